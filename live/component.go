@@ -1,0 +1,55 @@
+package live
+
+import (
+	"context"
+
+	"github.com/glint-go/glint/render"
+)
+
+// Component is a stateful part of a view: a struct with its own state, template and
+// event handlers, mounted with Socket.Component under an id unique in the view. Its
+// template's dot is the component; it must render exactly one root element. Embed
+// ComponentBase to satisfy the interface and to get .Myself for phx-target:
+//
+//	type Card struct {
+//		live.ComponentBase
+//		Title string
+//		Likes int
+//	}
+//
+//	func (c *Card) Template() *render.Template { return cardTmpl }
+//
+// with cardTmpl holding
+//
+//	<div class="card"><button phx-click="like" phx-target="{{.Myself}}">+ {{.Likes}}</button></div>
+//
+// A component may implement EventHandler (events whose phx-target is the component), and
+// Updater (SendUpdate). Its methods run on the view's goroutine and get the view's Socket.
+type Component interface {
+	// Template returns the compiled template that renders the component.
+	Template() *render.Template
+	base() *ComponentBase
+}
+
+// ComponentBase is embedded in every component struct.
+type ComponentBase struct {
+	// Myself is the component's cid; render it as phx-target="{{.Myself}}" so that the
+	// element's events go to the component.
+	Myself render.ComponentRef
+	id     string
+}
+
+// ComponentID returns the id the component was mounted with.
+func (b *ComponentBase) ComponentID() string { return b.id }
+
+func (b *ComponentBase) base() *ComponentBase { return b }
+
+// Updater is implemented by components that accept values sent with SendUpdate.
+type Updater interface {
+	Update(ctx context.Context, s *Socket, values any) error
+}
+
+// ComponentMounter is implemented by components that need setup when first mounted.
+type ComponentMounter interface {
+	Mount(ctx context.Context, s *Socket) error
+}

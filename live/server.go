@@ -1,0 +1,129 @@
+package live
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/glint-go/glint/live/channel"
+	"github.com/glint-go/glint/live/pubsub"
+	"github.com/glint-go/glint/render"
+)
+
+// Options configure a Server. The zero value works for development.
+type Options struct {
+	// Secret signs session tokens and CSRF tokens. It must be the same on every node and
+	// at least 32 bytes in production. Empty: GLINT_SECRET from the environment, else a
+	// random secret (logged as a warning; sessions then do not survive a restart).
+	Secret []byte
+	// Logger receives errors, crashes (with stacks) and lifecycle logs. Default
+	// slog.Default().
+	Logger *slog.Logger
+	// Layout wraps the disconnected render of every page. It is executed with a
+	// *LayoutData. nil uses DefaultLayout.
+	Layout *template.Template
+	// ScriptURL is the client script's URL used by the default layout. Default
+	// "/live/glint.js", which the Server serves.
+	ScriptURL string
+	// Session returns the user session data (for example a user id read from a cookie)
+	// to bind into the signed session token; views read it with Socket.Session. When it
+	// is non-empty the live socket requires a valid CSRF token. nil: no session data.
+	Session func(r *http.Request) (map[string]string, error)
+	// SessionMaxAge bounds how old a session token may be when a client joins with it.
+	// Default 14 days.
+	SessionMaxAge time.Duration
+	// Channel configures the socket layer (limits, origin check, PubSub adapter).
+	Channel channel.Options
+	// MetricsPath, when set (for example "/metrics"), serves Metrics there.
+	MetricsPath string
+}
+
+// Page is a routed live view.
+type Page struct {
+	// New makes a fresh view for each mount.
+	New func() View
+	// Template renders the view; its dot is the view.
+	Template *render.Template
+	// Group is the page's session group: live navigation (PushNavigate, navigate links)
+	// only moves between pages of the same group; anything else is a full page load.
+	Group string
+}
+
+// Server serves live pages and their live socket. Create it with New, add pages with
+// Handle, and mount it at "/" (it routes "/live/…" itself). It is an http.Handler.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	mux     *http.ServeMux
+	routes  map[string]*route // by pattern
+	mu      sync.RWMutex
+	ch      *channel.Server
+	secret  []byte
+	layout  *template.Template
+	script  string
+	metrics *metrics
+	crashes *crashBackoff
+}
+
+// route is one Handle'd page.
+type route struct {
+	pattern string
+	page    Page
+}
+
+// LayoutData is the dot of a layout template.
+type LayoutData struct {
+	// Title is the page title set by the view (SetTitle), or "".
+	Title string
+	// CSRFToken is the value for <meta name="csrf-token" content="…">.
+	CSRFToken string
+	// ScriptURL is Options.ScriptURL.
+	ScriptURL string
+	// Content is the live view's container element, with the disconnected render inside.
+	Content template.HTML
+}
+
+// DefaultLayout is the layout used when Options.Layout is nil. It shows what a layout
+// must contain: the csrf-token meta tag, the title, the script and the content.
+var DefaultLayout = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="{{.CSRFToken}}">
+<title>{{.Title}}</title>
+<script defer src="{{.ScriptURL}}"></script>
+</head>
+<body>
+{{.Content}}
+</body>
+</html>
+`))
+
+// New returns a Server with the given options.
+func New(opts Options) *Server { return newServer(opts) }
+
+// Handle routes pattern (an http.ServeMux pattern such as "/" or "GET /items/{id}") to a
+// live page. It panics, like http.ServeMux, on an invalid or conflicting pattern, or when
+// the page has no New or Template.
+func (s *Server) Handle(pattern string, p Page) { s.handle(pattern, p) }
+
+// ServeHTTP serves the pages, the live socket at /live/websocket, the client script at
+// /live/glint.js, and Options.MetricsPath.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Shutdown stops accepting sockets, closes the open ones spread over the channel layer's
+// drain window (clients reconnect elsewhere), ends every view and waits for them, or
+// until ctx is done.
+func (s *Server) Shutdown(ctx context.Context) error { return s.ch.Shutdown(ctx) }
+
+// PubSub returns the PubSub the views' Subscribe and Broadcast use.
+func (s *Server) PubSub() pubsub.PubSub { return s.ch.PubSub() }
+
+// Metrics returns an http.Handler writing Prometheus text: the socket layer's metrics
+// followed by the views' (glint_live_views, glint_live_events_total,
+// glint_live_renders_total, glint_live_crashes_total, glint_live_mailbox_depth).
+func (s *Server) Metrics() http.Handler { return s.metricsHandler() }
