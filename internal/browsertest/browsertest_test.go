@@ -1,0 +1,120 @@
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// stopTB records the first Fatal or Skip and stops the calling function, like the real ones.
+type stopTB struct {
+	testing.TB
+	kind, msg string
+}
+
+type stopped struct{}
+
+func (s *stopTB) Helper() {}
+func (s *stopTB) Fatal(args ...any) {
+	s.kind, s.msg = "fatal", fmt.Sprint(args...)
+	panic(stopped{})
+}
+func (s *stopTB) Fatalf(format string, args ...any) {
+	s.kind, s.msg = "fatal", fmt.Sprintf(format, args...)
+	panic(stopped{})
+}
+func (s *stopTB) Skip(args ...any) {
+	s.kind, s.msg = "skip", fmt.Sprint(args...)
+	panic(stopped{})
+}
+
+func run(tb *stopTB, f func(testing.TB)) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(stopped); !ok {
+				panic(r)
+			}
+		}
+	}()
+	f(tb)
+}
+
+func TestRequireChromiumMissing(t *testing.T) {
+	tests := []struct {
+		ci, want string
+	}{
+		{"true", "fatal"},
+		{"", "skip"},
+		{"false", "skip"},
+	}
+	for _, tt := range tests {
+		t.Run("CI="+tt.ci, func(t *testing.T) {
+			t.Setenv(EnvChromium, "/nonexistent/chromium")
+			t.Setenv("CI", tt.ci)
+			tb := &stopTB{TB: t}
+			run(tb, func(tb testing.TB) { RequireChromium(tb) })
+			if tb.kind != tt.want {
+				t.Fatalf("RequireChromium with CI=%q: got %q (%q), want %q", tt.ci, tb.kind, tb.msg, tt.want)
+			}
+			if !strings.Contains(tb.msg, "Chromium not found") {
+				t.Errorf("message %q does not explain the problem", tb.msg)
+			}
+		})
+	}
+}
+
+func TestBundleOfficialClient(t *testing.T) {
+	js := string(Bundle(t, OfficialClientEntry))
+	for _, want := range []string{"phx_join", "window.liveSocket", "1.2.12"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("bundle of the official client lacks %q (%d bytes)", want, len(js))
+		}
+	}
+}
+
+func TestBundleError(t *testing.T) {
+	tb := &stopTB{TB: t}
+	run(tb, func(tb testing.TB) { Bundle(tb, `import {x} from "no-such-package-glint"`) })
+	if tb.kind != "fatal" || !strings.Contains(tb.msg, "no-such-package-glint") {
+		t.Fatalf("Bundle with a bad import: got %q %q, want a fatal naming the import", tb.kind, tb.msg)
+	}
+}
+
+func TestNewRunsScript(t *testing.T) {
+	ctx := New(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/app.js" {
+			w.Header().Set("Content-Type", "text/javascript")
+			w.Write(Bundle(t, `console.log("booted", 42); document.getElementById("out").textContent = "ran " + (1 + 1)`))
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<!DOCTYPE html><html><body><p id="out">waiting</p><script src="/app.js"></script></body></html>`)
+	}))
+	defer srv.Close()
+
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(srv.URL)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(tctx, chromedp.Poll[string](`document.getElementById("out").textContent === "ran 2" && "ran 2"`))
+	if err != nil {
+		html, _ := chromedp.Run(tctx, chromedp.OuterHTML(chromedp.CSS("body")))
+		t.Fatalf("script did not run: %v\npage: %s", err, html)
+	}
+	if got != "ran 2" {
+		t.Fatalf("got %q, want %q", got, "ran 2")
+	}
+}

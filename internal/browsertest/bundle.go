@@ -1,0 +1,75 @@
+package browsertest
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// OfficialClientEntry is an esbuild entry file that boots the official phoenix_live_view
+// client on the official phoenix socket exactly as PROTOCOL.md §2.4 shows, and exposes the
+// LiveSocket as window.liveSocket so that tests can inspect it.
+const OfficialClientEntry = `import {Socket} from "phoenix"
+import {LiveSocket} from "phoenix_live_view"
+const csrf = document.querySelector("meta[name='csrf-token']").getAttribute("content")
+const liveSocket = new LiveSocket("/live", Socket, {params: {_csrf_token: csrf}})
+liveSocket.connect()
+window.liveSocket = liveSocket
+`
+
+// RepoRoot returns the repository's root directory: the nearest directory above this source
+// file that holds go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("browsertest: cannot locate the source file")
+	}
+	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		if parent := filepath.Dir(dir); parent == dir {
+			t.Fatalf("browsertest: no go.mod above %s", file)
+		}
+	}
+}
+
+// Esbuild returns the path of the repository's esbuild binary. It fails the test with a hint
+// when node_modules has not been installed (run `npm ci` at the repository root).
+func Esbuild(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(RepoRoot(t), "node_modules", ".bin", "esbuild")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("browsertest: esbuild not found at %s (run `npm ci` at the repository root): %v", p, err)
+	}
+	return p
+}
+
+// Bundle bundles the JavaScript module source entry, resolving its imports from the
+// repository's node_modules, into one browser script (an IIFE targeting ES2020). The output is
+// written to a temporary directory and returned. A build error fails the test with esbuild's
+// message.
+func Bundle(t testing.TB, entry string) []byte {
+	t.Helper()
+	root := RepoRoot(t)
+	out := filepath.Join(t.TempDir(), "bundle.js")
+	cmd := exec.Command(Esbuild(t), "--bundle", "--format=iife", "--target=es2020",
+		"--log-level=warning", "--sourcefile=entry.js", "--outfile="+out)
+	// With the entry on stdin esbuild resolves imports from its working directory.
+	cmd.Dir = root
+	cmd.Stdin = bytes.NewBufferString(entry)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("browsertest: esbuild: %v\n%s", err, stderr.String())
+	}
+	js, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("browsertest: reading the bundle: %v", err)
+	}
+	return js
+}
