@@ -1,0 +1,525 @@
+package channel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/glint-go/glint/live/pubsub"
+)
+
+// ErrReplaced is the reason given to Terminate when a duplicate join of the same topic on
+// the same socket replaced the channel.
+var ErrReplaced = errors.New("channel: replaced by a new join of the same topic")
+
+// ErrChannelEnded is returned by Push, Subscribe and Broadcast on a channel that has ended.
+var ErrChannelEnded = errors.New("channel: channel has ended")
+
+// PanicError is the reason given to Terminate when a handler panicked.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+// Error implements error.
+func (e *PanicError) Error() string { return fmt.Sprintf("channel: handler panicked: %v", e.Value) }
+
+// endKind says how a channel ends and which frames that sends.
+type endKind uint8
+
+const (
+	endNone     endKind = iota
+	endClose            // phx_close (Stop(nil), Reply.Stop)
+	endLeave            // reply ok to the leave, then phx_close
+	endError            // phx_error {"reason":"channel_crash"}
+	endReplaced         // duplicate join: phx_close under the old join_ref
+	endSocket           // socket gone: nothing to send
+)
+
+type envKind uint8
+
+const (
+	envIn    envKind = iota // client event
+	envInfo                 // Send value or extra subscription message
+	envOut                  // intercepted broadcast on the own topic
+	envLeave                // phx_leave
+)
+
+type envelope struct {
+	kind    envKind
+	force   bool // queued even when the mailbox is full (control messages)
+	ref     nstr
+	event   string
+	payload json.RawMessage
+	msg     any
+}
+
+// Channel is one joined topic on one socket. Its handler's methods all run on the
+// channel's own goroutine; the other methods are safe from any goroutine.
+type Channel struct {
+	sock    *socket
+	topic   string
+	joinRef string
+	id      string
+	handler Handler
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	// mailbox: bounded queue guarded by mu; ready wakes the goroutine.
+	mu        sync.Mutex
+	mailbox   []envelope
+	ready     chan struct{}
+	stopKind  endKind
+	stopErr   error
+	subs      map[string]struct{}
+	intercept map[string]struct{}
+
+	joined atomic.Bool
+	ended  atomic.Bool
+}
+
+var channelIDs atomic.Uint64
+
+func newChannel(s *socket, topic, joinRef string) *Channel {
+	ctx, cancel := context.WithCancel(s.hard)
+	return &Channel{
+		sock:    s,
+		topic:   topic,
+		joinRef: joinRef,
+		id:      "c" + strconv.FormatUint(channelIDs.Add(1), 36),
+		ctx:     ctx,
+		cancel:  cancel,
+		done:    make(chan struct{}),
+		ready:   make(chan struct{}, 1),
+	}
+}
+
+// Topic returns the joined topic.
+func (c *Channel) Topic() string { return c.topic }
+
+// JoinRef returns the ref of the join that opened this membership.
+func (c *Channel) JoinRef() string { return c.joinRef }
+
+// SocketID returns the socket's id (Assigns["socket_id"] from Connect), or "".
+func (c *Channel) SocketID() string { return c.sock.info.SocketID }
+
+// Assigns returns the socket's assigns from Connect. They must not be modified.
+func (c *Channel) Assigns() Assigns { return c.sock.assigns }
+
+// ConnectInfo returns the socket's upgrade request information.
+func (c *Channel) ConnectInfo() *ConnectInfo { return c.sock.info }
+
+// Context returns a context cancelled when the channel ends.
+func (c *Channel) Context() context.Context { return c.ctx }
+
+// ID implements pubsub.Subscriber: it identifies this channel for BroadcastFrom.
+func (c *Channel) ID() string { return c.id }
+
+// Push sends [join_ref,null,topic,event,payload] to the client. payload may be
+// json.RawMessage (sent as is, it must be a JSON object); nil becomes {}. It fails once the
+// channel has ended or when the socket's outbound queue overflowed.
+func (c *Channel) Push(event string, payload any) error {
+	if c.ended.Load() {
+		return ErrChannelEnded
+	}
+	p, err := encodePayload(payload)
+	if err != nil {
+		return fmt.Errorf("channel: push %q: %w", event, err)
+	}
+	if raw, ok := payload.(json.RawMessage); ok && len(raw) > 0 && !json.Valid(raw) {
+		return fmt.Errorf("channel: push %q: %w", event, pubsub.ErrInvalidPayload)
+	}
+	if !c.sock.enqueue(encodeFrame(str(c.joinRef), null, c.topic, event, p)) {
+		return fmt.Errorf("channel: push %q: socket closed or outbound queue full", event)
+	}
+	return nil
+}
+
+// Send puts msg into the channel's mailbox; HandleInfo receives it. It returns false when
+// the mailbox is full or the channel has ended.
+func (c *Channel) Send(msg any) bool {
+	return c.enqueue(envelope{kind: envInfo, msg: msg})
+}
+
+// Subscribe subscribes the channel to topic: its broadcasts reach HandleInfo as
+// *pubsub.Message. The subscription ends with the channel.
+func (c *Channel) Subscribe(topic string) error {
+	if topic == c.topic {
+		return fmt.Errorf("channel: already subscribed to own topic %q", topic)
+	}
+	c.mu.Lock()
+	if c.ended.Load() {
+		c.mu.Unlock()
+		return ErrChannelEnded
+	}
+	if c.subs == nil {
+		c.subs = make(map[string]struct{})
+	}
+	c.subs[topic] = struct{}{}
+	c.mu.Unlock()
+	return c.sock.srv.ps.Subscribe(topic, c)
+}
+
+// Unsubscribe ends a subscription made with Subscribe.
+func (c *Channel) Unsubscribe(topic string) {
+	c.mu.Lock()
+	_, ok := c.subs[topic]
+	delete(c.subs, topic)
+	c.mu.Unlock()
+	if ok {
+		c.sock.srv.ps.Unsubscribe(topic, c)
+	}
+}
+
+// Broadcast sends event to every subscriber of the channel's topic, this channel included;
+// sockets receive [null,null,topic,event,payload].
+func (c *Channel) Broadcast(ctx context.Context, event string, payload any) error {
+	return c.sock.srv.ps.Broadcast(ctx, c.topic, event, payload)
+}
+
+// BroadcastFrom is Broadcast except that this channel does not receive it.
+func (c *Channel) BroadcastFrom(ctx context.Context, event string, payload any) error {
+	return c.sock.srv.ps.BroadcastFrom(ctx, c.id, c.topic, event, payload)
+}
+
+// Stop ends the channel. A nil reason ends it normally (phx_close); a non-nil reason ends
+// it abnormally (phx_error, the client rejoins). It may be called from any goroutine,
+// including the handler's own.
+func (c *Channel) Stop(reason error) {
+	if reason == nil {
+		c.requestStop(endClose, nil)
+	} else {
+		c.requestStop(endError, reason)
+	}
+}
+
+// Deliver implements pubsub.Subscriber. Broadcasts on the channel's own topic go straight
+// to the socket, encoded once for all subscribers, unless intercepted; others go to the
+// mailbox for HandleInfo.
+func (c *Channel) Deliver(msg *pubsub.Message) {
+	if msg.Topic != c.topic {
+		if !c.enqueue(envelope{kind: envInfo, msg: msg}) {
+			c.sock.log.Warn("channel: mailbox full, dropping broadcast", "topic", c.topic, "from_topic", msg.Topic, "event", msg.Event)
+		}
+		return
+	}
+	if c.intercept != nil {
+		if _, ok := c.intercept[msg.Event]; ok {
+			if !c.enqueue(envelope{kind: envOut, msg: msg}) {
+				c.sock.log.Warn("channel: mailbox full, dropping broadcast", "topic", c.topic, "event", msg.Event)
+			}
+			return
+		}
+	}
+	if c.ended.Load() {
+		return
+	}
+	if c.sock.enqueue(msg.Encoded(encodeBroadcast)) {
+		c.sock.srv.metrics.BroadcastsOut.Add(1)
+	}
+}
+
+func encodeBroadcast(m *pubsub.Message) []byte {
+	return encodeFrame(null, null, m.Topic, m.Event, m.Payload)
+}
+
+// enqueue adds env to the mailbox; false if full or ended.
+func (c *Channel) enqueue(env envelope) bool {
+	m := c.sock.srv.metrics
+	c.mu.Lock()
+	if c.stopKind != endNone && !env.force {
+		c.mu.Unlock()
+		return false
+	}
+	if len(c.mailbox) >= c.sock.srv.opts.MailboxSize && !env.force {
+		c.mu.Unlock()
+		m.MailboxDropped.Add(1)
+		return false
+	}
+	c.mailbox = append(c.mailbox, env)
+	c.mu.Unlock()
+	m.MailboxDepth.Add(1)
+	select {
+	case c.ready <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// requestStop asks the goroutine to end the channel with kind (the first request wins).
+func (c *Channel) requestStop(kind endKind, err error) {
+	c.mu.Lock()
+	if c.stopKind == endNone {
+		c.stopKind, c.stopErr = kind, err
+	}
+	c.mu.Unlock()
+	c.cancel()
+	select {
+	case c.ready <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Channel) stopRequested() (endKind, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stopKind, c.stopErr
+}
+
+// run is the channel goroutine: join, then the mailbox loop, then the end.
+func (c *Channel) run(newHandler func() Handler, prevDone <-chan struct{}, ref nstr, payload json.RawMessage) {
+	defer c.sock.chanWG.Done()
+	defer close(c.done)
+	defer c.cancel()
+	if prevDone != nil {
+		// Let the replaced membership send its phx_close before this join's reply.
+		select {
+		case <-prevDone:
+		case <-c.sock.hard.Done():
+		}
+	}
+	if !c.join(newHandler, ref, payload) {
+		c.rejectQueued()
+		return
+	}
+	kind, err := c.loop()
+	c.end(kind, err)
+}
+
+// join runs Handler.Join and replies. It reports whether the channel is now joined.
+func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMessage) (ok bool) {
+	m := c.sock.srv.metrics
+	jr := str(c.joinRef)
+	var reply any
+	var err error
+	crashed := c.call("join", func() {
+		c.handler = newHandler()
+		reply, err = c.handler.Join(c.ctx, c, payload)
+	})
+	if crashed != nil {
+		m.JoinsCrashed.Add(1)
+		c.sock.forget(c)
+		c.sock.reply(jr, ref, c.topic, "error", reasonJoinCrashed)
+		return false
+	}
+	if err != nil {
+		m.JoinsError.Add(1)
+		c.sock.forget(c)
+		var er *ErrorReply
+		var resp []byte
+		if errors.As(err, &er) {
+			resp, err = encodePayload(er.Response)
+		} else {
+			resp = reasonJSON(err.Error())
+		}
+		if err != nil {
+			resp = reasonJSON("join refused")
+		}
+		c.sock.reply(jr, ref, c.topic, "error", resp)
+		return false
+	}
+	resp, err := encodePayload(reply)
+	if err != nil {
+		c.sock.log.Error("channel: encoding join reply", "topic", c.topic, "error", err)
+		m.JoinsError.Add(1)
+		c.sock.forget(c)
+		c.sock.reply(jr, ref, c.topic, "error", reasonJSON("join reply not encodable"))
+		return false
+	}
+	if oh, ok := c.handler.(OutHandler); ok {
+		var events []string
+		if p := c.call("intercept", func() { events = oh.Intercept() }); p == nil && len(events) > 0 {
+			c.intercept = make(map[string]struct{}, len(events))
+			for _, e := range events {
+				c.intercept[e] = struct{}{}
+			}
+		}
+	}
+	if err := c.sock.srv.ps.Subscribe(c.topic, c); err != nil {
+		c.sock.log.Error("channel: subscribing to own topic", "topic", c.topic, "error", err)
+	}
+	c.joined.Store(true)
+	m.JoinsOK.Add(1)
+	m.Channels.Add(1)
+	c.sock.reply(jr, ref, c.topic, "ok", resp)
+	return true
+}
+
+// rejectQueued answers what the client sent to a membership whose join failed.
+func (c *Channel) rejectQueued() {
+	c.mu.Lock()
+	queued := c.mailbox
+	c.mailbox = nil
+	c.stopKind = endSocket
+	c.mu.Unlock()
+	c.ended.Store(true)
+	c.sock.srv.metrics.MailboxDepth.Add(-int64(len(queued)))
+	for _, env := range queued {
+		switch env.kind {
+		case envIn:
+			c.sock.reply(null, env.ref, c.topic, "error", reasonUnmatched)
+		case envLeave:
+			c.sock.reply(str(c.joinRef), env.ref, c.topic, "ok", emptyObject)
+		}
+	}
+}
+
+// loop handles the mailbox until the channel must end.
+func (c *Channel) loop() (endKind, error) {
+	var batch []envelope
+	for {
+		if kind, err := c.stopRequested(); kind != endNone {
+			return kind, err
+		}
+		c.mu.Lock()
+		batch, c.mailbox = c.mailbox, batch[:0]
+		c.mu.Unlock()
+		if len(batch) == 0 {
+			if cap(batch) > 16 {
+				batch = nil
+			}
+			<-c.ready
+			continue
+		}
+		for i := range batch {
+			c.sock.srv.metrics.MailboxDepth.Add(-1)
+			env := batch[i]
+			batch[i] = envelope{}
+			if kind, err := c.stopRequested(); kind != endNone {
+				c.sock.srv.metrics.MailboxDepth.Add(-int64(len(batch) - i - 1))
+				for j := i + 1; j < len(batch); j++ {
+					batch[j] = envelope{}
+				}
+				return kind, err
+			}
+			if kind, err := c.handle(env); kind != endNone {
+				c.sock.srv.metrics.MailboxDepth.Add(-int64(len(batch) - i - 1))
+				for j := i + 1; j < len(batch); j++ {
+					batch[j] = envelope{}
+				}
+				return kind, err
+			}
+		}
+		if f, ok := c.handler.(Flusher); ok {
+			c.mu.Lock()
+			empty := len(c.mailbox) == 0
+			c.mu.Unlock()
+			if empty {
+				if p := c.call("flush", func() { f.Flush(c.ctx, c) }); p != nil {
+					return endError, p
+				}
+			}
+		}
+	}
+}
+
+// handle runs one envelope through the handler.
+func (c *Channel) handle(env envelope) (endKind, error) {
+	switch env.kind {
+	case envLeave:
+		c.sock.reply(str(c.joinRef), env.ref, c.topic, "ok", emptyObject)
+		return endLeave, nil
+	case envIn:
+		var r Reply
+		if p := c.call("handle_in", func() { r = c.handler.HandleIn(c.ctx, c, env.event, env.payload) }); p != nil {
+			return endError, p
+		}
+		if r.kind != replyNone {
+			status := "ok"
+			if r.kind == replyError {
+				status = "error"
+			}
+			resp, err := encodePayload(r.response)
+			if err != nil {
+				c.sock.log.Error("channel: encoding reply", "topic", c.topic, "event", env.event, "error", err)
+				return endError, fmt.Errorf("channel: encoding reply to %q: %w", env.event, err)
+			}
+			c.sock.reply(str(c.joinRef), env.ref, c.topic, status, resp)
+		}
+		if r.stop {
+			return endClose, nil
+		}
+	case envInfo:
+		if ih, ok := c.handler.(InfoHandler); ok {
+			if p := c.call("handle_info", func() { ih.HandleInfo(c.ctx, c, env.msg) }); p != nil {
+				return endError, p
+			}
+		} else {
+			c.sock.log.Debug("channel: message dropped, handler has no HandleInfo", "topic", c.topic)
+		}
+	case envOut:
+		oh := c.handler.(OutHandler)
+		msg := env.msg.(*pubsub.Message)
+		if p := c.call("handle_out", func() { oh.HandleOut(c.ctx, c, msg) }); p != nil {
+			return endError, p
+		}
+	}
+	return endNone, nil
+}
+
+// call runs fn, recovering a panic into a logged *PanicError.
+func (c *Channel) call(what string, fn func()) (perr *PanicError) {
+	defer func() {
+		if p := recover(); p != nil {
+			perr = &PanicError{Value: p, Stack: debug.Stack()}
+			c.sock.log.Error("channel: handler panicked", "topic", c.topic, "in", what, "panic", fmt.Sprint(p), "stack", string(perr.Stack))
+		}
+	}()
+	fn()
+	return nil
+}
+
+// end unsubscribes, calls Terminate and sends the closing frames for kind.
+func (c *Channel) end(kind endKind, reason error) {
+	m := c.sock.srv.metrics
+	ps := c.sock.srv.ps
+	ps.Unsubscribe(c.topic, c)
+	c.mu.Lock()
+	subs := c.subs
+	c.subs = nil
+	if c.stopKind == endNone {
+		c.stopKind, c.stopErr = kind, reason
+	}
+	dropped := len(c.mailbox)
+	c.mailbox = nil
+	c.mu.Unlock()
+	m.MailboxDepth.Add(-int64(dropped))
+	for t := range subs {
+		ps.Unsubscribe(t, c)
+	}
+	c.cancel()
+	if t, ok := c.handler.(Terminator); ok {
+		var why error
+		switch kind {
+		case endError, endReplaced, endSocket:
+			why = reason
+		}
+		ctx := context.WithoutCancel(c.ctx)
+		c.call("terminate", func() { t.Terminate(ctx, c, why) })
+	}
+	c.ended.Store(true)
+	m.Channels.Add(-1)
+	if kind != endReplaced {
+		c.sock.forget(c)
+	}
+	jr := str(c.joinRef)
+	switch kind {
+	case endClose, endLeave, endReplaced:
+		c.sock.enqueue(encodeFrame(jr, jr, c.topic, "phx_close", emptyObject))
+	case endError:
+		m.ChannelCrashes.Add(1)
+		if _, ok := reason.(*PanicError); !ok {
+			c.sock.log.Warn("channel: stopped with error", "topic", c.topic, "error", reason)
+		}
+		c.sock.enqueue(encodeFrame(jr, jr, c.topic, "phx_error", crashReason))
+	}
+}
+
+var crashReason = []byte(`{"reason":"channel_crash"}`)

@@ -1,0 +1,261 @@
+package channel
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// nstr is a JSON string that may be null (valid false).
+type nstr struct {
+	s     string
+	valid bool
+}
+
+func str(s string) nstr { return nstr{s: s, valid: true} }
+
+var null nstr
+
+// frame is one decoded client frame [join_ref, ref, topic, event, payload].
+type frame struct {
+	joinRef nstr
+	ref     nstr
+	topic   string
+	event   string
+	payload json.RawMessage
+}
+
+// errFrame reports an undecodable frame.
+var errFrame = errors.New("channel: malformed frame")
+
+// decodeFrame parses a v2 frame. It scans the array by hand: refs, topic and event are
+// plain strings in practice, so the common path allocates only the strings themselves, and
+// the payload is kept as raw JSON for the handler.
+func decodeFrame(b []byte) (frame, error) {
+	var f frame
+	d := decoder{b: b}
+	d.ws()
+	if !d.eat('[') {
+		return f, fmt.Errorf("%w: not a JSON array", errFrame)
+	}
+	var err error
+	if f.joinRef, err = d.nullableString(); err != nil {
+		return f, err
+	}
+	if err = d.comma(); err != nil {
+		return f, err
+	}
+	if f.ref, err = d.nullableString(); err != nil {
+		return f, err
+	}
+	if err = d.comma(); err != nil {
+		return f, err
+	}
+	topic, err := d.nullableString()
+	if err != nil {
+		return f, err
+	}
+	if !topic.valid {
+		return f, fmt.Errorf("%w: topic must be a string", errFrame)
+	}
+	f.topic = topic.s
+	if err = d.comma(); err != nil {
+		return f, err
+	}
+	event, err := d.nullableString()
+	if err != nil {
+		return f, err
+	}
+	if !event.valid {
+		return f, fmt.Errorf("%w: event must be a string", errFrame)
+	}
+	f.event = event.s
+	if err = d.comma(); err != nil {
+		return f, err
+	}
+	// The payload is everything up to the closing bracket.
+	end := len(b)
+	for end > d.i && isSpace(b[end-1]) {
+		end--
+	}
+	if end <= d.i || b[end-1] != ']' {
+		return f, fmt.Errorf("%w: array not closed", errFrame)
+	}
+	p := b[d.i : end-1]
+	for len(p) > 0 && isSpace(p[len(p)-1]) {
+		p = p[:len(p)-1]
+	}
+	for len(p) > 0 && isSpace(p[0]) {
+		p = p[1:]
+	}
+	if len(p) == 0 || p[0] != '{' || !json.Valid(p) {
+		return f, fmt.Errorf("%w: payload must be a JSON object", errFrame)
+	}
+	f.payload = p
+	return f, nil
+}
+
+type decoder struct {
+	b []byte
+	i int
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func (d *decoder) ws() {
+	for d.i < len(d.b) && isSpace(d.b[d.i]) {
+		d.i++
+	}
+}
+
+func (d *decoder) eat(c byte) bool {
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+func (d *decoder) comma() error {
+	d.ws()
+	if !d.eat(',') {
+		return fmt.Errorf("%w: expected ',' at offset %d", errFrame, d.i)
+	}
+	d.ws()
+	return nil
+}
+
+func (d *decoder) nullableString() (nstr, error) {
+	d.ws()
+	if d.i+4 <= len(d.b) && string(d.b[d.i:d.i+4]) == "null" {
+		d.i += 4
+		return null, nil
+	}
+	if !d.eat('"') {
+		return null, fmt.Errorf("%w: expected string or null at offset %d", errFrame, d.i)
+	}
+	start := d.i
+	simple := true
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			if simple {
+				return str(string(d.b[start : d.i-1])), nil
+			}
+			var s string
+			if err := json.Unmarshal(d.b[start-1:d.i], &s); err != nil {
+				return null, fmt.Errorf("%w: %w", errFrame, err)
+			}
+			return str(s), nil
+		case c == '\\':
+			simple = false
+			d.i += 2
+			continue
+		case c < 0x20:
+			return null, fmt.Errorf("%w: control character in string", errFrame)
+		case c >= utf8.RuneSelf:
+			simple = false
+		}
+		d.i++
+	}
+	return null, fmt.Errorf("%w: unterminated string", errFrame)
+}
+
+// appendFrame appends the v2 frame [joinRef, ref, topic, event, payload]; payload must be
+// valid JSON and is spliced in as is.
+func appendFrame(b []byte, joinRef, ref nstr, topic, event string, payload []byte) []byte {
+	b = append(b, '[')
+	b = appendNstr(b, joinRef)
+	b = append(b, ',')
+	b = appendNstr(b, ref)
+	b = append(b, ',')
+	b = appendString(b, topic)
+	b = append(b, ',')
+	b = appendString(b, event)
+	b = append(b, ',')
+	b = append(b, payload...)
+	return append(b, ']')
+}
+
+func encodeFrame(joinRef, ref nstr, topic, event string, payload []byte) []byte {
+	n := 16 + len(joinRef.s) + len(ref.s) + len(topic) + len(event) + len(payload)
+	return appendFrame(make([]byte, 0, n), joinRef, ref, topic, event, payload)
+}
+
+func appendNstr(b []byte, s nstr) []byte {
+	if !s.valid {
+		return append(b, "null"...)
+	}
+	return appendString(b, s.s)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as encoding/json
+// does.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// encodePayload returns payload's JSON: json.RawMessage as is, nil as {}.
+func encodePayload(payload any) ([]byte, error) {
+	switch p := payload.(type) {
+	case nil:
+		return emptyObject, nil
+	case json.RawMessage:
+		if len(p) == 0 {
+			return emptyObject, nil
+		}
+		return p, nil
+	}
+	return json.Marshal(payload)
+}
+
+var emptyObject = []byte("{}")

@@ -1,0 +1,157 @@
+package channel
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glint-go/glint/live/pubsub"
+)
+
+// Options configure a Server. The zero value is usable: every field has a default.
+type Options struct {
+	// Logger receives connection and channel errors. Default slog.Default().
+	Logger *slog.Logger
+	// Connect authorises a socket at the upgrade. nil accepts every socket. An error
+	// answers HTTP 403 and is logged. The returned Assigns are visible to every channel of
+	// the socket; Assigns["socket_id"] (a string) gives the socket an id for Disconnect.
+	Connect func(ctx context.Context, info *ConnectInfo) (Assigns, error)
+	// CheckOrigin decides whether the request's Origin is allowed. nil: a request without
+	// Origin is allowed, otherwise the Origin's host must equal the request's Host. See
+	// AllowOrigins and AllowAnyOrigin. A refused origin answers HTTP 403.
+	CheckOrigin func(r *http.Request) bool
+	// HeartbeatTimeout closes a socket that sent no frame for this long (close code 1001).
+	// Default 60s.
+	HeartbeatTimeout time.Duration
+	// MaxFrameBytes is the largest client frame; a bigger one closes the socket with 1009.
+	// Default 1 MiB.
+	MaxFrameBytes int64
+	// MailboxSize bounds each joined channel's mailbox. A client message for a channel
+	// whose mailbox is full is dropped (logged and counted); the client's push times out.
+	// Default 256.
+	MailboxSize int
+	// OutboundQueue bounds the frames waiting to be written to one socket. When it
+	// overflows the socket is closed with 1013 (try again later) and counted. Default 512.
+	OutboundQueue int
+	// MaxChannels bounds the topics joined on one socket; a join above it gets the error
+	// "too many channels joined". Default 100.
+	MaxChannels int
+	// PubSub carries broadcasts. Default pubsub.NewLocal().
+	PubSub pubsub.PubSub
+	// DrainWindow is the window over which Shutdown closes the sockets (code 1012), each
+	// at a random moment, so that clients do not all reconnect at once. Default 10s.
+	DrainWindow time.Duration
+}
+
+// Defaults.
+const (
+	DefaultHeartbeatTimeout = 60 * time.Second
+	DefaultMaxFrameBytes    = 1 << 20
+	DefaultMailboxSize      = 256
+	DefaultOutboundQueue    = 512
+	DefaultMaxChannels      = 100
+	DefaultDrainWindow      = 10 * time.Second
+)
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.CheckOrigin == nil {
+		o.CheckOrigin = sameOrigin
+	}
+	if o.HeartbeatTimeout <= 0 {
+		o.HeartbeatTimeout = DefaultHeartbeatTimeout
+	}
+	if o.MaxFrameBytes <= 0 {
+		o.MaxFrameBytes = DefaultMaxFrameBytes
+	}
+	if o.MailboxSize <= 0 {
+		o.MailboxSize = DefaultMailboxSize
+	}
+	if o.OutboundQueue <= 0 {
+		o.OutboundQueue = DefaultOutboundQueue
+	}
+	if o.MaxChannels <= 0 {
+		o.MaxChannels = DefaultMaxChannels
+	}
+	if o.PubSub == nil {
+		o.PubSub = pubsub.NewLocal()
+	}
+	if o.DrainWindow <= 0 {
+		o.DrainWindow = DefaultDrainWindow
+	}
+	return o
+}
+
+// sameOrigin allows requests without an Origin header and those whose Origin host equals
+// the request's Host.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// AllowOrigins returns a CheckOrigin func that allows requests without an Origin header
+// and those whose Origin matches one of origins. An entry with a scheme
+// ("https://example.com") must match the Origin's scheme and host; an entry without one
+// ("example.com:8080") matches the host only. Comparison ignores case.
+func AllowOrigins(origins ...string) func(*http.Request) bool {
+	type allowed struct{ scheme, host string }
+	list := make([]allowed, 0, len(origins))
+	for _, o := range origins {
+		if scheme, host, ok := strings.Cut(o, "://"); ok {
+			list = append(list, allowed{strings.ToLower(scheme), strings.ToLower(strings.TrimSuffix(host, "/"))})
+		} else {
+			list = append(list, allowed{"", strings.ToLower(o)})
+		}
+	}
+	return func(r *http.Request) bool {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
+			return true
+		}
+		u, err := url.Parse(origin)
+		if err != nil || u.Host == "" {
+			return false
+		}
+		host, scheme := strings.ToLower(u.Host), strings.ToLower(u.Scheme)
+		for _, a := range list {
+			if a.host == host && (a.scheme == "" || a.scheme == scheme) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// AllowAnyOrigin is a CheckOrigin func that turns the origin check off.
+func AllowAnyOrigin(*http.Request) bool { return true }
+
+// ConnectInfo describes the HTTP upgrade request of a socket.
+type ConnectInfo struct {
+	// Params are the query parameters of the socket URL (including vsn).
+	Params url.Values
+	// Header is the upgrade request's header.
+	Header http.Header
+	// RemoteAddr is the request's remote address.
+	RemoteAddr string
+	// Cookies are the request's cookies (the session, for example).
+	Cookies []*http.Cookie
+	// SocketID is the socket's id: Assigns["socket_id"] from Connect, or "".
+	SocketID string
+}
+
+// Assigns are the values the Connect callback attaches to a socket. The socket id is
+// taken from Assigns["socket_id"] when it is a string. Channels must treat Assigns as
+// read-only.
+type Assigns map[string]any

@@ -1,0 +1,259 @@
+package channel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/glint-go/glint/live/pubsub"
+)
+
+// Server is the Phoenix Channels v2 WebSocket endpoint. Mount it (an http.Handler) at
+// "<mount>/websocket", e.g. mux.Handle("/live/websocket", srv).
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	ps      pubsub.PubSub
+	metrics *Metrics
+
+	routesMu sync.RWMutex
+	exact    map[string]func() Handler
+	prefixes []prefixRoute // longest prefix first
+
+	mu       sync.Mutex
+	sockets  map[*socket]struct{}
+	closing  bool
+	sockWG   sync.WaitGroup
+	nextID   atomic.Uint64
+	shutOnce sync.Once
+	drained  chan struct{}
+}
+
+type prefixRoute struct {
+	prefix     string
+	newHandler func() Handler
+}
+
+// NewServer returns a Server configured by opts (see Options for the defaults).
+func NewServer(opts Options) *Server {
+	opts = opts.withDefaults()
+	return &Server{
+		opts:    opts,
+		log:     opts.Logger,
+		ps:      opts.PubSub,
+		metrics: &Metrics{},
+		exact:   make(map[string]func() Handler),
+		sockets: make(map[*socket]struct{}),
+		drained: make(chan struct{}),
+	}
+}
+
+// ErrBadPattern is returned by Handle for an invalid topic pattern.
+var ErrBadPattern = errors.New("channel: bad topic pattern")
+
+// Handle routes joins of the topics matching pattern to handlers made by newHandler (one
+// per join). A pattern is an exact topic ("room:lobby") or a prefix followed by one '*'
+// at its very end ("lv:*"). The longest matching prefix wins; an exact topic wins over
+// any prefix.
+func (s *Server) Handle(pattern string, newHandler func() Handler) error {
+	if newHandler == nil {
+		return fmt.Errorf("%w %q: nil handler constructor", ErrBadPattern, pattern)
+	}
+	if pattern == "" {
+		return fmt.Errorf("%w: empty pattern", ErrBadPattern)
+	}
+	if i := strings.IndexByte(pattern, '*'); i >= 0 && i != len(pattern)-1 {
+		return fmt.Errorf("%w %q: '*' is only allowed at the end", ErrBadPattern, pattern)
+	}
+	s.routesMu.Lock()
+	defer s.routesMu.Unlock()
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		for _, r := range s.prefixes {
+			if r.prefix == prefix {
+				return fmt.Errorf("%w %q: already registered", ErrBadPattern, pattern)
+			}
+		}
+		s.prefixes = append(s.prefixes, prefixRoute{prefix, newHandler})
+		for i := len(s.prefixes) - 1; i > 0 && len(s.prefixes[i].prefix) > len(s.prefixes[i-1].prefix); i-- {
+			s.prefixes[i], s.prefixes[i-1] = s.prefixes[i-1], s.prefixes[i]
+		}
+		return nil
+	}
+	if _, ok := s.exact[pattern]; ok {
+		return fmt.Errorf("%w %q: already registered", ErrBadPattern, pattern)
+	}
+	s.exact[pattern] = newHandler
+	return nil
+}
+
+// route returns the handler constructor for topic, or nil.
+func (s *Server) route(topic string) func() Handler {
+	s.routesMu.RLock()
+	defer s.routesMu.RUnlock()
+	if h := s.exact[topic]; h != nil {
+		return h
+	}
+	for _, r := range s.prefixes {
+		if strings.HasPrefix(topic, r.prefix) {
+			return r.newHandler
+		}
+	}
+	return nil
+}
+
+// PubSub returns the server's PubSub.
+func (s *Server) PubSub() pubsub.PubSub { return s.ps }
+
+// Metrics returns the server's counters and gauges.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+// ServeHTTP upgrades the request to a WebSocket and serves the socket until it closes.
+// It answers 403 for a vsn whose major version is not 2, a refused origin or a Connect
+// error, and 503 once Shutdown has begun.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing {
+		s.metrics.ConnectRejected.Add(1)
+		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	params := r.URL.Query()
+	if major, _, _ := strings.Cut(params.Get("vsn"), "."); major != "2" {
+		s.reject(w, r, "unsupported serializer version", slog.String("vsn", params.Get("vsn")))
+		return
+	}
+	if !s.opts.CheckOrigin(r) {
+		s.reject(w, r, "origin not allowed", slog.String("origin", r.Header.Get("Origin")))
+		return
+	}
+	info := &ConnectInfo{Params: params, Header: r.Header, RemoteAddr: r.RemoteAddr, Cookies: r.Cookies()}
+	var assigns Assigns
+	if s.opts.Connect != nil {
+		var err error
+		assigns, err = s.connect(r.Context(), info)
+		if err != nil {
+			s.reject(w, r, "connect refused", slog.Any("error", err))
+			return
+		}
+	}
+	if id, ok := assigns["socket_id"].(string); ok {
+		info.SocketID = id
+	}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols:       []string{"phoenix"},
+		InsecureSkipVerify: true, // the origin was checked above
+		CompressionMode:    websocket.CompressionDisabled,
+	})
+	if err != nil {
+		s.log.Warn("channel: websocket upgrade failed", "remote", r.RemoteAddr, "error", err)
+		return
+	}
+	conn.SetReadLimit(s.opts.MaxFrameBytes)
+	sock := newSocket(s, conn, info, assigns)
+	if !s.register(sock) {
+		conn.Close(websocket.StatusServiceRestart, "server shutting down")
+		return
+	}
+	sock.serve()
+}
+
+// connect runs the Connect callback, turning a panic into an error.
+func (s *Server) connect(ctx context.Context, info *ConnectInfo) (a Assigns, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("channel: Connect panicked: %v", p)
+		}
+	}()
+	return s.opts.Connect(ctx, info)
+}
+
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, why string, attr slog.Attr) {
+	s.metrics.ConnectRejected.Add(1)
+	s.log.Warn("channel: socket refused: "+why, "remote", r.RemoteAddr, attr)
+	http.Error(w, why, http.StatusForbidden)
+}
+
+func (s *Server) register(sock *socket) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.sockets[sock] = struct{}{}
+	s.sockWG.Add(1)
+	s.metrics.Connections.Add(1)
+	s.metrics.ConnectionsTotal.Add(1)
+	return true
+}
+
+func (s *Server) unregister(sock *socket) {
+	s.mu.Lock()
+	delete(s.sockets, sock)
+	s.mu.Unlock()
+	s.metrics.Connections.Add(-1)
+	s.sockWG.Done()
+}
+
+// DisconnectTopic returns the PubSub topic on which Disconnect announces socketID.
+func DisconnectTopic(socketID string) string { return "phx:disconnect:" + socketID }
+
+// Disconnect closes (code 1001, so clients reconnect) every socket whose id is socketID,
+// on every node sharing the PubSub: it broadcasts a "disconnect" event on
+// DisconnectTopic(socketID), which each such socket subscribes to.
+func (s *Server) Disconnect(ctx context.Context, socketID string) error {
+	if socketID == "" {
+		return errors.New("channel: Disconnect needs a socket id")
+	}
+	if err := s.ps.Broadcast(ctx, DisconnectTopic(socketID), "disconnect", nil); err != nil {
+		return fmt.Errorf("channel: disconnect %q: %w", socketID, err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting sockets (new upgrades get 503), then closes every socket with
+// code 1012, each at a random moment within DrainWindow so that clients reconnect
+// elsewhere gradually, and waits until all socket and channel goroutines have ended. If
+// ctx ends first, the remaining sockets are closed at once and ctx's error is returned
+// after they have ended.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	socks := make([]*socket, 0, len(s.sockets))
+	for sock := range s.sockets {
+		socks = append(socks, sock)
+	}
+	s.mu.Unlock()
+
+	window := s.opts.DrainWindow
+	for _, sock := range socks {
+		d := time.Duration(rand.Int64N(int64(window)))
+		sock.closeAfter(d, websocket.StatusServiceRestart, "server shutting down")
+	}
+	s.shutOnce.Do(func() {
+		go func() {
+			s.sockWG.Wait()
+			close(s.drained)
+		}()
+	})
+	select {
+	case <-s.drained:
+		return nil
+	case <-ctx.Done():
+	}
+	for _, sock := range socks {
+		sock.closeNow()
+	}
+	<-s.drained
+	return ctx.Err()
+}

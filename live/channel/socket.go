@@ -1,0 +1,387 @@
+package channel
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/glint-go/glint/live/pubsub"
+)
+
+// closeGrace bounds how long a requested close may wait for a pending write and for the
+// close handshake before the connection is cut.
+const closeGrace = 5 * time.Second
+
+// ErrSocketClosed is the reason given to Terminate when a channel ends because its socket
+// closed.
+var ErrSocketClosed = errors.New("channel: socket closed")
+
+// socket is one WebSocket connection: a reader (the ServeHTTP goroutine), a writer
+// goroutine and the joined channels.
+type socket struct {
+	srv     *Server
+	conn    *websocket.Conn
+	info    *ConnectInfo
+	assigns Assigns
+	id      string // for BroadcastFrom subscriptions of its channels
+	log     *slog.Logger
+
+	// hard is cancelled to cut the connection without a handshake.
+	hard       context.Context
+	hardCancel context.CancelFunc
+
+	// outbound queue: bounded, guarded by outMu; outReady wakes the writer.
+	outMu     sync.Mutex
+	out       [][]byte
+	outReady  chan struct{}
+	outClosed bool
+
+	closeOnce   sync.Once
+	closeReq    chan struct{}
+	closeCode   websocket.StatusCode
+	closeReason string
+
+	heartbeat *time.Timer
+
+	mu       sync.Mutex
+	channels map[string]*Channel
+	chanWG   sync.WaitGroup
+	ended    bool
+}
+
+func newSocket(s *Server, conn *websocket.Conn, info *ConnectInfo, assigns Assigns) *socket {
+	hard, cancel := context.WithCancel(context.Background())
+	sock := &socket{
+		srv:        s,
+		conn:       conn,
+		info:       info,
+		assigns:    assigns,
+		id:         strconv.FormatUint(s.nextID.Add(1), 36),
+		log:        s.log,
+		hard:       hard,
+		hardCancel: cancel,
+		outReady:   make(chan struct{}, 1),
+		closeReq:   make(chan struct{}),
+		channels:   make(map[string]*Channel),
+	}
+	if info.SocketID != "" {
+		sock.log = s.log.With("socket_id", info.SocketID)
+	}
+	return sock
+}
+
+// serve runs the socket until it closes.
+func (s *socket) serve() {
+	defer s.srv.unregister(s)
+	if s.info.SocketID != "" {
+		if err := s.srv.ps.Subscribe(DisconnectTopic(s.info.SocketID), s); err != nil {
+			s.log.Error("channel: subscribing to disconnect topic", "error", err)
+		}
+		defer s.srv.ps.Unsubscribe(DisconnectTopic(s.info.SocketID), s)
+	}
+	s.heartbeat = time.AfterFunc(s.srv.opts.HeartbeatTimeout, func() {
+		s.close(websocket.StatusGoingAway, "heartbeat timeout")
+	})
+	writerDone := make(chan struct{})
+	go s.writeLoop(writerDone)
+
+	s.readLoop()
+
+	s.heartbeat.Stop()
+	<-writerDone
+	s.hardCancel()
+	s.conn.CloseNow()
+
+	s.mu.Lock()
+	s.ended = true
+	chans := make([]*Channel, 0, len(s.channels))
+	for _, c := range s.channels {
+		chans = append(chans, c)
+	}
+	clear(s.channels)
+	s.mu.Unlock()
+	for _, c := range chans {
+		c.requestStop(endSocket, ErrSocketClosed)
+	}
+	s.chanWG.Wait()
+	s.outMu.Lock()
+	s.srv.metrics.OutboundQueued.Add(-int64(len(s.out)))
+	s.out = nil
+	s.outClosed = true
+	s.outMu.Unlock()
+}
+
+// close asks the writer to close the connection with code (the first request wins).
+func (s *socket) close(code websocket.StatusCode, reason string) {
+	s.closeOnce.Do(func() {
+		s.closeCode, s.closeReason = code, reason
+		close(s.closeReq)
+		// A writer blocked on a client that does not read, or a handshake the client never
+		// answers, is cut after closeGrace.
+		time.AfterFunc(closeGrace, s.hardCancel)
+	})
+}
+
+// closeAfter closes the socket with code after d.
+func (s *socket) closeAfter(d time.Duration, code websocket.StatusCode, reason string) {
+	t := time.AfterFunc(d, func() { s.close(code, reason) })
+	go func() {
+		<-s.hard.Done()
+		t.Stop()
+	}()
+}
+
+// closeNow cuts the connection without a handshake.
+func (s *socket) closeNow() {
+	s.close(websocket.StatusServiceRestart, "server shutting down")
+	s.hardCancel()
+}
+
+// ID implements pubsub.Subscriber for the disconnect topic.
+func (s *socket) ID() string { return "" }
+
+// Deliver implements pubsub.Subscriber: a "disconnect" event closes the socket with 1001.
+func (s *socket) Deliver(msg *pubsub.Message) {
+	if msg.Event == "disconnect" {
+		s.close(websocket.StatusGoingAway, "disconnected")
+	}
+}
+
+// enqueue adds a frame to the outbound queue. On overflow the socket is closed with 1013
+// and the frame is dropped.
+func (s *socket) enqueue(b []byte) bool {
+	s.outMu.Lock()
+	if s.outClosed {
+		s.outMu.Unlock()
+		return false
+	}
+	if len(s.out) >= s.srv.opts.OutboundQueue {
+		s.outMu.Unlock()
+		select {
+		case <-s.closeReq:
+			return false
+		default:
+		}
+		s.srv.metrics.OutboundOverflows.Add(1)
+		s.log.Warn("channel: outbound queue full, closing slow socket", "limit", s.srv.opts.OutboundQueue)
+		s.close(websocket.StatusTryAgainLater, "outbound queue overflow")
+		return false
+	}
+	s.out = append(s.out, b)
+	s.outMu.Unlock()
+	s.srv.metrics.OutboundQueued.Add(1)
+	select {
+	case s.outReady <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (s *socket) writeLoop(done chan<- struct{}) {
+	defer close(done)
+	var batch [][]byte
+	for {
+		select {
+		case <-s.closeReq:
+			s.conn.Close(s.closeCode, s.closeReason)
+			return
+		case <-s.hard.Done():
+			return
+		case <-s.outReady:
+		}
+		s.outMu.Lock()
+		batch, s.out = s.out, batch[:0]
+		s.outMu.Unlock()
+		s.srv.metrics.OutboundQueued.Add(-int64(len(batch)))
+		for i, b := range batch {
+			select {
+			case <-s.closeReq:
+				s.conn.Close(s.closeCode, s.closeReason)
+				return
+			default:
+			}
+			if err := s.conn.Write(s.hard, websocket.MessageText, b); err != nil {
+				s.close(websocket.StatusInternalError, "write failed")
+				s.hardCancel()
+				return
+			}
+			s.srv.metrics.FramesOut.Add(1)
+			s.srv.metrics.BytesOut.Add(int64(len(b)))
+			batch[i] = nil
+		}
+		if cap(batch) > 64 {
+			batch = nil // do not keep a burst's backing array for an idle socket
+		}
+	}
+}
+
+// readLoop reads and dispatches client frames until the connection ends or a close is
+// requested.
+func (s *socket) readLoop() {
+	for {
+		typ, b, err := s.conn.Read(s.hard)
+		if err != nil {
+			if errors.Is(err, websocket.ErrMessageTooBig) {
+				s.log.Warn("channel: frame over the size limit, closing", "limit", s.srv.opts.MaxFrameBytes)
+				s.close(websocket.StatusMessageTooBig, "frame too big")
+			} else {
+				s.close(websocket.StatusNormalClosure, "")
+			}
+			return
+		}
+		s.heartbeat.Reset(s.srv.opts.HeartbeatTimeout)
+		s.srv.metrics.FramesIn.Add(1)
+		s.srv.metrics.BytesIn.Add(int64(len(b)))
+		if typ != websocket.MessageText {
+			s.log.Warn("channel: binary frame received, closing")
+			s.close(websocket.StatusUnsupportedData, "binary frames are not supported")
+			return
+		}
+		f, err := decodeFrame(b)
+		if err != nil {
+			s.log.Warn("channel: undecodable frame, closing", "error", err)
+			s.close(websocket.StatusInternalError, "undecodable frame")
+			return
+		}
+		s.dispatch(f)
+		select {
+		case <-s.closeReq:
+			// Keep reading so that the close handshake completes; frames are ignored.
+			s.drainReads()
+			return
+		default:
+		}
+	}
+}
+
+func (s *socket) drainReads() {
+	for {
+		if _, _, err := s.conn.Read(s.hard); err != nil {
+			return
+		}
+	}
+}
+
+// reply queues [joinRef, ref, topic, "phx_reply", {"status":status,"response":response}].
+func (s *socket) reply(joinRef, ref nstr, topic, status string, response []byte) {
+	s.enqueue(encodeReply(joinRef, ref, topic, status, response))
+}
+
+func encodeReply(joinRef, ref nstr, topic, status string, response []byte) []byte {
+	p := make([]byte, 0, 32+len(response))
+	p = append(p, `{"status":"`...)
+	p = append(p, status...)
+	p = append(p, `","response":`...)
+	p = append(p, response...)
+	p = append(p, '}')
+	return encodeFrame(joinRef, ref, topic, "phx_reply", p)
+}
+
+func reasonJSON(reason string) []byte {
+	return appendString([]byte(`{"reason":`), reason)
+}
+
+var (
+	reasonUnmatched   = []byte(`{"reason":"unmatched topic"}`)
+	reasonJoinCrashed = []byte(`{"reason":"join crashed"}`)
+	reasonTooMany     = []byte(`{"reason":"too many channels joined"}`)
+)
+
+// dispatch applies PROTOCOL.md §1.5 to one client frame. It never blocks on a channel.
+func (s *socket) dispatch(f frame) {
+	if f.topic == "phoenix" && f.event == "heartbeat" {
+		s.reply(null, f.ref, "phoenix", "ok", emptyObject)
+		return
+	}
+	switch f.event {
+	case "phx_join":
+		s.join(f)
+		return
+	case "phx_leave":
+		s.leave(f)
+		return
+	}
+	s.mu.Lock()
+	c := s.channels[f.topic]
+	s.mu.Unlock()
+	if c == nil {
+		s.reply(null, f.ref, f.topic, "error", reasonUnmatched)
+		return
+	}
+	if f.joinRef.valid && f.joinRef.s != c.joinRef {
+		return // stale membership: no reply, the client's push times out
+	}
+	if !c.enqueue(envelope{kind: envIn, ref: f.ref, event: f.event, payload: f.payload}) {
+		s.log.Warn("channel: mailbox full, dropping client message", "topic", f.topic, "event", f.event)
+	}
+}
+
+func (s *socket) join(f frame) {
+	joinRef := f.joinRef
+	if !joinRef.valid {
+		joinRef = f.ref // tolerate clients that omit it
+	}
+	newHandler := s.srv.route(f.topic)
+	if newHandler == nil {
+		s.srv.metrics.JoinsError.Add(1)
+		s.reply(null, f.ref, f.topic, "error", reasonUnmatched)
+		return
+	}
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	old := s.channels[f.topic]
+	if old == nil && len(s.channels) >= s.srv.opts.MaxChannels {
+		s.mu.Unlock()
+		s.srv.metrics.JoinsError.Add(1)
+		s.reply(joinRef, f.ref, f.topic, "error", reasonTooMany)
+		return
+	}
+	c := newChannel(s, f.topic, joinRef.s)
+	s.channels[f.topic] = c
+	s.chanWG.Add(1)
+	s.mu.Unlock()
+	var prevDone <-chan struct{}
+	if old != nil {
+		old.requestStop(endReplaced, ErrReplaced)
+		prevDone = old.done
+	}
+	go c.run(newHandler, prevDone, f.ref, f.payload)
+}
+
+func (s *socket) leave(f frame) {
+	s.mu.Lock()
+	c := s.channels[f.topic]
+	if c != nil && f.joinRef.valid && f.joinRef.s != c.joinRef {
+		c = nil // a leave of an older membership: answer it, keep the current one
+	}
+	if c != nil {
+		delete(s.channels, f.topic)
+	}
+	s.mu.Unlock()
+	if c == nil {
+		s.reply(f.joinRef, f.ref, f.topic, "ok", emptyObject)
+		return
+	}
+	if !c.enqueue(envelope{kind: envLeave, ref: f.ref, force: true}) {
+		// Unreachable: forced envelopes are always queued.
+		s.reply(str(c.joinRef), f.ref, f.topic, "ok", emptyObject)
+		c.requestStop(endClose, nil)
+	}
+}
+
+// forget removes c from the socket's table if it is still the current membership.
+func (s *socket) forget(c *Channel) {
+	s.mu.Lock()
+	if s.channels[c.topic] == c {
+		delete(s.channels, c.topic)
+	}
+	s.mu.Unlock()
+}
