@@ -1,0 +1,212 @@
+package diff
+
+import (
+	"strconv"
+
+	"github.com/glint-go/glint/render"
+)
+
+// The partial writers below compare what the client holds (old) with the new render and
+// write only what differs. Each reports whether it wrote anything; when it did not, the
+// caller removes the key it wrote in advance.
+
+// nodeDiff writes a partial node {…} for two nodes of the same template, if they differ.
+func (w *writer) nodeDiff(old, next *render.Rendered) bool {
+	mark := len(w.buf)
+	w.buf = append(w.buf, '{')
+	if !w.nodeDiffBody(old, next) {
+		w.buf = w.buf[:mark]
+		return false
+	}
+	w.buf = append(w.buf, '}')
+	return true
+}
+
+// nodeDiffBody writes the changed dynamics of two nodes of the same template, without
+// braces.
+func (w *writer) nodeDiffBody(old, next *render.Rendered) bool {
+	if old == next || !w.checkNode(next) {
+		return false
+	}
+	return w.dynamicsDiff(old.Dynamics, next.Dynamics)
+}
+
+// dynamicsDiff writes "i":value for every slot that differs.
+func (w *writer) dynamicsDiff(old, next []render.Dynamic) bool {
+	wrote := false
+	for i := range next {
+		mark := len(w.buf)
+		w.buf = appendComma(w.buf)
+		w.buf = appendKey(w.buf, i)
+		if w.dynamicDiff(&old[i], &next[i]) {
+			wrote = true
+		} else {
+			w.buf = w.buf[:mark]
+		}
+	}
+	return wrote
+}
+
+// dynamicDiff writes the value of one slot if it differs: the new value in full when the
+// kind or template changed (S1, S3), a partial one otherwise (S2).
+func (w *writer) dynamicDiff(old, next *render.Dynamic) bool {
+	if old.Kind != next.Kind {
+		w.dynamic(next)
+		return true
+	}
+	switch next.Kind {
+	case render.KindString:
+		if old.Str == next.Str {
+			return false
+		}
+		w.buf = appendString(w.buf, next.Str)
+		return true
+	case render.KindComponent:
+		if old.CID == next.CID {
+			return false
+		}
+		w.cid(next.CID)
+		return true
+	case render.KindTree:
+		if old.Tree == next.Tree {
+			return false
+		}
+		if old.Tree == nil || next.Tree == nil || !sameStatics(old.Tree.Statics, next.Tree.Statics) {
+			w.node(next.Tree, false)
+			return true
+		}
+		return w.nodeDiff(old.Tree, next.Tree)
+	case render.KindComprehension:
+		if old.Comp == next.Comp {
+			return false
+		}
+		if old.Comp == nil || next.Comp == nil || !sameStatics(old.Comp.Statics, next.Comp.Statics) {
+			w.comprehension(next.Comp)
+			return true
+		}
+		return w.comprehensionDiff(old.Comp, next.Comp)
+	}
+	w.dynamic(next)
+	return true
+}
+
+// comprehensionDiff writes {"k":{…,"kc":n[,"km":true]}[,"p":{…}]} for two comprehensions
+// of the same template, if they differ (§4.4). Entries are matched by key when both sides
+// have keys, by position otherwise.
+func (w *writer) comprehensionDiff(old, next *render.Comprehension) bool {
+	if !w.checkComp(next) {
+		return true
+	}
+	mark := len(w.buf)
+	opened := w.openScope()
+	w.buf = append(w.buf, `{"k":{`...)
+	var wrote, moved bool
+	if old.Keys != nil && next.Keys != nil {
+		wrote, moved = w.keyedEntries(old, next)
+	} else {
+		wrote = w.positionalEntries(old.Entries, next.Entries, 0)
+	}
+	if !wrote && len(old.Entries) == len(next.Entries) {
+		if opened {
+			w.closeScope()
+		}
+		w.buf = w.buf[:mark]
+		return false
+	}
+	w.buf = appendComma(w.buf)
+	w.buf = append(w.buf, `"kc":`...)
+	w.buf = strconv.AppendInt(w.buf, int64(len(next.Entries)), 10)
+	if moved {
+		w.buf = append(w.buf, `,"km":true`...)
+	}
+	w.buf = append(w.buf, '}')
+	if opened {
+		w.closeScope()
+	}
+	w.buf = append(w.buf, '}')
+	return true
+}
+
+// positionalEntries writes entries from index from on, comparing entry i with old entry i.
+func (w *writer) positionalEntries(old, next [][]render.Dynamic, from int) bool {
+	wrote := false
+	for i := from; i < len(next); i++ {
+		mark := len(w.buf)
+		w.buf = appendComma(w.buf)
+		w.buf = appendKey(w.buf, i)
+		if i >= len(old) {
+			w.entry(next[i])
+			wrote = true
+		} else if w.entryDiff(old[i], next[i]) {
+			wrote = true
+		} else {
+			w.buf = w.buf[:mark]
+		}
+	}
+	return wrote
+}
+
+// entryDiff writes a partial entry {…} if the entries differ.
+func (w *writer) entryDiff(old, next []render.Dynamic) bool {
+	mark := len(w.buf)
+	w.buf = append(w.buf, '{')
+	if !w.dynamicsDiff(old, next) {
+		w.buf = w.buf[:mark]
+		return false
+	}
+	w.buf = append(w.buf, '}')
+	return true
+}
+
+// keyedEntries writes the entries of a keyed comprehension: a partial entry for a key that
+// kept its index, n or [n,{…}] for one that moved, and a full entry for a new key. Each old
+// entry is the source of at most one new entry, because the client hands out the moved
+// entry itself, not a copy: two entries moved from one index would share their state.
+func (w *writer) keyedEntries(old, next *render.Comprehension) (wrote, moved bool) {
+	// Entries whose key did not change position need no lookup: the common case of a
+	// list where one item changed costs no allocation.
+	prefix := 0
+	for prefix < len(old.Keys) && prefix < len(next.Keys) && old.Keys[prefix] == next.Keys[prefix] {
+		prefix++
+	}
+	wrote = w.positionalEntries(old.Entries[:prefix], next.Entries[:prefix], 0)
+	if prefix == len(next.Keys) {
+		return wrote, false
+	}
+	index := make(map[string]int, len(old.Keys)-prefix)
+	for j := len(old.Keys) - 1; j >= prefix; j-- {
+		index[old.Keys[j]] = j
+	}
+	for i := prefix; i < len(next.Keys); i++ {
+		mark := len(w.buf)
+		w.buf = appendComma(w.buf)
+		w.buf = appendKey(w.buf, i)
+		j, ok := index[next.Keys[i]]
+		if !ok {
+			w.entry(next.Entries[i])
+			wrote = true
+			continue
+		}
+		delete(index, next.Keys[i])
+		if j == i {
+			if w.entryDiff(old.Entries[j], next.Entries[i]) {
+				wrote = true
+			} else {
+				w.buf = w.buf[:mark]
+			}
+			continue
+		}
+		wrote, moved = true, true
+		value := len(w.buf)
+		w.buf = append(w.buf, '[')
+		w.buf = strconv.AppendInt(w.buf, int64(j), 10)
+		w.buf = append(w.buf, ',')
+		if w.entryDiff(old.Entries[j], next.Entries[i]) {
+			w.buf = append(w.buf, ']')
+		} else {
+			w.buf = w.buf[:value]
+			w.buf = strconv.AppendInt(w.buf, int64(j), 10)
+		}
+	}
+	return wrote, moved
+}

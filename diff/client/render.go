@@ -1,0 +1,212 @@
+package client
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// renderer turns a merged tree into HTML, as toOutputBuffer in rendered.js does. Like the
+// browser client, it resolves integer statics in place and drops "p" once used (P4).
+type renderer struct {
+	comps map[string]any
+	depth int
+}
+
+// maxDepth bounds nesting, so that a hostile message cannot exhaust the stack.
+const maxDepth = 10000
+
+func (r *renderer) view(tree map[string]any) (string, error) {
+	var b strings.Builder
+	if err := r.node(&b, tree, nil, ""); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func (r *renderer) component(cid string) (string, error) {
+	var b strings.Builder
+	if err := r.componentTo(&b, cid); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func (r *renderer) componentTo(b *strings.Builder, cid string) error {
+	c, ok := isObject(r.comps[cid])
+	if !ok {
+		return fmt.Errorf("%w: missing component %s", ErrMalformed, cid)
+	}
+	return r.node(b, c, nil, cid)
+}
+
+// statics resolves an "s" value: a list of strings, or an index into templates.
+func statics(s any, templates map[string]any) ([]string, error) {
+	if f, ok := s.(float64); ok {
+		if templates == nil {
+			return nil, fmt.Errorf("%w: statics index %v outside any template scope", ErrMalformed, f)
+		}
+		n, ok := count(f)
+		if !ok {
+			return nil, fmt.Errorf("%w: bad statics index %v", ErrMalformed, f)
+		}
+		s, ok = templates[strconv.Itoa(n)]
+		if !ok {
+			return nil, fmt.Errorf("%w: statics index %d not in p", ErrMalformed, n)
+		}
+	}
+	list, ok := s.([]any)
+	if !ok || len(list) == 0 {
+		return nil, fmt.Errorf("%w: statics are not a non-empty list", ErrMalformed)
+	}
+	out := make([]string, len(list))
+	for i, p := range list {
+		if out[i], ok = p.(string); !ok {
+			return nil, fmt.Errorf("%w: static part %d is not a string", ErrMalformed, i)
+		}
+	}
+	return out, nil
+}
+
+// node renders a node; cid is set for a component's root.
+func (r *renderer) node(b *strings.Builder, n map[string]any, templates map[string]any, cid string) error {
+	r.depth++
+	defer func() { r.depth-- }()
+	if r.depth > maxDepth {
+		return fmt.Errorf("%w: tree nested too deeply", ErrMalformed)
+	}
+	if _, ok := n["k"]; ok {
+		return r.comprehension(b, n, templates)
+	}
+	if p, ok := n["p"]; ok {
+		pm, ok := isObject(p)
+		if !ok {
+			return fmt.Errorf("%w: p is not an object", ErrMalformed)
+		}
+		templates = pm
+		delete(n, "p")
+	}
+	if _, ok := n["s"]; !ok {
+		return fmt.Errorf("%w: node without s", ErrMalformed)
+	}
+	st, err := statics(n["s"], templates)
+	if err != nil {
+		return err
+	}
+	n["s"] = stringsToAny(st)
+	root := truthy(n["r"])
+	var out *strings.Builder
+	if root {
+		out = b
+		b = &strings.Builder{}
+	}
+	if err := r.dynamics(b, n, st, templates); err != nil {
+		return err
+	}
+	if root {
+		html, err := modifyRoot(b.String(), cid)
+		if err != nil {
+			return err
+		}
+		out.WriteString(html)
+	}
+	return nil
+}
+
+func stringsToAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, p := range s {
+		out[i] = p
+	}
+	return out
+}
+
+// dynamics interleaves statics with the dynamics of a node or comprehension entry.
+func (r *renderer) dynamics(b *strings.Builder, n map[string]any, st []string, templates map[string]any) error {
+	for i := 0; i < len(st)-1; i++ {
+		b.WriteString(st[i])
+		v, ok := n[strconv.Itoa(i)]
+		if !ok {
+			return fmt.Errorf("%w: dynamic %d missing", ErrMalformed, i)
+		}
+		switch v := v.(type) {
+		case string:
+			b.WriteString(v)
+		case float64:
+			c, ok := count(v)
+			if !ok || c == 0 {
+				return fmt.Errorf("%w: dynamic %d is a number but not a cid", ErrMalformed, i)
+			}
+			if err := r.componentTo(b, strconv.Itoa(c)); err != nil {
+				return err
+			}
+		case map[string]any:
+			if err := r.node(b, v, templates, ""); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%w: dynamic %d is %T", ErrMalformed, i, v)
+		}
+	}
+	b.WriteString(st[len(st)-1])
+	return nil
+}
+
+// comprehension renders the entries of a comprehension. Its own statics resolve in the
+// enclosing scope; its entries use the enclosing scope if one is open, else its own p (P1,
+// P2).
+func (r *renderer) comprehension(b *strings.Builder, n map[string]any, templates map[string]any) error {
+	entryTemplates := templates
+	if entryTemplates == nil {
+		if p, ok := n["p"]; ok {
+			pm, ok := isObject(p)
+			if !ok {
+				return fmt.Errorf("%w: p is not an object", ErrMalformed)
+			}
+			entryTemplates = pm
+		}
+	}
+	st, err := statics(n["s"], templates)
+	if err != nil {
+		return err
+	}
+	n["s"] = stringsToAny(st)
+	delete(n, "p")
+	k, ok := isObject(n["k"])
+	if !ok {
+		return fmt.Errorf("%w: k is not an object", ErrMalformed)
+	}
+	kc, ok := count(k["kc"])
+	if !ok {
+		return fmt.Errorf("%w: k without a valid kc", ErrMalformed)
+	}
+	for i := 0; i < kc; i++ {
+		e, ok := isObject(k[strconv.Itoa(i)])
+		if !ok {
+			return fmt.Errorf("%w: comprehension entry %d missing", ErrMalformed, i)
+		}
+		if err := r.dynamics(b, e, st, entryTemplates); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rootTag finds the first start tag, after optional whitespace and comments, as the
+// client's modifyRoot does.
+var rootTag = regexp.MustCompile(`^(\s*(?:<!--.*?-->\s*)*)<([^\s/>]+)`)
+
+// modifyRoot injects data-phx-component right after the root's tag name, for component
+// roots. For other r nodes it only checks that there is a root element.
+func modifyRoot(html, cid string) (string, error) {
+	m := rootTag.FindStringSubmatchIndex(html)
+	if m == nil {
+		return "", fmt.Errorf("%w: malformed html: r node without a root element: %.40q", ErrMalformed, html)
+	}
+	if cid == "" {
+		return html, nil
+	}
+	end := m[1]
+	return html[:end] + ` data-phx-component="` + cid + `"` + html[end:], nil
+}

@@ -1,0 +1,312 @@
+package diff
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/glint-go/glint/render"
+)
+
+// writer appends one message to buf. It follows PROTOCOL.md §4.3: full nodes carry "s" and
+// every dynamic (S1), partial nodes only the changed dynamics (S2), and inside the outermost
+// comprehension of each scope, statics go to that comprehension's "p" and nodes refer to
+// them by index (P1–P4), once per fingerprint and message.
+type writer struct {
+	buf   []byte
+	err   error
+	held  map[int]*render.Rendered
+	comps Components
+
+	// scope is the open template scope, or nil outside every comprehension.
+	scope *scope
+	// spare is the scope reused by the next outermost comprehension.
+	spare scope
+	// sent lists the cids written as integers in this message, to check they resolve.
+	sent []int
+}
+
+// scope collects the shared statics ("p") of one outermost comprehension.
+type scope struct {
+	index map[uint64]int
+	list  []*render.Statics
+}
+
+func (s *scope) add(st *render.Statics) int {
+	if i, ok := s.index[st.Fingerprint()]; ok && sameStatics(s.list[i], st) {
+		return i
+	}
+	i := len(s.list)
+	s.list = append(s.list, st)
+	if _, ok := s.index[st.Fingerprint()]; !ok {
+		s.index[st.Fingerprint()] = i
+	}
+	return i
+}
+
+func (w *writer) reset(dst []byte, held map[int]*render.Rendered, comps Components) {
+	w.buf, w.err, w.held, w.comps, w.scope = dst, nil, held, comps, nil
+	w.sent = w.sent[:0]
+}
+
+// release drops references to the caller's buffer and trees.
+func (w *writer) release() {
+	w.buf, w.held, w.comps, w.scope = nil, nil, nil, nil
+}
+
+func (w *writer) fail(format string, args ...any) {
+	if w.err == nil {
+		w.err = fmt.Errorf("%w: "+format, append([]any{ErrMalformedTree}, args...)...)
+	}
+}
+
+func (w *writer) checkNode(r *render.Rendered) bool {
+	switch {
+	case r == nil || r.Statics == nil:
+		w.fail("node without statics")
+	case len(r.Dynamics) != len(r.Statics.Parts())-1:
+		w.fail("node has %d dynamics for %d statics", len(r.Dynamics), len(r.Statics.Parts()))
+	default:
+		return true
+	}
+	return false
+}
+
+func (w *writer) checkComp(c *render.Comprehension) bool {
+	switch {
+	case c == nil || c.Statics == nil:
+		w.fail("comprehension without statics")
+	case c.Keys != nil && len(c.Keys) != len(c.Entries):
+		w.fail("comprehension has %d keys for %d entries", len(c.Keys), len(c.Entries))
+	default:
+		n := len(c.Statics.Parts()) - 1
+		for i, e := range c.Entries {
+			if len(e) != n {
+				w.fail("comprehension entry %d has %d dynamics for %d statics", i, len(e), n+1)
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// statics writes the "s" value of a node: an index into the open scope, or a list.
+func (w *writer) statics(st *render.Statics) {
+	if w.scope != nil {
+		w.buf = strconv.AppendInt(w.buf, int64(w.scope.add(st)), 10)
+		return
+	}
+	w.buf = appendStatics(w.buf, st.Parts())
+}
+
+// node writes a full node.
+func (w *writer) node(r *render.Rendered, root bool) {
+	w.buf = append(w.buf, '{')
+	w.nodeBody(r, root)
+	w.buf = append(w.buf, '}')
+}
+
+// nodeBody writes the members of a full node, without braces.
+func (w *writer) nodeBody(r *render.Rendered, root bool) {
+	if !w.checkNode(r) {
+		return
+	}
+	for i := range r.Dynamics {
+		w.buf = appendComma(w.buf)
+		w.buf = appendKey(w.buf, i)
+		w.dynamic(&r.Dynamics[i])
+	}
+	w.buf = appendComma(w.buf)
+	if root {
+		w.buf = append(w.buf, `"r":1,`...)
+	}
+	w.buf = append(w.buf, `"s":`...)
+	w.statics(r.Statics)
+}
+
+// dynamic writes the full value of one slot.
+func (w *writer) dynamic(d *render.Dynamic) {
+	switch d.Kind {
+	case render.KindString:
+		w.buf = appendString(w.buf, d.Str)
+	case render.KindTree:
+		w.node(d.Tree, false)
+	case render.KindComprehension:
+		w.comprehension(d.Comp)
+	case render.KindComponent:
+		w.cid(d.CID)
+	default:
+		w.fail("unknown dynamic kind %d", d.Kind)
+		w.buf = append(w.buf, `""`...)
+	}
+}
+
+func (w *writer) cid(cid int) {
+	if cid <= 0 {
+		w.fail("component id %d is not positive", cid)
+	}
+	w.sent = append(w.sent, cid)
+	w.buf = strconv.AppendInt(w.buf, int64(cid), 10)
+}
+
+// openScope opens a template scope if none is open, and reports whether it did.
+func (w *writer) openScope() bool {
+	if w.scope != nil {
+		return false
+	}
+	s := &w.spare
+	if s.index == nil {
+		s.index = make(map[uint64]int)
+	}
+	clear(s.index)
+	clear(s.list)
+	s.list = s.list[:0]
+	w.scope = s
+	return true
+}
+
+// closeScope writes the "p" of the scope, if it holds statics, and closes it.
+func (w *writer) closeScope() {
+	s := w.scope
+	w.scope = nil
+	if len(s.list) == 0 {
+		return
+	}
+	w.buf = append(w.buf, `,"p":{`...)
+	for i, st := range s.list {
+		if i > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		w.buf = appendKey(w.buf, i)
+		w.buf = appendStatics(w.buf, st.Parts())
+	}
+	w.buf = append(w.buf, '}')
+	clear(s.list)
+	s.list = s.list[:0]
+}
+
+// comprehension writes a full comprehension: {"s":…,"k":{…,"kc":n},"p":{…}}.
+func (w *writer) comprehension(c *render.Comprehension) {
+	if !w.checkComp(c) {
+		w.buf = append(w.buf, `""`...)
+		return
+	}
+	w.buf = append(w.buf, `{"s":`...)
+	w.statics(c.Statics)
+	opened := w.openScope()
+	w.buf = append(w.buf, `,"k":{`...)
+	for i, e := range c.Entries {
+		w.buf = appendKey(w.buf, i)
+		w.entry(e)
+		w.buf = append(w.buf, ',')
+	}
+	w.buf = append(w.buf, `"kc":`...)
+	w.buf = strconv.AppendInt(w.buf, int64(len(c.Entries)), 10)
+	w.buf = append(w.buf, '}')
+	if opened {
+		w.closeScope()
+	}
+	w.buf = append(w.buf, '}')
+}
+
+// entry writes a full comprehension entry.
+func (w *writer) entry(e []render.Dynamic) {
+	w.buf = append(w.buf, '{')
+	for i := range e {
+		if i > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		w.buf = appendKey(w.buf, i)
+		w.dynamic(&e[i])
+	}
+	w.buf = append(w.buf, '}')
+}
+
+// component writes the entry of one component in "c", if anything changed.
+func (w *writer) component(cid int, old, next *render.Rendered) {
+	if cid <= 0 {
+		w.fail("component id %d is not positive", cid)
+		return
+	}
+	if next == nil {
+		w.fail("component %d has a nil tree", cid)
+		return
+	}
+	mark := len(w.buf)
+	w.buf = appendComma(w.buf)
+	w.buf = appendKey(w.buf, cid)
+	if old == nil || !sameStatics(old.Statics, next.Statics) {
+		w.node(next, true)
+		return
+	}
+	if !w.nodeDiff(old, next) {
+		w.buf = w.buf[:mark]
+	}
+}
+
+// checkCIDs fails if a cid written in this message resolves to no component.
+func (w *writer) checkCIDs() {
+	for _, cid := range w.sent {
+		if _, ok := w.comps[cid]; ok {
+			continue
+		}
+		if _, ok := w.held[cid]; ok {
+			continue
+		}
+		w.fail("component %d is referenced but neither rendered nor held by the client", cid)
+		return
+	}
+}
+
+// extras writes the top-level "t", "e" and "r".
+func (w *writer) extras(x *Extras) {
+	if x.Title != nil {
+		w.buf = appendComma(w.buf)
+		w.buf = append(w.buf, `"t":`...)
+		w.buf = appendString(w.buf, *x.Title)
+	}
+	if len(x.Events) > 0 {
+		w.buf = appendComma(w.buf)
+		w.buf = append(w.buf, `"e":[`...)
+		for i, ev := range x.Events {
+			if i > 0 {
+				w.buf = append(w.buf, ',')
+			}
+			w.buf = append(w.buf, '[')
+			w.buf = appendString(w.buf, ev.Name)
+			w.buf = append(w.buf, ',')
+			if ev.Payload == nil {
+				w.buf = append(w.buf, "{}"...)
+			} else if !w.rawJSON(ev.Payload, false) {
+				w.err = fmt.Errorf("diff: event %q: payload is not valid JSON", ev.Name)
+				return
+			}
+			if ev.BeforePatch {
+				w.buf = append(w.buf, ",true"...)
+			}
+			w.buf = append(w.buf, ']')
+		}
+		w.buf = append(w.buf, ']')
+	}
+	if x.Reply != nil {
+		w.buf = appendComma(w.buf)
+		w.buf = append(w.buf, `"r":`...)
+		if !w.rawJSON(x.Reply, true) {
+			w.err = fmt.Errorf("diff: hook reply is not a JSON object")
+		}
+	}
+}
+
+// rawJSON appends v compacted, and reports whether it is valid JSON (and an object, if
+// object is set).
+func (w *writer) rawJSON(v []byte, object bool) bool {
+	b := bytes.NewBuffer(w.buf)
+	if err := json.Compact(b, v); err != nil {
+		return false
+	}
+	mark := len(w.buf)
+	w.buf = b.Bytes()
+	return !object || (len(w.buf) > mark && w.buf[mark] == '{')
+}
