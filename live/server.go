@@ -58,6 +58,7 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	mux     *http.ServeMux
+	router  *http.ServeMux    // pages only, to route live navigation
 	routes  map[string]*route // by pattern
 	mu      sync.RWMutex
 	ch      *channel.Server

@@ -15,6 +15,7 @@ type Socket struct {
 	srv *Server
 	v   *viewProc  // nil for the disconnected render of the first GET
 	d   *deadState // nil when connected
+	ctx context.Context
 }
 
 // deadState is what a disconnected (first GET) render records.

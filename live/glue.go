@@ -1,0 +1,42 @@
+package live
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/glint-go/glint/live/channel"
+)
+
+// assignCSRF is the socket assign recording whether the connect carried a valid CSRF
+// token. A bad token never refuses the upgrade (PROTOCOL.md §8.2): joins that need it
+// answer stale instead.
+const assignCSRF = "glint.csrf"
+
+// newChannelServer builds the socket layer with the lv:* handler and the CSRF check.
+func (s *Server) newChannelServer(o channel.Options) *channel.Server {
+	if o.Logger == nil {
+		o.Logger = s.log
+	}
+	userConnect := o.Connect
+	o.Connect = func(ctx context.Context, info *channel.ConnectInfo) (channel.Assigns, error) {
+		a := channel.Assigns{}
+		if userConnect != nil {
+			ua, err := userConnect(ctx, info)
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range ua {
+				a[k] = v
+			}
+		}
+		a[assignCSRF] = s.csrfValid(info.Params.Get("_csrf_token"), info.Cookies)
+		return a, nil
+	}
+	ch := channel.NewServer(o)
+	if err := ch.Handle("lv:*", func() channel.Handler { return &viewProc{srv: s} }); err != nil {
+		panic("live: " + err.Error())
+	}
+	return ch
+}
+
+func defaultLogger() *slog.Logger { return slog.Default() }

@@ -1,0 +1,128 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/glint-go/glint/js"
+	"github.com/glint-go/glint/render"
+)
+
+// servePage answers a plain HTTP request for a live page with its disconnected render
+// inside the layout (PROTOCOL.md §2).
+func (s *Server) servePage(rt *route, w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	var data map[string]string
+	if s.opts.Session != nil {
+		var err error
+		if data, err = s.opts.Session(r); err != nil {
+			s.log.Error("live: session", "page", rt.pattern, "err", err)
+			http.Error(w, "internal server error", http.StatusInternalServerError)
+			return
+		}
+	}
+	id := newViewID()
+	u := *r.URL
+	d := &deadState{id: id, url: &u, session: data, comps: newComponentSet()}
+	sock := &Socket{srv: s, d: d, ctx: r.Context()}
+	html, err := s.deadRender(r.Context(), rt, sock, pageParams(rt.pattern, r))
+	if err != nil {
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	if d.redirect != "" {
+		http.Redirect(w, r, d.redirect, http.StatusFound)
+		return
+	}
+	sess, err := s.signJSON(saltSession, sessionClaims{V: sessionVersion, ID: id, Route: rt.pattern, Group: rt.page.Group, Data: data})
+	if err != nil {
+		s.log.Error("live: session token", "page", rt.pattern, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	static, err := s.signJSON(saltStatic, staticClaims{ID: id, Flash: d.flash})
+	if err != nil {
+		s.log.Error("live: static token", "page", rt.pattern, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	var content bytes.Buffer
+	content.Grow(len(html) + len(sess) + len(static) + 128)
+	fmt.Fprintf(&content, `<div id="%s" data-phx-main data-phx-session="%s" data-phx-static="%s">`, id, sess, static)
+	content.WriteString(html)
+	content.WriteString(`</div>`)
+	ld := &LayoutData{
+		Title:     d.title,
+		CSRFToken: s.csrfToken(w, r),
+		ScriptURL: s.script,
+		Content:   template.HTML(content.String()),
+	}
+	var page bytes.Buffer
+	if err := s.layout.Execute(&page, ld); err != nil {
+		s.log.Error("live: layout", "page", rt.pattern, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if h.Get("Cache-Control") == "" {
+		// The page embeds a fresh signed session; a cached copy would rejoin with stale state.
+		h.Set("Cache-Control", "no-store, must-revalidate")
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(page.Bytes())
+	}
+}
+
+// deadRender mounts a fresh view disconnected, runs HandleParams and renders its HTML.
+// A panic is recovered and logged with its stack.
+func (s *Server) deadRender(ctx context.Context, rt *route, sock *Socket, params Params) (html string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.metrics.crashes.Add(1)
+			err = fmt.Errorf("live: panic: %v", r)
+			s.log.Error("live: view crashed in disconnected render", "page", rt.pattern, "err", err, "stack", string(debug.Stack()))
+		}
+	}()
+	view := rt.page.New()
+	if view == nil {
+		err = fmt.Errorf("live: page %q: New returned nil", rt.pattern)
+		s.log.Error("live: page", "err", err)
+		return "", err
+	}
+	if err := view.Mount(ctx, sock, params); err != nil {
+		s.log.Error("live: mount failed", "page", rt.pattern, "err", err)
+		return "", err
+	}
+	if sock.d.redirect != "" {
+		return "", nil
+	}
+	if ph, ok := view.(ParamsHandler); ok {
+		if err := ph.HandleParams(ctx, sock, params); err != nil {
+			s.log.Error("live: handle params failed", "page", rt.pattern, "err", err)
+			return "", err
+		}
+		if sock.d.redirect != "" {
+			return "", nil
+		}
+	}
+	tree, comps, err := renderAll(rt.page.Template, view, sock.d.comps)
+	if err != nil {
+		s.log.Error("live: render failed", "page", rt.pattern, "err", err)
+		return "", err
+	}
+	s.metrics.renders.Add(1)
+	return tree.HTML(func(cid int) *render.Rendered { return comps[cid] }), nil
+}
+
+// scriptHandler serves Glint's browser client.
+func scriptHandler() http.Handler { return js.Handler() }

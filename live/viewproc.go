@@ -1,0 +1,652 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glint-go/glint/diff"
+	"github.com/glint-go/glint/live/channel"
+	"github.com/glint-go/glint/live/pubsub"
+)
+
+// liveViewVersion is the phoenix_live_view version announced in join replies.
+const liveViewVersion = "1.2.12"
+
+// maxCoalesce is how long queued messages may hold back a render: a burst of messages
+// renders once when the mailbox drains, or at the latest this long after the first
+// message changed the state.
+const maxCoalesce = 5 * time.Millisecond
+
+// maxPushedEvents bounds the PushEvent calls buffered until the next render.
+const maxPushedEvents = 256
+
+// viewProc is one connected view: the channel handler of an lv:* topic. All its methods
+// run on the channel's goroutine.
+type viewProc struct {
+	srv     *Server
+	ch      *channel.Channel
+	id      string
+	route   *route
+	view    View
+	url     *url.URL
+	session map[string]string
+	flash   map[string]string
+	comps   *componentSet
+	timers  *timerSet
+	enc     diff.Encoder
+	buf     []byte
+	sock    Socket
+	joined  bool
+
+	// Pending until the next render.
+	title      *string
+	events     []diff.Event
+	reply      json.RawMessage
+	nav        *navigation
+	dirty      bool
+	dirtySince time.Time
+}
+
+// sendUpdate is the message SendUpdate queues.
+type sendUpdate struct {
+	id     string
+	values any
+}
+
+type navKind uint8
+
+const (
+	navPatch navKind = iota + 1
+	navNavigate
+	navRedirect
+)
+
+// navigation is a pending PushPatch, PushNavigate or Redirect.
+type navigation struct {
+	kind    navKind
+	to      string
+	replace bool
+}
+
+func (n *navigation) kindName() string {
+	if n.replace {
+		return "replace"
+	}
+	return "push"
+}
+
+// joinPayload is the phx_join payload of a live view (PROTOCOL.md §3.2).
+type joinPayload struct {
+	URL      string          `json:"url"`
+	Redirect string          `json:"redirect"`
+	Params   json.RawMessage `json:"params"`
+	Session  string          `json:"session"`
+	Static   *string         `json:"static"`
+	Flash    string          `json:"flash"`
+	Sticky   bool            `json:"sticky"`
+}
+
+func reason(r string) *channel.ErrorReply {
+	return &channel.ErrorReply{Response: map[string]string{"reason": r}}
+}
+
+// Join verifies the session, mounts the view and replies with its full render.
+func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.RawMessage) (any, error) {
+	v.ch = c
+	v.id = strings.TrimPrefix(c.Topic(), "lv:")
+	log := v.srv.log
+	var p joinPayload
+	if err := json.Unmarshal(payload, &p); err != nil {
+		log.Warn("live: bad join payload", "topic", c.Topic(), "err", err)
+		return nil, reason("stale")
+	}
+	if d := v.srv.crashes.delay(v.id); d > 0 {
+		log.Info("live: delaying rejoin of crashing view", "view", v.id, "delay", d)
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+	}
+	claims, err := v.srv.sessionToken(p.Session, v.id)
+	if err != nil {
+		log.Info("live: join refused", "view", v.id, "err", err)
+		return nil, reason("stale")
+	}
+	static, err := v.srv.staticToken(p.Static, v.id)
+	if err != nil {
+		log.Info("live: join refused", "view", v.id, "err", err)
+		return nil, reason("stale")
+	}
+	if len(claims.Data) > 0 {
+		if ok, _ := c.Assigns()[assignCSRF].(bool); !ok {
+			log.Info("live: join refused: missing or invalid CSRF token", "view", v.id)
+			return nil, reason("stale")
+		}
+	}
+	raw := p.URL
+	if p.Redirect != "" {
+		raw = p.Redirect
+	}
+	var rt *route
+	var params Params
+	if raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || len(raw) > maxURLBytes {
+			log.Info("live: join refused: bad url", "view", v.id, "url", truncate(raw))
+			return nil, reason("stale")
+		}
+		rt, params = v.srv.match(u)
+		switch {
+		case rt == nil:
+			log.Info("live: join refused: url routes to no live page", "view", v.id, "url", u.String())
+			return nil, reason("unauthorized")
+		case p.Redirect != "" && rt.page.Group != claims.Group:
+			log.Info("live: join refused: navigation crosses session groups", "view", v.id, "url", u.String())
+			return nil, reason("unauthorized")
+		case p.Redirect == "" && rt.pattern != claims.Route:
+			log.Info("live: join refused: url routes to another page", "view", v.id, "url", u.String())
+			return nil, reason("unauthorized")
+		}
+		v.url = u
+	} else {
+		v.srv.mu.RLock()
+		rt = v.srv.routes[claims.Route]
+		v.srv.mu.RUnlock()
+		if rt == nil {
+			return nil, reason("unauthorized")
+		}
+		v.url = &url.URL{Path: "/"}
+		params = Params{}
+	}
+	v.route = rt
+	v.session = claims.Data
+	v.flash = static.Flash
+	if p.Flash != "" {
+		var f map[string]string
+		if err := v.srv.verifyJSON(saltFlash, p.Flash, time.Minute, &f); err == nil {
+			v.flash = f
+		}
+	}
+	v.comps = newComponentSet()
+	v.timers = newTimerSet(c.Send)
+	v.sock = Socket{srv: v.srv, v: v, ctx: ctx}
+
+	var reply json.RawMessage
+	err = v.safely(ctx, "mount", func() error {
+		v.view = rt.page.New()
+		if v.view == nil {
+			return fmt.Errorf("live: page %q: New returned nil", rt.pattern)
+		}
+		if err := v.view.Mount(ctx, &v.sock, params); err != nil {
+			return fmt.Errorf("live: mount %T: %w", v.view, err)
+		}
+		if err := v.handleParams(ctx, params); err != nil {
+			return err
+		}
+		var patch *navigation
+		for i := 0; v.nav != nil && v.nav.kind == navPatch; i++ {
+			if i == 8 {
+				return errors.New("live: too many patches during mount")
+			}
+			patch = v.nav
+			if err := v.applyPatch(ctx); err != nil {
+				return err
+			}
+		}
+		if v.nav != nil {
+			return nil
+		}
+		tree, comps, err := renderAll(rt.page.Template, v.view, v.comps)
+		if err != nil {
+			return err
+		}
+		x := v.takeExtras()
+		out := append(v.buf[:0], `{"rendered":`...)
+		out, err = v.enc.Join(out, tree, comps, x)
+		if err != nil {
+			return fmt.Errorf("live: encode %T: %w", v.view, err)
+		}
+		out = append(out, `,"liveview_version":"`+liveViewVersion+`"`...)
+		if patch != nil {
+			out = append(out, `,"live_patch":`...)
+			out = appendJSON(out, map[string]string{"to": patch.to, "kind": patch.kindName()})
+		}
+		out = append(out, '}')
+		reply = json.RawMessage(out)
+		v.srv.metrics.renders.Add(1)
+		return nil
+	})
+	if err != nil {
+		v.timers.stop()
+		if errors.Is(err, errCrashed) {
+			return nil, reason("join crashed")
+		}
+		log.Error("live: mount failed", "view", v.id, "page", rt.pattern, "err", err)
+		return nil, reason("mount failed")
+	}
+	if n := v.nav; n != nil {
+		v.timers.stop()
+		v.nav = nil
+		if n.kind == navRedirect {
+			return nil, &channel.ErrorReply{Response: map[string]any{"redirect": v.redirectBody(n)}}
+		}
+		return nil, &channel.ErrorReply{Response: map[string]any{"live_redirect": v.redirectBody(n)}}
+	}
+	v.joined = true
+	v.srv.metrics.views.Add(1)
+	v.srv.metrics.joins.Add(1)
+	return reply, nil
+}
+
+// maxURLBytes bounds URLs accepted from the client.
+const maxURLBytes = 8 << 10
+
+func truncate(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+func appendJSON(dst []byte, v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return append(dst, "{}"...)
+	}
+	return append(dst, b...)
+}
+
+// HandleIn handles a client message on the view's topic (PROTOCOL.md §5.1).
+func (v *viewProc) HandleIn(ctx context.Context, c *channel.Channel, event string, payload json.RawMessage) channel.Reply {
+	v.sock.ctx = ctx
+	switch event {
+	case "event":
+		return v.handleEvent(ctx, payload)
+	case "live_patch":
+		return v.handleLivePatch(ctx, payload)
+	case "cids_will_destroy":
+		cids, err := decodeCIDs(payload)
+		if err != nil {
+			v.srv.log.Warn("live: bad cids_will_destroy", "view", v.id, "err", err)
+			return channel.Ok(nil)
+		}
+		for _, cid := range cids {
+			if e := v.comps.byCID[cid]; e != nil {
+				e.dying = true
+			}
+		}
+		v.enc.Forget(cids...)
+		return channel.Ok(nil)
+	case "cids_destroyed":
+		cids, err := decodeCIDs(payload)
+		if err != nil {
+			v.srv.log.Warn("live: bad cids_destroyed", "view", v.id, "err", err)
+			return channel.Ok(map[string][]int{"cids": {}})
+		}
+		deleted := make([]int, 0, len(cids))
+		for _, cid := range cids {
+			if e := v.comps.byCID[cid]; e != nil && e.dying {
+				v.comps.remove(cid)
+				deleted = append(deleted, cid)
+			}
+		}
+		v.enc.Forget(deleted...)
+		return channel.Ok(map[string][]int{"cids": deleted})
+	case "allow_upload", "progress":
+		return channel.Error(map[string]string{"reason": "uploads not supported"})
+	default:
+		v.srv.log.Warn("live: unknown message", "view", v.id, "event", truncate(event))
+		return channel.Ok(nil)
+	}
+}
+
+// maxCIDs bounds a cids list from the client.
+const maxCIDs = 10000
+
+func decodeCIDs(payload json.RawMessage) ([]int, error) {
+	var p struct {
+		CIDs []int `json:"cids"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return nil, fmt.Errorf("decode cids: %w", err)
+	}
+	if len(p.CIDs) > maxCIDs {
+		return nil, fmt.Errorf("%d cids, at most %d", len(p.CIDs), maxCIDs)
+	}
+	return p.CIDs, nil
+}
+
+// handleEvent dispatches an "event" message to the view or a component and replies with
+// the resulting diff (PROTOCOL.md §5.4).
+func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) channel.Reply {
+	e, err := decodeEvent(payload)
+	if err != nil {
+		v.srv.log.Warn("live: bad event", "view", v.id, "err", err)
+		return channel.Ok(nil)
+	}
+	v.srv.metrics.events.Add(1)
+	var h EventHandler
+	if e.CID != 0 {
+		ce := v.comps.byCID[e.CID]
+		if ce == nil {
+			return channel.Ok(nil)
+		}
+		h, _ = ce.c.(EventHandler)
+		if h == nil {
+			v.srv.log.Warn("live: component does not handle events", "view", v.id, "component", ce.id, "event", e.Name)
+			return channel.Ok(nil)
+		}
+	} else {
+		h, _ = v.view.(EventHandler)
+		if h == nil {
+			v.srv.log.Warn("live: view does not handle events", "view", v.id, "event", e.Name)
+			return channel.Ok(nil)
+		}
+	}
+	hook := e.Type == "hook"
+	err = v.safely(ctx, "event "+e.Name, func() error { return h.HandleEvent(ctx, &v.sock, e) })
+	if errors.Is(err, errCrashed) {
+		return channel.NoReply()
+	}
+	if err != nil {
+		v.srv.log.Error("live: event failed", "view", v.id, "event", e.Name, "type", e.Type, "err", err)
+	}
+	if !hook {
+		v.reply = nil
+	}
+	return v.replyWithRender(ctx)
+}
+
+// handleLivePatch handles the client's live_patch (a patch link or history navigation).
+func (v *viewProc) handleLivePatch(ctx context.Context, payload json.RawMessage) channel.Reply {
+	var p struct {
+		URL string `json:"url"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil || len(p.URL) > maxURLBytes {
+		v.srv.log.Warn("live: bad live_patch", "view", v.id)
+		return channel.Ok(nil)
+	}
+	u, err := url.Parse(p.URL)
+	if err != nil {
+		v.srv.log.Warn("live: bad live_patch url", "view", v.id, "err", err)
+		return channel.Ok(nil)
+	}
+	rt, params := v.srv.match(u)
+	if rt != v.route {
+		return channel.Ok(map[string]bool{"link_redirect": true})
+	}
+	v.url = u
+	err = v.safely(ctx, "handle params", func() error { return v.handleParams(ctx, params) })
+	if errors.Is(err, errCrashed) {
+		return channel.NoReply()
+	}
+	if err != nil {
+		v.srv.log.Error("live: handle params failed", "view", v.id, "err", err)
+	}
+	return v.replyWithRender(ctx)
+}
+
+// replyWithRender applies pending navigation, renders, and builds the reply to a client
+// message.
+func (v *viewProc) replyWithRender(ctx context.Context) channel.Reply {
+	for i := 0; v.nav != nil && v.nav.kind == navPatch; i++ {
+		if i == 8 {
+			v.crash(errors.New("live: too many patches in one event"), "")
+			return channel.NoReply()
+		}
+		n := v.nav
+		if err := v.ch.Push("live_patch", map[string]string{"to": n.to, "kind": n.kindName()}); err != nil {
+			return channel.NoReply()
+		}
+		var err error
+		err = v.safely(ctx, "handle params", func() error { return v.applyPatch(ctx) })
+		if errors.Is(err, errCrashed) {
+			return channel.NoReply()
+		}
+	}
+	if n := v.nav; n != nil {
+		v.nav = nil
+		if n.kind == navRedirect {
+			return channel.Ok(map[string]any{"redirect": v.redirectBody(n)}).Stop()
+		}
+		return channel.Ok(map[string]any{"live_redirect": v.redirectBody(n)}).Stop()
+	}
+	out, changed, err := v.render(append(v.buf[:0], `{"diff":`...))
+	if err != nil {
+		v.crash(err, "")
+		return channel.NoReply()
+	}
+	if !changed {
+		return channel.Ok(nil)
+	}
+	out = append(out, '}')
+	v.buf = out[:0]
+	return channel.Ok(json.RawMessage(out))
+}
+
+// render renders the view and appends the diff to dst.
+func (v *viewProc) render(dst []byte) ([]byte, bool, error) {
+	start := len(dst)
+	tree, comps, err := renderAll(v.route.page.Template, v.view, v.comps)
+	if err != nil {
+		return dst, false, err
+	}
+	x := v.takeExtras()
+	out, changed, err := v.enc.Update(dst, tree, comps, x)
+	if err != nil {
+		return dst, false, fmt.Errorf("live: encode %T: %w", v.view, err)
+	}
+	v.srv.metrics.renders.Add(1)
+	v.dirty = false
+	return out, changed && len(out) > start, nil
+}
+
+// takeExtras returns and clears the pending title, events and hook reply.
+func (v *viewProc) takeExtras() *diff.Extras {
+	if v.title == nil && len(v.events) == 0 && v.reply == nil {
+		return nil
+	}
+	x := &diff.Extras{Title: v.title, Events: v.events, Reply: v.reply}
+	v.title, v.events, v.reply = nil, nil, nil
+	return x
+}
+
+func (v *viewProc) redirectBody(n *navigation) map[string]string {
+	body := map[string]string{"to": n.to}
+	if n.kind == navNavigate {
+		body["kind"] = n.kindName()
+	}
+	if len(v.flash) > 0 {
+		if tok, err := v.srv.signJSON(saltFlash, v.flash); err == nil {
+			body["flash"] = tok
+		}
+	}
+	return body
+}
+
+// applyPatch takes the pending patch: the URL changes and HandleParams runs.
+func (v *viewProc) applyPatch(ctx context.Context) error {
+	n := v.nav
+	v.nav = nil
+	u, err := v.url.Parse(n.to)
+	if err != nil {
+		return fmt.Errorf("live: PushPatch %q: %w", n.to, err)
+	}
+	rt, params := v.srv.match(u)
+	if rt != v.route {
+		return fmt.Errorf("live: PushPatch %q: the url routes to another page; use PushNavigate", n.to)
+	}
+	v.url = u
+	return v.handleParams(ctx, params)
+}
+
+func (v *viewProc) handleParams(ctx context.Context, p Params) error {
+	ph, ok := v.view.(ParamsHandler)
+	if !ok {
+		return nil
+	}
+	v.dirty = true
+	if err := ph.HandleParams(ctx, &v.sock, p); err != nil {
+		return fmt.Errorf("live: handle params %T: %w", v.view, err)
+	}
+	return nil
+}
+
+// HandleInfo handles messages: PubSub broadcasts, timer ticks, Send and SendUpdate.
+func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) {
+	v.sock.ctx = ctx
+	switch m := msg.(type) {
+	case sendUpdate:
+		ce := v.comps.byID[m.id]
+		if ce == nil {
+			v.srv.log.Warn("live: SendUpdate to unknown component", "view", v.id, "component", m.id)
+			return
+		}
+		u, ok := ce.c.(Updater)
+		if !ok {
+			v.srv.log.Warn("live: SendUpdate to component without Update", "view", v.id, "component", m.id)
+			return
+		}
+		v.markDirty()
+		err := v.safely(ctx, "update "+m.id, func() error { return u.Update(ctx, &v.sock, m.values) })
+		if errors.Is(err, errCrashed) {
+			return
+		}
+		if err != nil {
+			v.srv.log.Error("live: component update failed", "view", v.id, "component", m.id, "err", err)
+		}
+	default:
+		ih, ok := v.view.(InfoHandler)
+		if !ok {
+			if pm, isMsg := msg.(*pubsub.Message); isMsg {
+				v.srv.log.Debug("live: view ignores messages", "view", v.id, "topic", pm.Topic, "event", pm.Event)
+			}
+			return
+		}
+		v.markDirty()
+		err := v.safely(ctx, "info", func() error { return ih.HandleInfo(ctx, &v.sock, msg) })
+		if errors.Is(err, errCrashed) {
+			return
+		}
+		if err != nil {
+			v.srv.log.Error("live: message failed", "view", v.id, "msg", fmt.Sprintf("%T", msg), "err", err)
+		}
+	}
+	if v.nav != nil || time.Since(v.dirtySince) >= maxCoalesce {
+		v.Flush(ctx, c)
+	}
+}
+
+func (v *viewProc) markDirty() {
+	if !v.dirty {
+		v.dirty = true
+		v.dirtySince = time.Now()
+	}
+}
+
+// Flush renders once after a burst of messages and pushes the diff, if any.
+func (v *viewProc) Flush(ctx context.Context, c *channel.Channel) {
+	if v.view == nil || (!v.dirty && v.nav == nil && v.title == nil && len(v.events) == 0) {
+		return
+	}
+	v.sock.ctx = ctx
+	for i := 0; v.nav != nil && v.nav.kind == navPatch; i++ {
+		if i == 8 {
+			v.crash(errors.New("live: too many patches"), "")
+			return
+		}
+		n := v.nav
+		if err := c.Push("live_patch", map[string]string{"to": n.to, "kind": n.kindName()}); err != nil {
+			return
+		}
+		if err := v.safely(ctx, "handle params", func() error { return v.applyPatch(ctx) }); errors.Is(err, errCrashed) {
+			return
+		}
+	}
+	if n := v.nav; n != nil {
+		v.nav = nil
+		event := "live_redirect"
+		if n.kind == navRedirect {
+			event = "redirect"
+		}
+		c.Push(event, v.redirectBody(n))
+		c.Stop(nil)
+		return
+	}
+	v.reply = nil
+	out, changed, err := v.render(v.buf[:0])
+	if err != nil {
+		v.crash(err, "")
+		return
+	}
+	if changed {
+		c.Push("diff", json.RawMessage(out))
+	}
+}
+
+// Terminate stops the view's timers and runs its Terminate.
+func (v *viewProc) Terminate(ctx context.Context, c *channel.Channel, reason error) {
+	if v.timers != nil {
+		v.timers.stop()
+	}
+	if !v.joined {
+		return
+	}
+	v.joined = false
+	v.srv.metrics.views.Add(-1)
+	if t, ok := v.view.(Terminator); ok {
+		v.sock.ctx = ctx
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					v.srv.log.Error("live: panic in Terminate", "view", v.id, "panic", r)
+				}
+			}()
+			t.Terminate(ctx, &v.sock, reason)
+		}()
+	}
+}
+
+func (v *viewProc) setTitle(t string) {
+	v.title = &t
+	v.markDirty()
+}
+
+func (v *viewProc) pushEvent(name string, payload any) {
+	if len(v.events) >= maxPushedEvents {
+		v.srv.log.Warn("live: too many pushed events before a render; dropped", "view", v.id, "event", name)
+		return
+	}
+	var raw json.RawMessage
+	if payload != nil {
+		b, err := json.Marshal(payload)
+		if err != nil {
+			v.srv.log.Error("live: PushEvent payload", "view", v.id, "event", name, "err", err)
+			return
+		}
+		raw = b
+	}
+	v.events = append(v.events, diff.Event{Name: name, Payload: raw})
+	v.markDirty()
+}
+
+func (v *viewProc) setReply(r any) {
+	b, err := json.Marshal(r)
+	if err != nil || len(b) == 0 || b[0] != '{' {
+		v.srv.log.Error("live: Reply must encode as a JSON object", "view", v.id, "err", err)
+		return
+	}
+	v.reply = b
+}
+
+func (v *viewProc) navigate(k navKind, to string, replace bool) {
+	v.nav = &navigation{kind: k, to: to, replace: replace}
+}
