@@ -75,6 +75,9 @@ type Keyed struct {
 // Key gives a stable identity.
 func (k Keyed) Key() string { return fmt.Sprintf("k%d", k.ID) }
 
+// NamedString is a string type that is none of the safe types.
+type NamedString string
+
 // Wrapper holds values behind interfaces and pointers.
 type Wrapper struct {
 	Any     any
@@ -331,6 +334,15 @@ func init() {
 	constant("drops_both", dropsPage(true, true))
 	constant("drops_empty", DropsPage{})
 	constant("rows", map[string]any{"Rows": tableRows(5)})
+	constant("drops_shell", map[string]any{
+		"Token": "tok'en<&>", "Session": "SFMyNTY.g2gDaAJhBXQ=", "Static": "", "ID": "F1x<2>",
+		"Page": dropsPage(true, false),
+	})
+	constant("typed_slice", []any{template.HTML("<b>"), template.JS("x()"), template.URL("/u"), template.CSS("c:d"), template.JSStr("s'"), template.HTMLAttr("a=b"), template.Srcset("a 1x")})
+	constant("typed_map", map[string]any{"h": template.HTML("<b>h</b>"), "j": template.JS("j<"), "u": template.URL("javascript:u")})
+	h := template.HTML("<em>ptr</em>")
+	constant("html_ptr", &h)
+	constant("named_string", NamedString("named<string>"))
 
 	constant("page", map[string]any{
 		"Title":   "A <Title> & more",
@@ -375,11 +387,17 @@ func funcs() map[string]any {
 		"join":   strings.Join,
 		"repeat": strings.Repeat,
 		"add":    func(a, b int) int { return a + b },
-		"seq":    func(n int) []int { s := make([]int, n); for i := range s { s[i] = i }; return s },
-		"fail":   func(msg string) (string, error) { return "", errors.New(msg) },
-		"okerr":  func(s string) (string, error) { return "ok:" + s, nil },
-		"boom":   func() string { panic("boom from func") },
-		"pair":   func(a, b any) []any { return []any{a, b} },
+		"seq": func(n int) []int {
+			s := make([]int, n)
+			for i := range s {
+				s[i] = i
+			}
+			return s
+		},
+		"fail":  func(msg string) (string, error) { return "", errors.New(msg) },
+		"okerr": func(s string) (string, error) { return "ok:" + s, nil },
+		"boom":  func() string { panic("boom from func") },
+		"pair":  func(a, b any) []any { return []any{a, b} },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, errors.New("dict: odd number of arguments")
