@@ -312,15 +312,15 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 	if err != nil {
 		m.JoinsError.Add(1)
 		c.sock.forget(c)
+		resp := reasonJSON(err.Error())
 		var er *ErrorReply
-		var resp []byte
 		if errors.As(err, &er) {
-			resp, err = encodePayload(er.Response)
-		} else {
-			resp = reasonJSON(err.Error())
-		}
-		if err != nil {
-			resp = reasonJSON("join refused")
+			if b, encErr := encodePayload(er.Response); encErr == nil {
+				resp = b
+			} else {
+				c.sock.log.Error("channel: encoding join error reply", "topic", c.topic, "error", encErr)
+				resp = reasonJSON("join refused")
+			}
 		}
 		c.sock.reply(jr, ref, c.topic, "error", resp)
 		return false

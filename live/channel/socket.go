@@ -283,7 +283,7 @@ func encodeReply(joinRef, ref nstr, topic, status string, response []byte) []byt
 }
 
 func reasonJSON(reason string) []byte {
-	return appendString([]byte(`{"reason":`), reason)
+	return append(appendString([]byte(`{"reason":`), reason), '}')
 }
 
 var (
