@@ -80,19 +80,31 @@ func (e *Encoder) Join(dst []byte, tree *render.Rendered, comps Components, x *E
 // Update appends to dst the diff that brings the client from the last message to tree and
 // comps, and reports whether anything changed. A nil tree means the view itself was not
 // re-rendered. comps holds only the components rendered in this pass: a component the
-// client holds is sent as a partial diff, a new or forgotten one in full. When nothing
+// client holds is sent as a partial diff, a new or forgotten one in full. If the view's
+// root template changed, the client drops every component, so comps must then hold all
+// components the tree references. When nothing
 // changed and x is empty, dst is returned as it was and changed is false (S9).
 // On error dst is returned unchanged and the Encoder keeps its state.
 func (e *Encoder) Update(dst []byte, tree *render.Rendered, comps Components, x *Extras) (out []byte, changed bool, err error) {
 	if e.tree == nil {
 		return dst, false, errors.New("diff: Update before Join")
 	}
-	out, changed, err = e.encode(dst, e.tree, tree, e.comps, comps, x)
+	held := e.comps
+	replaced := tree != nil && !sameStatics(e.tree.Statics, tree.Statics)
+	if replaced {
+		// A new root template replaces the client's whole tree, and its components
+		// with it (rendered.js keeps them inside the tree): they must all be sent again.
+		held = nil
+	}
+	out, changed, err = e.encode(dst, e.tree, tree, held, comps, x)
 	if err != nil {
 		return dst, false, err
 	}
 	if tree != nil {
 		e.tree = tree
+	}
+	if replaced {
+		clear(e.comps)
 	}
 	for cid, c := range comps {
 		e.comps[cid] = c

@@ -32,6 +32,8 @@ type step struct {
 	tree  *render.Rendered
 	comps Components
 	x     *Extras
+	// forget is passed to Encoder.Forget before this step, as after cids_will_destroy.
+	forget []int
 }
 
 // run encodes the steps, applies every message to a client model and returns the messages
@@ -52,6 +54,7 @@ func run(t testing.TB, steps []step) (msgs [][]byte, htmls []string) {
 			}
 			out = b
 		} else {
+			enc.Forget(s.forget...)
 			b, changed, err := enc.Update(nil, s.tree, s.comps, s.x)
 			if err != nil {
 				t.Fatalf("step %d: Update: %v", i, err)
