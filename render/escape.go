@@ -1,0 +1,161 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"strconv"
+	"strings"
+	"text/template/parse"
+)
+
+// Escaping is html/template's own: it analyses and rewrites the parse trees, inserting
+// escaper calls into actions, and the rewritten trees are then compiled into programs.
+//
+// html/template escapes lazily, on a template's first execution, and refuses Parse
+// afterwards. To escape template X without running any user code, render adds a private
+// wrapper template per name, {{if false}}{{template "X" .}}{{end}}, and executes the
+// wrapper into io.Discard: html/template escapes X (and everything X reaches, including
+// derived copies for calls in non-text contexts), and the false branch runs nothing.
+
+// wrapperPrefix starts the names of escape wrappers. The NUL byte keeps them out of any
+// name a user can write in a template.
+const wrapperPrefix = "\x00render-escape:"
+
+func isWrapperName(name string) bool { return strings.HasPrefix(name, wrapperPrefix) }
+
+// escape escapes the template called name, once. Callers hold ns.mu.
+func (ns *namespace) escape(name string) error {
+	if err, ok := ns.escapes[name]; ok {
+		return err
+	}
+	if !ns.wrapped {
+		// All names are known now: html/template refuses Parse after the first
+		// execution, which the first escape is.
+		ns.wrapped = true
+		for _, t := range ns.root.Templates() {
+			if isWrapperName(t.Name()) {
+				continue
+			}
+			w := wrapperPrefix + t.Name()
+			body := `{{if false}}{{template ` + strconv.Quote(t.Name()) + ` .}}{{end}}`
+			if _, err := ns.root.New(w).Parse(body); err != nil {
+				return fmt.Errorf("render: adding escape wrapper for %q: %w", t.Name(), err)
+			}
+		}
+	}
+	w := ns.root.Lookup(wrapperPrefix + name)
+	if w == nil {
+		// Defined after the first execution: impossible through this package's API.
+		return fmt.Errorf("html/template: %q is undefined", name)
+	}
+	err := w.Execute(io.Discard, nil)
+	if err != nil {
+		err = unwrapEscapeError(err, name, w)
+	}
+	ns.escapes[name] = err
+	return err
+}
+
+// unwrapEscapeError turns an escape error reported for the wrapper of name into the
+// error html/template reports when name itself is executed.
+func unwrapEscapeError(err error, name string, w *htmltemplate.Template) error {
+	var he *htmltemplate.Error
+	if !errors.As(err, &he) {
+		return err
+	}
+	e := *he
+	if e.Name == wrapperPrefix+name {
+		e.Name = name
+	}
+	// The wrapper's {{if}} joins the end context of name with the text context; a
+	// mismatch means name itself ends in a non-text context.
+	if e.ErrorCode == htmltemplate.ErrBranchEnd && w.Tree != nil && len(w.Tree.Root.Nodes) == 1 && e.Node == w.Tree.Root.Nodes[0] {
+		desc := e.Description
+		if i := strings.Index(desc, ": "); i >= 0 {
+			desc = desc[i+2:]
+		}
+		if i := strings.LastIndex(desc, ", {"); i >= 0 {
+			desc = desc[:i]
+		}
+		return &htmltemplate.Error{ErrorCode: htmltemplate.ErrEndContext, Name: name, Description: "ends in a non-text context: " + desc}
+	}
+	return &e
+}
+
+// program returns the compiled program of the template called name, escaping it first
+// when escape is set (an entry point) and compiling it on first use.
+func (ns *namespace) program(name string, escape bool) (*program, error) {
+	if p, ok := ns.programs.Load(name); ok {
+		return p.(*program), nil
+	}
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	if p, ok := ns.programs.Load(name); ok {
+		return p.(*program), nil
+	}
+	if escape {
+		if err := ns.escape(name); err != nil {
+			return nil, err
+		}
+	}
+	tt, err := textTemplateOf(ns.root)
+	if err != nil {
+		return nil, err
+	}
+	t := tt.Lookup(name)
+	if t == nil || t.Tree == nil || t.Tree.Root == nil {
+		return nil, nil
+	}
+	p := compile(ns, t.Tree)
+	ns.programs.Store(name, p)
+	return p, nil
+}
+
+// entry returns the program to execute for name, with html/template's errors for names
+// that are undefined, empty or unsafe. direct tells Execute (true) from ExecuteTemplate.
+func (ns *namespace) entry(name string, viaExecuteTemplate bool) (*program, error) {
+	if internalsErr != nil {
+		return nil, internalsErr
+	}
+	if p, ok := ns.programs.Load(name); ok {
+		return p.(*program), nil
+	}
+	ht := ns.root.Lookup(name)
+	if ht == nil || isWrapperName(name) {
+		if viaExecuteTemplate {
+			return nil, fmt.Errorf("html/template: %q is undefined", name)
+		}
+		return nil, fmt.Errorf("template: %q is an incomplete or empty template", name)
+	}
+	if ht.Tree == nil || ht.Tree.Root == nil {
+		ns.mu.Lock()
+		err, escaped := ns.escapes[name]
+		ns.mu.Unlock()
+		if escaped && err != nil {
+			return nil, err
+		}
+		if viaExecuteTemplate {
+			return nil, fmt.Errorf("html/template: %q is an incomplete template", name)
+		}
+		return nil, fmt.Errorf("template: %q is an incomplete or empty template", name)
+	}
+	p, err := ns.program(name, true)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, fmt.Errorf("template: %q is an incomplete or empty template", name)
+	}
+	return p, nil
+}
+
+// callee returns the program of a template called by {{template}}; it has been escaped
+// along with its caller.
+func (ns *namespace) callee(name string) *program {
+	p, _ := ns.program(name, false)
+	return p
+}
+
+var _ = parse.NodeText

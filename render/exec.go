@@ -1,0 +1,378 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/template/parse"
+)
+
+// Execution follows text/template's semantics (text/template/exec.go): the same
+// evaluation of pipelines, fields, methods, functions and arguments, the same variable
+// scoping, the same truth and range rules and the same error messages. Where text/template
+// writes, it fills the slots of the compiled bodies instead.
+
+// maxExecDepth bounds template recursion, as in text/template.
+const maxExecDepth = 100000
+
+type missingKey int32
+
+const (
+	missingInvalid missingKey = iota
+	missingZero
+	missingError
+)
+
+type variable struct {
+	name  string
+	value reflect.Value
+}
+
+// state is the state of one execution of one template body (a template call gets its
+// own, as in text/template).
+type state struct {
+	prog    *program
+	node    parse.Node
+	vars    []variable
+	depth   int
+	funcs   map[string]reflect.Value
+	missing missingKey
+}
+
+// control says how a body ended.
+type control uint8
+
+const (
+	ctrlNone control = iota
+	ctrlBreak
+	ctrlContinue
+)
+
+// execError is a formatted execution error; it travels by panic inside the engine and
+// is returned at the boundary.
+type execError struct{ err error }
+
+func (ns *namespace) execute(name string, data any, viaExecuteTemplate bool) (r *Rendered, err error) {
+	p, err := ns.entry(name, viaExecuteTemplate)
+	if err != nil {
+		return nil, err
+	}
+	value, ok := data.(reflect.Value)
+	if !ok {
+		value = reflect.ValueOf(data)
+	}
+	s := &state{
+		prog:    p,
+		vars:    make([]variable, 1, 8),
+		funcs:   ns.funcs.Load().m,
+		missing: missingKey(ns.missing.Load()),
+	}
+	s.vars[0] = variable{"$", value}
+	defer s.recoverError(&err)
+	dyn := make([]Dynamic, p.body.nslots)
+	s.runBody(value, p.body, dyn)
+	return &Rendered{Statics: p.body.statics, Dynamics: dyn}, nil
+}
+
+// recoverError turns an execution error, or any panic that escaped the recovery around
+// user code, into an error naming the template.
+func (s *state) recoverError(errp *error) {
+	e := recover()
+	if e == nil {
+		return
+	}
+	if ee, ok := e.(execError); ok {
+		*errp = ee.err
+		return
+	}
+	buf := make([]byte, 4096)
+	buf = buf[:runtime.Stack(buf, false)]
+	*errp = fmt.Errorf("template: %s: internal error: %v\n%s", s.prog.name, e, buf)
+}
+
+func doublePercent(str string) string {
+	return strings.ReplaceAll(str, "%", "%%")
+}
+
+func (s *state) at(n parse.Node) { s.node = n }
+
+// errorf stops execution with an error formatted as text/template formats it.
+func (s *state) errorf(format string, args ...any) {
+	name := doublePercent(s.prog.name)
+	if s.node == nil {
+		format = fmt.Sprintf("template: %s: %s", name, format)
+	} else {
+		location, context := s.prog.tree.ErrorContext(s.node)
+		format = fmt.Sprintf("template: %s: executing %q at <%s>: %s", location, name, doublePercent(context), format)
+	}
+	panic(execError{fmt.Errorf(format, args...)})
+}
+
+func (s *state) push(name string, v reflect.Value) { s.vars = append(s.vars, variable{name, v}) }
+func (s *state) mark() int                          { return len(s.vars) }
+func (s *state) pop(mark int)                       { s.vars = s.vars[:mark] }
+
+func (s *state) setVar(name string, v reflect.Value) {
+	for i := len(s.vars) - 1; i >= 0; i-- {
+		if s.vars[i].name == name {
+			s.vars[i].value = v
+			return
+		}
+	}
+	s.errorf("undefined variable: %s", name)
+}
+
+func (s *state) setTopVar(n int, v reflect.Value) { s.vars[len(s.vars)-n].value = v }
+
+func (s *state) varValue(name string) reflect.Value {
+	for i := len(s.vars) - 1; i >= 0; i-- {
+		if s.vars[i].name == name {
+			return s.vars[i].value
+		}
+	}
+	s.errorf("undefined variable: %s", name)
+	return reflect.Value{}
+}
+
+// runBody executes b with dot, filling dyn (len b.nslots). Slots after a break or
+// continue are left as empty strings.
+func (s *state) runBody(dot reflect.Value, b *body, dyn []Dynamic) control {
+	for _, o := range b.ops {
+		s.at(o.node)
+		switch o.kind {
+		case opAction:
+			dyn[o.slot] = s.action(dot, o)
+		case opDecl:
+			if o.pipe == nil {
+				s.errorf("unknown node: %s", o.node)
+			}
+			s.evalPipeline(dot, o.pipe)
+		case opText:
+			dyn[o.slot] = Dynamic{Str: o.text}
+		case opIf, opWith:
+			c := s.ifOrWith(dot, o, &dyn[o.slot])
+			if c != ctrlNone {
+				return c
+			}
+		case opRange:
+			c := s.rangeOp(dot, o, &dyn[o.slot])
+			if c != ctrlNone {
+				return c
+			}
+		case opTemplate:
+			dyn[o.slot] = s.templateCall(dot, o)
+		case opBreak:
+			return ctrlBreak
+		case opContinue:
+			return ctrlContinue
+		}
+	}
+	return ctrlNone
+}
+
+// tree executes b into a new node.
+func (s *state) tree(dot reflect.Value, b *body) (Dynamic, control) {
+	r := &Rendered{Statics: b.statics, Dynamics: make([]Dynamic, b.nslots)}
+	c := s.runBody(dot, b, r.Dynamics)
+	return Dynamic{Kind: KindTree, Tree: r}, c
+}
+
+func (s *state) ifOrWith(dot reflect.Value, o *op, slot *Dynamic) control {
+	defer s.pop(s.mark())
+	val := s.evalPipeline(dot, o.pipe)
+	truth, ok := isTrue(indirectInterface(val))
+	if !ok {
+		s.errorf("if/with can't use %v", val)
+	}
+	var c control
+	switch {
+	case truth && o.kind == opWith:
+		*slot, c = s.tree(val, o.list)
+	case truth:
+		*slot, c = s.tree(dot, o.list)
+	case o.elseList != nil:
+		*slot, c = s.tree(dot, o.elseList)
+	}
+	return c
+}
+
+func (s *state) templateCall(dot reflect.Value, o *op) Dynamic {
+	p := o.callee.Load()
+	if p == nil {
+		p = s.prog.ns.callee(o.tmpl)
+		if p == nil {
+			s.errorf("template %q not defined", o.tmpl)
+		}
+		o.callee.Store(p)
+	}
+	if s.depth == maxExecDepth {
+		s.errorf("exceeded maximum template depth (%v)", maxExecDepth)
+	}
+	dot = s.evalPipeline(dot, o.pipe)
+	ns := state{
+		prog:    p,
+		vars:    []variable{{"$", dot}},
+		depth:   s.depth + 1,
+		funcs:   s.funcs,
+		missing: s.missing,
+	}
+	d, _ := ns.tree(dot, p.body)
+	return d
+}
+
+// action evaluates an output action: the user's pipeline, then html/template's escapers.
+func (s *state) action(dot reflect.Value, o *op) Dynamic {
+	v := reflect.Value{}
+	final := missingVal
+	for _, cmd := range o.user {
+		final = s.evalCommand(dot, cmd, final)
+		if final.Kind() == reflect.Interface && final.Type().NumMethod() == 0 {
+			final = final.Elem()
+		}
+	}
+	v = final
+	switch o.escKind {
+	case escHTML:
+		if v.IsValid() {
+			switch v.Type() {
+			case stringType:
+				str := v.String()
+				if !strings.ContainsAny(str, htmlSpecial) {
+					return Dynamic{Str: str}
+				}
+				return Dynamic{Str: s.escape(o.esc[0], str)}
+			case intType, int64Type, int32Type:
+				return Dynamic{Str: strconv.FormatInt(v.Int(), 10)}
+			case uintType, uint64Type:
+				return Dynamic{Str: strconv.FormatUint(v.Uint(), 10)}
+			case componentRefType:
+				return Dynamic{Kind: KindComponent, CID: int(v.Int())}
+			}
+		}
+	case escNone:
+		s.at(o.node)
+		iface, ok := printableValue(v)
+		if !ok {
+			s.errorf("can't print %s of type %s", o.node, v.Type())
+		}
+		return Dynamic{Str: fmt.Sprint(iface)}
+	}
+	var arg any
+	if v.IsValid() {
+		if !v.CanInterface() {
+			s.errorf("error calling escaper: value obtained using unexported field")
+		}
+		arg = v.Interface()
+	}
+	var out string
+	for _, e := range o.esc {
+		out = s.escape(e, arg)
+		arg = out
+	}
+	return Dynamic{Str: out}
+}
+
+// htmlSpecial are the bytes html/template's HTML and attribute escapers change in a
+// plain string; a string without them is its own escaping.
+const htmlSpecial = "\x00\"&'+<>"
+
+// escape calls an html/template escaper, turning a panic (from a user String or Error
+// method) into an execution error as text/template's safeCall does.
+func (s *state) escape(fn escaperFunc, arg any) (out string) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				s.errorf("error calling escaper: %w", e)
+			}
+			s.errorf("error calling escaper: %v", r)
+		}
+	}()
+	return fn(arg)
+}
+
+var (
+	stringType       = reflect.TypeFor[string]()
+	intType          = reflect.TypeFor[int]()
+	int64Type        = reflect.TypeFor[int64]()
+	int32Type        = reflect.TypeFor[int32]()
+	uintType         = reflect.TypeFor[uint]()
+	uint64Type       = reflect.TypeFor[uint64]()
+	componentRefType = reflect.TypeFor[ComponentRef]()
+	keyerType        = reflect.TypeFor[Keyer]()
+	errorType        = reflect.TypeFor[error]()
+	fmtStringerType  = reflect.TypeFor[fmt.Stringer]()
+	reflectValueType = reflect.TypeFor[reflect.Value]()
+)
+
+// printableValue mirrors text/template's rule for printing a value.
+func printableValue(v reflect.Value) (any, bool) {
+	if v.Kind() == reflect.Pointer {
+		v, _ = indirect(v)
+	}
+	if !v.IsValid() {
+		return "<no value>", true
+	}
+	if !v.Type().Implements(errorType) && !v.Type().Implements(fmtStringerType) {
+		if v.CanAddr() && (reflect.PointerTo(v.Type()).Implements(errorType) || reflect.PointerTo(v.Type()).Implements(fmtStringerType)) {
+			v = v.Addr()
+		} else {
+			switch v.Kind() {
+			case reflect.Chan, reflect.Func:
+				return nil, false
+			}
+		}
+	}
+	return v.Interface(), true
+}
+
+// isTrue mirrors text/template's truth.
+func isTrue(val reflect.Value) (truth, ok bool) {
+	if !val.IsValid() {
+		return false, true
+	}
+	switch val.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		truth = val.Len() > 0
+	case reflect.Bool:
+		truth = val.Bool()
+	case reflect.Complex64, reflect.Complex128:
+		truth = val.Complex() != 0
+	case reflect.Chan, reflect.Func, reflect.Pointer, reflect.UnsafePointer, reflect.Interface:
+		truth = !val.IsNil()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		truth = val.Int() != 0
+	case reflect.Float32, reflect.Float64:
+		truth = val.Float() != 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		truth = val.Uint() != 0
+	case reflect.Struct:
+		truth = true
+	default:
+		return false, false
+	}
+	return truth, true
+}
+
+func indirect(v reflect.Value) (rv reflect.Value, isNil bool) {
+	for ; v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface; v = v.Elem() {
+		if v.IsNil() {
+			return v, true
+		}
+	}
+	return v, false
+}
+
+func indirectInterface(v reflect.Value) reflect.Value {
+	if v.Kind() != reflect.Interface {
+		return v
+	}
+	if v.IsNil() {
+		return reflect.Value{}
+	}
+	return v.Elem()
+}
+
+var errUnreachable = errors.New("unreachable")
