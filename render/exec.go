@@ -112,8 +112,8 @@ func (s *state) errorf(format string, args ...any) {
 }
 
 func (s *state) push(name string, v reflect.Value) { s.vars = append(s.vars, variable{name, v}) }
-func (s *state) mark() int                          { return len(s.vars) }
-func (s *state) pop(mark int)                       { s.vars = s.vars[:mark] }
+func (s *state) mark() int                         { return len(s.vars) }
+func (s *state) pop(mark int)                      { s.vars = s.vars[:mark] }
 
 func (s *state) setVar(name string, v reflect.Value) {
 	for i := len(s.vars) - 1; i >= 0; i-- {

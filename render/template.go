@@ -34,10 +34,10 @@ type Template struct {
 type namespace struct {
 	root *htmltemplate.Template // any template of the set; html/template shares the set
 
-	mu       sync.Mutex          // guards wrapped, escapes and compiles
-	wrapped  bool                // escape wrappers were added
-	escapes  map[string]error    // escape result per executed name
-	programs sync.Map            // name -> *program, compiled after escaping
+	mu       sync.Mutex       // guards wrapped, escapes and compiles
+	wrapped  bool             // escape wrappers were added
+	escapes  map[string]error // escape result per executed name
+	programs sync.Map         // name -> *program, compiled after escaping
 	funcs    atomic.Pointer[funcTable]
 	missing  atomic.Int32 // missingKey option
 }
