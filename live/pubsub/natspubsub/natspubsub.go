@@ -163,6 +163,11 @@ func (p *PubSub) Connected() bool { return p.nc.IsConnected() }
 // Sync waits until the NATS server has processed everything sent so far, subscriptions
 // included, so that a broadcast made after Sync reaches subscribers registered before it.
 func (p *PubSub) Sync(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+	}
 	if err := p.nc.FlushWithContext(ctx); err != nil {
 		return fmt.Errorf("natspubsub: sync: %w", err)
 	}

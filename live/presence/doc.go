@@ -1,0 +1,17 @@
+// Package presence tracks who is connected to a topic, across every node that shares a
+// PubSub.
+//
+// Each tracked connection is a presence: a key (such as a user or cart id) and a meta map,
+// identified by a ref. Several connections may share a key, so a key lists the metas of all
+// of them. Joins and leaves are delivered as diffs: every change is broadcast on the topic
+// itself as a "presence_diff" event to this node's subscribers, with the payload
+// {"joins":{key:{"metas":[…]}},"leaves":{key:{"metas":[…]}}} that Phoenix's presence uses, so
+// a channel subscribed to the topic forwards it to its clients unchanged.
+//
+// Nodes gossip over the PubSub: a delta for every local change, numbered, and a heartbeat
+// carrying the latest number. A node that sees a gap asks for the full state. A node that
+// stops sending heartbeats for Options.Timeout is presumed dead and its presences are
+// removed, with leaves delivered, so a crashed node disappears from the survivors within a
+// few seconds. A presence tracked with a context is removed when the context ends, which is
+// how a closed connection removes itself.
+package presence

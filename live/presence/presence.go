@@ -1,0 +1,457 @@
+package presence
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/glint-go/glint/live/pubsub"
+)
+
+// DiffEvent is the event name of the diffs broadcast on a tracked topic.
+const DiffEvent = "presence_diff"
+
+// Meta describes one connection of a key. The tracker adds "phx_ref", the presence's ref.
+type Meta map[string]any
+
+// Presence lists the metas of every connection of one key.
+type Presence struct {
+	Metas []Meta `json:"metas"`
+}
+
+// Diff is the payload of a presence_diff event.
+type Diff struct {
+	Joins  map[string]Presence `json:"joins"`
+	Leaves map[string]Presence `json:"leaves"`
+}
+
+// Options configure a Tracker. The zero value is ready to use.
+type Options struct {
+	// NodeID identifies this node. Default: random.
+	NodeID string
+	// Heartbeat is how often the node announces itself. Default 1s.
+	Heartbeat time.Duration
+	// Timeout is how long without a heartbeat before a node is presumed dead. Default 3×Heartbeat.
+	Timeout time.Duration
+	// GossipTopic carries the trackers' own messages. Default "glint:presence".
+	GossipTopic string
+	// Mailbox bounds gossip messages waiting to be applied. Default 4096; beyond it messages
+	// are dropped and the gap is repaired by a full-state request.
+	Mailbox int
+	// Logger receives node deaths and dropped gossip. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// ErrClosed is returned by Track after Close.
+var ErrClosed = errors.New("presence: tracker closed")
+
+// Tracker tracks presences of this node and mirrors those of the other nodes.
+type Tracker struct {
+	ps   pubsub.PubSub
+	opts Options
+	id   string // subscriber id on the gossip topic
+	log  *slog.Logger
+
+	inbox chan *pubsub.Message
+	stop  chan struct{}
+	done  chan struct{}
+
+	mu      sync.Mutex
+	closed  bool
+	seq     uint64
+	local   map[string]*entry // ref → entry, this node
+	remote  map[string]*node  // node id → what this node knows of it
+	byTopic map[string]map[string]*entry
+}
+
+type entry struct {
+	Topic string `json:"t"`
+	Key   string `json:"k"`
+	Ref   string `json:"r"`
+	Meta  Meta   `json:"m,omitempty"`
+	node  string
+}
+
+type node struct {
+	seq      uint64
+	lastSeen time.Time
+	entries  map[string]*entry
+	asked    time.Time // last full-state request
+	synced   bool
+}
+
+// gossip is one message between trackers.
+type gossip struct {
+	Node    string   `json:"n"`
+	Kind    string   `json:"k"` // delta, hb, state, sync, bye
+	Seq     uint64   `json:"s,omitempty"`
+	Joins   []*entry `json:"j,omitempty"`
+	Leaves  []*entry `json:"l,omitempty"`
+	Entries []*entry `json:"e,omitempty"`
+	Want    string   `json:"w,omitempty"`
+}
+
+// New starts a tracker on ps. Close stops it.
+func New(ps pubsub.PubSub, opts Options) (*Tracker, error) {
+	if opts.NodeID == "" {
+		var b [9]byte
+		_, _ = rand.Read(b[:])
+		opts.NodeID = base64.RawURLEncoding.EncodeToString(b[:])
+	}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = time.Second
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 3 * opts.Heartbeat
+	}
+	if opts.GossipTopic == "" {
+		opts.GossipTopic = "glint:presence"
+	}
+	if opts.Mailbox <= 0 {
+		opts.Mailbox = 4096
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	t := &Tracker{
+		ps:      ps,
+		opts:    opts,
+		id:      "presence:" + opts.NodeID,
+		log:     opts.Logger.With("node", opts.NodeID),
+		inbox:   make(chan *pubsub.Message, opts.Mailbox),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		local:   make(map[string]*entry),
+		remote:  make(map[string]*node),
+		byTopic: make(map[string]map[string]*entry),
+	}
+	if err := ps.Subscribe(opts.GossipTopic, (*gossipSub)(t)); err != nil {
+		return nil, fmt.Errorf("presence: subscribe %s: %w", opts.GossipTopic, err)
+	}
+	go t.loop()
+	// Ask the other nodes for their state right away instead of waiting for heartbeats.
+	t.send(&gossip{Kind: "sync", Want: "*"})
+	return t, nil
+}
+
+// NodeID returns this node's id.
+func (t *Tracker) NodeID() string { return t.opts.NodeID }
+
+// gossipSub is the Tracker seen as a pubsub subscriber of the gossip topic.
+type gossipSub Tracker
+
+func (g *gossipSub) ID() string { return g.id }
+
+func (g *gossipSub) Deliver(m *pubsub.Message) {
+	select {
+	case g.inbox <- m:
+	default:
+		// The gap this leaves is detected by sequence numbers and repaired by a full state.
+		g.log.Warn("presence: gossip mailbox full, message dropped")
+	}
+}
+
+// Track adds a presence for key on topic and returns its ref. When ctx ends (for example a
+// channel's context when its connection closes), the presence is removed.
+func (t *Tracker) Track(ctx context.Context, topic, key string, meta Meta) (string, error) {
+	if topic == "" || key == "" {
+		return "", errors.New("presence: Track needs a topic and a key")
+	}
+	ref := newRef()
+	m := Meta{}
+	for k, v := range meta {
+		m[k] = v
+	}
+	m["phx_ref"] = ref
+	e := &entry{Topic: topic, Key: key, Ref: ref, Meta: m, node: t.opts.NodeID}
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return "", ErrClosed
+	}
+	t.local[ref] = e
+	t.index(e)
+	t.seq++
+	g := &gossip{Kind: "delta", Seq: t.seq, Joins: []*entry{e}}
+	t.send(g)
+	t.mu.Unlock()
+	t.announce([]*entry{e}, nil)
+	if ctx != nil && ctx.Done() != nil {
+		context.AfterFunc(ctx, func() { t.Untrack(topic, ref) })
+	}
+	return ref, nil
+}
+
+// Untrack removes the presence with ref from topic. Unknown refs are ignored.
+func (t *Tracker) Untrack(topic, ref string) {
+	t.mu.Lock()
+	e := t.local[ref]
+	if e == nil || e.Topic != topic || t.closed {
+		t.mu.Unlock()
+		return
+	}
+	delete(t.local, ref)
+	t.unindex(e)
+	t.seq++
+	t.send(&gossip{Kind: "delta", Seq: t.seq, Leaves: []*entry{e}})
+	t.mu.Unlock()
+	t.announce(nil, []*entry{e})
+}
+
+// List returns the presences on topic, from every live node, keyed by key. Metas are in a
+// stable order (by ref).
+func (t *Tracker) List(topic string) map[string]Presence {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := map[string]Presence{}
+	var es []*entry
+	for _, e := range t.byTopic[topic] {
+		es = append(es, e)
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].Ref < es[j].Ref })
+	for _, e := range es {
+		p := out[e.Key]
+		p.Metas = append(p.Metas, e.Meta)
+		out[e.Key] = p
+	}
+	return out
+}
+
+// Close removes this node's presences everywhere (announcing the leaves) and stops the
+// tracker.
+func (t *Tracker) Close() error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	var leaves []*entry
+	for ref, e := range t.local {
+		leaves = append(leaves, e)
+		delete(t.local, ref)
+		t.unindex(e)
+	}
+	t.send(&gossip{Kind: "bye"})
+	t.mu.Unlock()
+	t.announce(nil, leaves)
+	t.ps.Unsubscribe(t.opts.GossipTopic, (*gossipSub)(t))
+	close(t.stop)
+	<-t.done
+	return nil
+}
+
+// send broadcasts a gossip message to the other nodes. Callers may hold t.mu: the message
+// is encoded here and the PubSub never calls back into the tracker synchronously (its
+// Deliver only queues).
+func (t *Tracker) send(g *gossip) {
+	g.Node = t.opts.NodeID
+	b, err := json.Marshal(g)
+	if err != nil {
+		t.log.Error("presence: encode gossip", "err", err)
+		return
+	}
+	if err := t.ps.BroadcastFrom(context.Background(), t.id, t.opts.GossipTopic, "gossip", json.RawMessage(b)); err != nil {
+		t.log.Warn("presence: gossip not sent", "kind", g.Kind, "err", err)
+	}
+}
+
+func (t *Tracker) loop() {
+	defer close(t.done)
+	tick := time.NewTicker(t.opts.Heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.stop:
+			return
+		case m := <-t.inbox:
+			var g gossip
+			if err := m.Decode(&g); err != nil || g.Node == "" {
+				t.log.Warn("presence: malformed gossip ignored", "err", err)
+				continue
+			}
+			if g.Node != t.opts.NodeID {
+				t.apply(&g)
+			}
+		case now := <-tick.C:
+			t.mu.Lock()
+			t.send(&gossip{Kind: "hb", Seq: t.seq})
+			var dead []string
+			for id, n := range t.remote {
+				if now.Sub(n.lastSeen) > t.opts.Timeout {
+					dead = append(dead, id)
+				}
+			}
+			t.mu.Unlock()
+			for _, id := range dead {
+				t.log.Warn("presence: node presumed dead, removing its presences", "peer", id)
+				t.dropNode(id)
+			}
+		}
+	}
+}
+
+// apply handles one gossip message from another node. It runs on the loop goroutine.
+func (t *Tracker) apply(g *gossip) {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	n := t.remote[g.Node]
+	if n == nil && g.Kind != "bye" {
+		n = &node{entries: map[string]*entry{}}
+		t.remote[g.Node] = n
+	}
+	if n != nil {
+		n.lastSeen = time.Now()
+	}
+	var joins, leaves []*entry
+	switch g.Kind {
+	case "sync":
+		if g.Want == "*" || g.Want == t.opts.NodeID {
+			st := &gossip{Kind: "state", Seq: t.seq}
+			for _, e := range t.local {
+				st.Entries = append(st.Entries, e)
+			}
+			t.send(st)
+		}
+	case "state":
+		old := n.entries
+		n.entries = map[string]*entry{}
+		for _, e := range g.Entries {
+			e.node = g.Node
+			n.entries[e.Ref] = e
+			if _, had := old[e.Ref]; !had {
+				t.index(e)
+				joins = append(joins, e)
+			}
+		}
+		for ref, e := range old {
+			if _, still := n.entries[ref]; !still {
+				t.unindex(e)
+				leaves = append(leaves, e)
+			}
+		}
+		n.seq, n.synced = g.Seq, true
+	case "delta":
+		if !n.synced || g.Seq != n.seq+1 {
+			if !n.synced || g.Seq > n.seq {
+				t.askState(g.Node, n)
+			}
+			break
+		}
+		n.seq = g.Seq
+		for _, e := range g.Joins {
+			e.node = g.Node
+			n.entries[e.Ref] = e
+			t.index(e)
+			joins = append(joins, e)
+		}
+		for _, e := range g.Leaves {
+			if old := n.entries[e.Ref]; old != nil {
+				delete(n.entries, e.Ref)
+				t.unindex(old)
+				leaves = append(leaves, old)
+			}
+		}
+	case "hb":
+		if !n.synced || g.Seq != n.seq {
+			t.askState(g.Node, n)
+		}
+	case "bye":
+		t.mu.Unlock()
+		t.dropNode(g.Node)
+		return
+	}
+	t.mu.Unlock()
+	t.announce(joins, leaves)
+}
+
+// askState requests a node's full state, at most once per heartbeat interval.
+func (t *Tracker) askState(id string, n *node) {
+	if time.Since(n.asked) < t.opts.Heartbeat {
+		return
+	}
+	n.asked = time.Now()
+	t.send(&gossip{Kind: "sync", Want: id})
+}
+
+func (t *Tracker) dropNode(id string) {
+	t.mu.Lock()
+	n := t.remote[id]
+	delete(t.remote, id)
+	var leaves []*entry
+	if n != nil {
+		for _, e := range n.entries {
+			t.unindex(e)
+			leaves = append(leaves, e)
+		}
+	}
+	t.mu.Unlock()
+	t.announce(nil, leaves)
+}
+
+func (t *Tracker) index(e *entry) {
+	m := t.byTopic[e.Topic]
+	if m == nil {
+		m = map[string]*entry{}
+		t.byTopic[e.Topic] = m
+	}
+	m[e.Ref] = e
+}
+
+func (t *Tracker) unindex(e *entry) {
+	if m := t.byTopic[e.Topic]; m != nil {
+		delete(m, e.Ref)
+		if len(m) == 0 {
+			delete(t.byTopic, e.Topic)
+		}
+	}
+}
+
+// announce delivers presence_diff events to this node's subscribers, one per topic.
+func (t *Tracker) announce(joins, leaves []*entry) {
+	if len(joins) == 0 && len(leaves) == 0 {
+		return
+	}
+	diffs := map[string]*Diff{}
+	get := func(topic string) *Diff {
+		d := diffs[topic]
+		if d == nil {
+			d = &Diff{Joins: map[string]Presence{}, Leaves: map[string]Presence{}}
+			diffs[topic] = d
+		}
+		return d
+	}
+	for _, e := range joins {
+		d := get(e.Topic)
+		p := d.Joins[e.Key]
+		p.Metas = append(p.Metas, e.Meta)
+		d.Joins[e.Key] = p
+	}
+	for _, e := range leaves {
+		d := get(e.Topic)
+		p := d.Leaves[e.Key]
+		p.Metas = append(p.Metas, e.Meta)
+		d.Leaves[e.Key] = p
+	}
+	for topic, d := range diffs {
+		if err := t.ps.LocalBroadcast(context.Background(), topic, DiffEvent, d); err != nil {
+			t.log.Warn("presence: diff not delivered", "topic", topic, "err", err)
+		}
+	}
+}
+
+func newRef() string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
