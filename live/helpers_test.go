@@ -3,8 +3,8 @@ package live
 import (
 	"context"
 	"encoding/json"
-	htmltemplate "html/template"
 	"fmt"
+	htmltemplate "html/template"
 	"io"
 	"log/slog"
 	"net/http"
