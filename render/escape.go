@@ -40,7 +40,7 @@ func (ns *namespace) escape(name string) error {
 			}
 			w := wrapperPrefix + t.Name()
 			body := `{{if false}}{{template ` + strconv.Quote(t.Name()) + ` .}}{{end}}`
-			if _, err := ns.root.New(w).Parse(body); err != nil {
+			if _, err := ns.root.New(w).Delims("", "").Parse(body); err != nil {
 				return fmt.Errorf("render: adding escape wrapper for %q: %w", t.Name(), err)
 			}
 		}
@@ -50,9 +50,16 @@ func (ns *namespace) escape(name string) error {
 		// Defined after the first execution: impossible through this package's API.
 		return fmt.Errorf("html/template: %q is undefined", name)
 	}
+	var ifNode parse.Node
+	if w.Tree != nil && w.Tree.Root != nil && len(w.Tree.Root.Nodes) == 1 {
+		// html/template reports the branch node and drops the tree if escaping fails.
+		if n, ok := w.Tree.Root.Nodes[0].(*parse.IfNode); ok {
+			ifNode = &n.BranchNode
+		}
+	}
 	err := w.Execute(io.Discard, nil)
 	if err != nil {
-		err = unwrapEscapeError(err, name, w)
+		err = unwrapEscapeError(err, name, ifNode)
 	}
 	ns.escapes[name] = err
 	return err
@@ -60,7 +67,7 @@ func (ns *namespace) escape(name string) error {
 
 // unwrapEscapeError turns an escape error reported for the wrapper of name into the
 // error html/template reports when name itself is executed.
-func unwrapEscapeError(err error, name string, w *htmltemplate.Template) error {
+func unwrapEscapeError(err error, name string, ifNode parse.Node) error {
 	var he *htmltemplate.Error
 	if !errors.As(err, &he) {
 		return err
@@ -71,7 +78,7 @@ func unwrapEscapeError(err error, name string, w *htmltemplate.Template) error {
 	}
 	// The wrapper's {{if}} joins the end context of name with the text context; a
 	// mismatch means name itself ends in a non-text context.
-	if e.ErrorCode == htmltemplate.ErrBranchEnd && w.Tree != nil && len(w.Tree.Root.Nodes) == 1 && e.Node == w.Tree.Root.Nodes[0] {
+	if e.ErrorCode == htmltemplate.ErrBranchEnd && ifNode != nil && e.Node == ifNode {
 		desc := e.Description
 		if i := strings.Index(desc, ": "); i >= 0 {
 			desc = desc[i+2:]
@@ -158,4 +165,3 @@ func (ns *namespace) callee(name string) *program {
 	return p
 }
 
-var _ = parse.NodeText

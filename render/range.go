@@ -10,7 +10,6 @@ func (s *state) rangeOp(dot reflect.Value, o *op, slot *Dynamic) control {
 	defer s.pop(s.mark())
 	val, _ := indirect(s.evalPipeline(dot, o.pipe))
 	mark := s.mark()
-	r := o.node
 	decl := o.pipe.Decl
 	comp := &Comprehension{Statics: o.list.statics}
 	ns := o.list.nslots
@@ -65,7 +64,6 @@ func (s *state) rangeOp(dot reflect.Value, o *op, slot *Dynamic) control {
 		comp.Entries = make([][]Dynamic, 0, n)
 	}
 
-	s.at(r)
 	run := false
 	switch val.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
