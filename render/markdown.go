@@ -6,13 +6,12 @@ import (
 	htmltemplate "html/template"
 
 	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
 )
 
-// md renders GitHub-flavoured Markdown. It is built without html.WithUnsafe, so raw
-// HTML in the source is replaced by a comment and dangerous link URLs are dropped:
-// nothing a user typed reaches the page as markup.
-var md = goldmark.New(goldmark.WithExtensions(extension.GFM))
+// md renders CommonMark with goldmark's default, safe options. Without html.WithUnsafe,
+// raw HTML in the source is replaced by a comment and dangerous link URLs (javascript:
+// and the like) are dropped: nothing a user typed reaches the page as markup.
+var md = goldmark.New()
 
 // markdown renders Markdown source to HTML. It is the template function markdown.
 func markdown(src string) (htmltemplate.HTML, error) {
