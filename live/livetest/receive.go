@@ -1,0 +1,168 @@
+package livetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/coder/websocket"
+)
+
+// readLoop reads every server frame and applies it in order, so that replies and pushes
+// reach the model in the order the server sent them.
+func (v *View) readLoop(ctx context.Context) {
+	defer close(v.done)
+	for {
+		typ, b, err := v.conn.Read(ctx)
+		if err != nil {
+			v.mu.Lock()
+			v.connErr = err
+			v.notifyLocked()
+			v.mu.Unlock()
+			return
+		}
+		v.mu.Lock()
+		if typ != websocket.MessageText {
+			v.failLocked(fmt.Errorf("server sent a binary frame (%d bytes); PROTOCOL.md §1.1 allows text frames only", len(b)))
+		} else {
+			var f frame
+			if err := json.Unmarshal(b, &f); err != nil {
+				v.failLocked(fmt.Errorf("malformed frame %s: %w", b, err))
+			} else {
+				v.handleLocked(f, b)
+			}
+		}
+		v.notifyLocked()
+		v.mu.Unlock()
+	}
+}
+
+func (v *View) failLocked(err error) {
+	if v.protoErr == nil {
+		v.protoErr = err
+	}
+}
+
+// handleLocked applies one frame.
+func (v *View) handleLocked(f frame, raw []byte) {
+	if f.Topic == "phoenix" {
+		return // heartbeat replies
+	}
+	if f.Topic != v.topic {
+		v.failLocked(fmt.Errorf("frame for a topic this view never joined: %s", raw))
+		return
+	}
+	if f.JoinRef != nil && *f.JoinRef != v.joinRef {
+		// A late frame of an earlier membership: the client drops it (PROTOCOL.md §1.3).
+		v.dropped++
+		return
+	}
+	switch f.Event {
+	case "phx_reply":
+		v.replyLocked(f, raw)
+	case "diff":
+		v.applyLocked(f.Payload, raw)
+	case "redirect", "live_redirect":
+		v.redirectLocked(f.Event, f.Payload, raw)
+	case "live_patch":
+		v.patchLocked(f.Payload, raw)
+	case "phx_close":
+		v.closed = true
+	case "phx_error":
+		v.errored = true
+	default:
+		v.failLocked(fmt.Errorf("unexpected server event %q: %s", f.Event, raw))
+	}
+}
+
+func (v *View) replyLocked(f frame, raw []byte) {
+	if f.Ref == nil {
+		v.failLocked(fmt.Errorf("phx_reply without a ref: %s", raw))
+		return
+	}
+	ch, ok := v.pending[*f.Ref]
+	if !ok {
+		v.failLocked(fmt.Errorf("reply to a ref that was never sent or already answered: %s", raw))
+		return
+	}
+	delete(v.pending, *f.Ref)
+	var r reply
+	if err := json.Unmarshal(f.Payload, &r); err != nil || (r.Status != "ok" && r.Status != "error") {
+		v.failLocked(fmt.Errorf("malformed reply (status must be ok or error): %s", raw))
+		ch <- reply{Status: "error", Response: f.Payload}
+		return
+	}
+	if r.Status == "ok" {
+		var resp map[string]json.RawMessage
+		if err := json.Unmarshal(r.Response, &resp); err != nil {
+			v.failLocked(fmt.Errorf("reply response is not a JSON object: %s", raw))
+		}
+		if rendered, ok := resp["rendered"]; ok && *f.Ref == v.joinRef {
+			if err := v.model.Join(rendered); err != nil {
+				v.failLocked(fmt.Errorf("join render rejected by the client model: %w\nframe: %s", err, raw))
+			} else {
+				v.renderedLocked()
+			}
+		}
+		if d, ok := resp["diff"]; ok {
+			v.applyLocked(d, raw)
+		}
+		for _, kind := range []string{"redirect", "live_redirect"} {
+			if p, ok := resp[kind]; ok {
+				v.redirectLocked(kind, p, raw)
+			}
+		}
+		if p, ok := resp["live_patch"]; ok {
+			v.patchLocked(p, raw)
+		}
+	}
+	ch <- r
+}
+
+// applyLocked merges a diff into the model.
+func (v *View) applyLocked(d json.RawMessage, raw []byte) {
+	if err := v.model.Apply(d); err != nil {
+		v.failLocked(fmt.Errorf("diff rejected by the client model: %w\nframe: %s", err, raw))
+		return
+	}
+	v.renderedLocked()
+}
+
+func (v *View) renderedLocked() {
+	v.renders++
+	v.html = v.model.HTML()
+	if t := v.model.Title(); t != "" {
+		v.title = t
+	}
+	v.events = append(v.events, v.model.Events()...)
+}
+
+func (v *View) redirectLocked(kind string, p json.RawMessage, raw []byte) {
+	var r struct {
+		To    string `json:"to"`
+		Kind  string `json:"kind"`
+		Flash string `json:"flash"`
+	}
+	if err := json.Unmarshal(p, &r); err != nil || r.To == "" {
+		v.failLocked(fmt.Errorf("%s without a target: %s", kind, raw))
+		return
+	}
+	v.redirect = &Redirect{Kind: kind, To: r.To, Replace: r.Kind == "replace", Flash: r.Flash}
+}
+
+func (v *View) patchLocked(p json.RawMessage, raw []byte) {
+	var r struct {
+		To   string `json:"to"`
+		Kind string `json:"kind"`
+	}
+	if err := json.Unmarshal(p, &r); err != nil || r.To == "" {
+		v.failLocked(fmt.Errorf("live_patch without a target: %s", raw))
+		return
+	}
+	to, err := v.url.Parse(r.To)
+	if err != nil {
+		v.failLocked(fmt.Errorf("live_patch to a bad URL: %s", raw))
+		return
+	}
+	v.url = to
+}
