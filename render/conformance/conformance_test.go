@@ -22,7 +22,7 @@ func TestCorpus(t *testing.T) {
 		c := &cases[i]
 		t.Run(c.id, func(t *testing.T) {
 			want := runHTMLTemplate(c, c.data())
-			got, tree, p := runRender(c, c.data())
+			got, tree, tmpl, p := runRenderTemplate(c, c.data())
 			if p != nil {
 				t.Fatalf("render panicked into the caller: %v\ntemplate:\n%s", p, c.text)
 			}
@@ -56,9 +56,9 @@ func TestCorpus(t *testing.T) {
 			if err := appendMatchesHTML(tree); err != nil {
 				t.Error(err)
 			}
-			_, again, p := runRender(c, c.data())
-			if p != nil || again == nil {
-				t.Fatalf("second render failed (panic %v)", p)
+			again, err := executeCase(tmpl, c, c.data())
+			if err != nil {
+				t.Fatalf("second execution of the same template failed: %v", err)
 			}
 			if err := sameStatics(tree, again); err != nil {
 				t.Error(err)

@@ -11,12 +11,19 @@ import (
 // runRender executes a case with render. A panic escaping render is reported as such: the
 // engine promises never to panic into its caller.
 func runRender(c *testCase, data any) (o outcome, tree *render.Rendered, panicked any) {
+	o, tree, _, panicked = runRenderTemplate(c, data)
+	return o, tree, panicked
+}
+
+// runRenderTemplate is runRender that also returns the parsed template, so that a test
+// can execute it again.
+func runRenderTemplate(c *testCase, data any) (o outcome, tree *render.Rendered, t *render.Template, panicked any) {
 	defer func() {
 		if p := recover(); p != nil {
 			panicked = p
 		}
 	}()
-	t := render.New(c.name).Funcs(funcs())
+	t = render.New(c.name).Funcs(funcs())
 	if c.opts.delims[0] != "" {
 		t.Delims(c.opts.delims[0], c.opts.delims[1])
 	}
@@ -24,26 +31,28 @@ func runRender(c *testCase, data any) (o outcome, tree *render.Rendered, panicke
 		t.Option(c.opts.options...)
 	}
 	if _, err := t.Parse(c.text); err != nil {
-		return outcome{err: err}, nil, nil
+		return outcome{err: err}, nil, t, nil
 	}
 	if c.more != "" {
 		if _, err := t.Parse(c.more); err != nil {
-			return outcome{err: err}, nil, nil
+			return outcome{err: err}, nil, t, nil
 		}
 	}
-	var err error
-	if c.opts.exec != "" {
-		tree, err = t.ExecuteTemplate(c.opts.exec, data)
-	} else {
-		tree, err = t.Execute(data)
-	}
+	tree, err := executeCase(t, c, data)
 	if err != nil {
-		return outcome{err: err}, nil, nil
+		return outcome{err: err}, nil, t, nil
 	}
 	if tree == nil {
-		return outcome{err: fmt.Errorf("render returned a nil tree and no error")}, nil, nil
+		return outcome{err: fmt.Errorf("render returned a nil tree and no error")}, nil, t, nil
 	}
-	return outcome{out: tree.HTML(nil)}, tree, nil
+	return outcome{out: tree.HTML(nil)}, tree, t, nil
+}
+
+func executeCase(t *render.Template, c *testCase, data any) (*render.Rendered, error) {
+	if c.opts.exec != "" {
+		return t.ExecuteTemplate(c.opts.exec, data)
+	}
+	return t.Execute(data)
 }
 
 // Locations in html/template's errors: "template: NAME:LINE:COL: …",
