@@ -85,8 +85,8 @@ func fuzzSeeds() [][]byte {
 // gen reads choices from fuzz bytes; an exhausted input reads as zeros, which always
 // picks the first (and smallest) alternative, so generation terminates.
 type gen struct {
-	b     []byte
-	i     int
+	b      []byte
+	i      int
 	depth  int
 	nodes  int
 	scoped int // > 0 inside range or with, where dot is not the root
