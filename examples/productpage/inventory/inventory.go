@@ -197,3 +197,6 @@ func (inv *Inventory) inStock(buf []int64) []int64 {
 	}
 	return buf
 }
+
+// SoldOut reports whether the item is out of stock; its size button is then disabled.
+func (it Item) SoldOut() bool { return it.Level == LevelOut }

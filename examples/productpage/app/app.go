@@ -1,0 +1,127 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+
+	"github.com/glint-go/glint/examples/productpage/admin"
+	"github.com/glint-go/glint/examples/productpage/assets"
+	"github.com/glint-go/glint/examples/productpage/inventory"
+	"github.com/glint-go/glint/examples/productpage/store"
+	"github.com/glint-go/glint/live"
+	"github.com/glint-go/glint/live/pubsub"
+)
+
+// Config configures New.
+type Config struct {
+	// DBPath is the SQLite file, created and seeded when new. Ignored when Store is set.
+	DBPath string
+	// Reseed starts the database over with fresh seed data.
+	Reseed bool
+	// Store, when set, is used instead of opening DBPath; App.Close closes it.
+	Store store.Store
+	// AdminPassword guards /admin and /admin/api/ (user "admin"). Empty means
+	// admin.PasswordFromEnv.
+	AdminPassword string
+	// Secret signs the live sessions (see live.Options.Secret). Pages stay connected across
+	// a restart only when it is the same before and after.
+	Secret []byte
+	// ScriptURL overrides the live client script's URL (tests serve other clients).
+	ScriptURL string
+	// Rand seeds the store and drives the reducer. Nil means randomly seeded sources.
+	Rand *rand.Rand
+	// PubSub carries the inventory's broadcasts. Nil means an in-process pubsub.Local.
+	PubSub pubsub.PubSub
+	// Logger receives the app's logs. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// App is the assembled demo.
+type App struct {
+	// Inventory is the in-memory catalog every page renders from.
+	Inventory *inventory.Inventory
+	// Live is the live-view server of /drops and /admin.
+	Live *live.Server
+
+	store   store.Store
+	handler http.Handler
+}
+
+// New opens the store (seeding a new database), loads the inventory and builds the routes:
+//
+//	GET /              redirects to /drops
+//	GET /drops         the live product page (Cache-Control: no-store, must-revalidate)
+//	GET /admin         the live admin page (basic auth)
+//	/admin/api/…       the admin JSON API (basic auth)
+//	/assets/app.css, /images/…   static assets
+//	/live/…            the live socket and client script
+func New(ctx context.Context, cfg Config) (*App, error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	st := cfg.Store
+	if st == nil {
+		if cfg.DBPath == "" {
+			return nil, errors.New("app: no database path")
+		}
+		sqlite, err := store.OpenSQLite(ctx, cfg.DBPath, store.SQLiteOptions{Reseed: cfg.Reseed, Rand: cfg.Rand, Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("app: %w", err)
+		}
+		st = sqlite
+	}
+	ps := cfg.PubSub
+	if ps == nil {
+		ps = pubsub.NewLocal()
+	}
+	inv, err := inventory.Load(ctx, st, ps, inventory.Options{Rand: cfg.Rand, Logger: logger})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	opts := live.Options{Secret: cfg.Secret, Logger: logger, Layout: layoutTemplate, ScriptURL: cfg.ScriptURL}
+	opts.Channel.PubSub = ps
+	lv := live.New(opts)
+	lv.Handle("GET /drops", live.Page{New: func() live.View { return NewDrops(inv) }, Template: dropsTemplate})
+	lv.Handle("GET /admin", live.Page{New: func() live.View { return NewAdminPage(inv) }, Template: adminTemplate})
+
+	password := cfg.AdminPassword
+	if password == "" {
+		password = admin.PasswordFromEnv(logger)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", http.RedirectHandler("/drops", http.StatusFound))
+	mux.Handle("GET /drops", noStore(lv))
+	mux.Handle("/admin", admin.BasicAuth(admin.User, password, noStore(lv)))
+	mux.Handle("/admin/api/", admin.BasicAuth(admin.User, password, admin.NewAPI(inv, logger)))
+	static := assets.Handler()
+	mux.Handle("/assets/", static)
+	mux.Handle("/images/", static)
+	mux.Handle("/live/", lv)
+	return &App{Inventory: inv, Live: lv, store: st, handler: mux}, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
+
+// Close ends the live views (draining sockets until ctx is done), stops the reducer and
+// closes the store.
+func (a *App) Close(ctx context.Context) error {
+	err := a.Live.Shutdown(ctx)
+	a.Inventory.Close()
+	return errors.Join(err, a.store.Close())
+}
+
+// noStore marks pages that must never come from a cache, so that back/forward navigation
+// never shows stale stock.
+func noStore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store, must-revalidate")
+		h.ServeHTTP(w, r)
+	})
+}

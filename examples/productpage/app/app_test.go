@@ -1,0 +1,152 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/glint-go/glint/examples/productpage/app"
+	"github.com/glint-go/glint/examples/productpage/store"
+	"github.com/glint-go/glint/examples/productpage/store/storetest"
+	"github.com/glint-go/glint/live/livetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const testPassword = "test-password"
+
+var testSecret = []byte("sneakers23-test-secret-0123456789abcdef")
+
+// newApp builds the app over a fresh SQLite file holding the fixture catalog (or the seed
+// when seed is true).
+func newApp(t testing.TB, dbPath string, seed bool) *app.App {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, dbPath, store.SQLiteOptions{Rand: rand.New(rand.NewPCG(1, 2)), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !seed {
+		ps, items := storetest.Fixture()
+		if err := st.Reset(ctx, ps, items); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := app.New(ctx, app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret,
+		Rand: rand.New(rand.NewPCG(3, 4)), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := a.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return a
+}
+
+func quietLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+func fixtureApp(t testing.TB) *app.App {
+	t.Helper()
+	return newApp(t, filepath.Join(t.TempDir(), "drops.db"), false)
+}
+
+var fixtureItems = []int64{1, 2, 3}
+
+// 1. A plain GET /drops is 200 with the product list and "coming soon...".
+func TestDropsDisconnectedRender(t *testing.T) {
+	a := fixtureApp(t)
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/drops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	html := string(body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, want := range []string{`<main class="product-list">`, `coming soon...`, `<title>Sneakers23</title>`,
+		`<a href="/">`, `/assets/app.css`, `<h4 class="product-soon-1">`, `<h4 class="product-soon-2">`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q:\n%s", want, html)
+		}
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store, must-revalidate" {
+		t.Errorf("Cache-Control = %q", cc)
+	}
+	// Products in order: p2 (order 0) before p1.
+	if i2, i1 := strings.Index(html, `data-product-id="2"`), strings.Index(html, `data-product-id="1"`); i2 < 0 || i1 < i2 {
+		t.Errorf("products out of order: p2 at %d, p1 at %d", i2, i1)
+	}
+}
+
+func TestRootRedirects(t *testing.T) {
+	a := fixtureApp(t)
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/drops" {
+		t.Errorf("GET / = %d to %q, want 302 to /drops", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// 2–4: connected view, release everything, sell everything, all without reconnecting.
+func TestDropsLiveView(t *testing.T) {
+	ctx := context.Background()
+	a := fixtureApp(t)
+	v := livetest.Open(t, a, "/drops")
+	html := v.HTML()
+	if !strings.Contains(html, `<main class="product-list">`) || !strings.Contains(html, "coming soon...") {
+		t.Fatalf("connected render:\n%s", html)
+	}
+	if v.Title() != "Sneakers23" {
+		t.Errorf("title %q", v.Title())
+	}
+
+	for _, id := range []int64{1, 2} {
+		if err := a.Inventory.Release(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v.WaitFor(func(html string) bool { return !strings.Contains(html, "coming soon...") })
+	for _, id := range fixtureItems {
+		v.WaitFor(func(html string) bool { return strings.Contains(html, fmt.Sprintf(`name="item_id" value="%d"`, id)) })
+	}
+	for _, p := range a.Inventory.Products() {
+		for _, it := range p.Items {
+			if _, err := a.Inventory.Sell(ctx, it.ID, it.AvailableCount); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, id := range fixtureItems {
+		want := fmt.Sprintf(`size-container__entry--level-out" name="item_id" value="%d" disabled`, id)
+		v.WaitFor(func(html string) bool { return strings.Contains(html, want) })
+	}
+	if v.Errored() || v.Closed() {
+		t.Error("the view reconnected or closed")
+	}
+}
