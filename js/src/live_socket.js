@@ -1,0 +1,116 @@
+// LiveSocket ties the page together: it finds the view containers, owns the Socket, routes
+// frames to views by topic, and implements the reload-with-jitter failsafe (PROTOCOL.md §3.6).
+
+import { Socket } from "./socket.js"
+import { View } from "./view.js"
+import { bind } from "./bindings.js"
+
+const FAILS = "glint:reloads:"
+
+export class LiveSocket {
+  // opts: window, transport (WebSocket class), path (mount, default "/live" or the
+  // glint-live-path meta tag), params (extra connect params), hooks, go (navigation function).
+  constructor(opts = {}) {
+    const w = (this.w = opts.window || window)
+    const d = (this.d = w.document)
+    const meta = (n) => {
+      const m = d.querySelector(`meta[name="${n}"]`)
+      return m && m.getAttribute("content")
+    }
+    this.hooks = opts.hooks || {}
+    this.params = { ...opts.params }
+    const csrf = meta("csrf-token")
+    if (csrf != null) this.params._csrf_token = csrf
+    this.path = opts.path || meta("glint-live-path") || "/live"
+    this.go = opts.go || ((url) => (w.location.href = url))
+    this.views = new Map()
+    this.socket = new Socket(() => this.url(), opts.transport || w.WebSocket, w, {
+      onOpen: () => this.views.forEach((v) => v.join()),
+      onClose: (code) => {
+        this.views.forEach((v) => v.disconnected())
+        if (code == 1000 && !this.socket.closed) this.reloadWithJitter()
+      },
+      onFrame: (f, cb) => this.onFrame(f, cb),
+    })
+  }
+
+  // url is the websocket URL: ⟨mount⟩/websocket?⟨params⟩&vsn=2.0.0 (§1.1).
+  url() {
+    const u = new URL(this.path.replace(/\/$/, "") + "/websocket", this.w.location.href)
+    u.protocol = u.protocol.replace(/^http/, "ws")
+    const q = new URLSearchParams()
+    for (const k in this.params) q.append(k, this.params[k])
+    q.append("vsn", "2.0.0")
+    u.search = q.toString()
+    return u.href
+  }
+
+  // connect finds the root views and opens the socket.
+  connect() {
+    for (const el of this.d.querySelectorAll("[data-phx-session]:not([data-phx-parent-id])")) {
+      if (el.id && !this.views.has("lv:" + el.id)) this.views.set("lv:" + el.id, new View(this, el))
+    }
+    if (!this.bound) bind(this)
+    this.bound = true
+    this.socket.connect()
+  }
+
+  disconnect() {
+    this.socket.disconnect()
+  }
+
+  main() {
+    for (const v of this.views.values()) if (v.main) return v
+  }
+
+  viewOf(el) {
+    const root = el.closest("[data-phx-session]")
+    return root && this.views.get("lv:" + root.id)
+  }
+
+  // cid resolves an event's target component: phx-target as a cid or a selector whose match
+  // sits inside a component.
+  cid(el, target = el && el.getAttribute("phx-target")) {
+    if (target == null) return undefined
+    if (/^\d+$/.test(target)) return +target
+    let m = target
+    try {
+      if (typeof target == "string") m = this.d.querySelector(target)
+    } catch {
+      return undefined
+    }
+    const c = m && m.closest && m.closest("[data-phx-component]")
+    return c ? +c.getAttribute("data-phx-component") : undefined
+  }
+
+  onFrame([joinRef, , topic, event, payload], cb) {
+    const v = this.views.get(topic)
+    if (!v || (joinRef != null && joinRef !== v.joinRef)) return
+    if (cb) cb(payload)
+    else v.onMessage(event, payload)
+  }
+
+  failKey() {
+    return FAILS + this.w.location.pathname
+  }
+
+  resetFailures() {
+    try {
+      this.w.localStorage.removeItem(this.failKey())
+    } catch {}
+  }
+
+  // reloadWithJitter disconnects and reloads after 5–10 s; from the 10th consecutive failure
+  // on this path it waits 30 s instead (failsafe).
+  reloadWithJitter() {
+    let n = 1
+    try {
+      n = +(this.w.localStorage.getItem(this.failKey()) || 0) + 1
+      this.w.localStorage.setItem(this.failKey(), n)
+    } catch {}
+    this.disconnect()
+    const delay = n >= 10 ? 30000 : 5000 + Math.floor(Math.random() * 5000)
+    setTimeout(() => this.go(this.w.location.href), delay)
+    return delay
+  }
+}

@@ -1,0 +1,389 @@
+// View is one live view container: its channel membership (join, rejoin, navigation), its
+// rendered tree, DOM patching with morphdom, element locks while events are in flight,
+// hooks and component cleanup.
+
+import morphdom from "morphdom"
+import { Rendered } from "./rendered.js"
+import { serialize, values } from "./form.js"
+
+const STATES = ["phx-connected", "phx-loading", "phx-error"]
+const REF = "data-phx-ref"
+const REJOIN_MS = [1000, 2000, 5000, 10000]
+const NOT_TEXT = /^(checkbox|radio|button|submit|reset|image|file|hidden)$/
+
+// editable reports whether el is a control whose value the user is editing ("input wins").
+const editable = (el) =>
+  el.tagName == "TEXTAREA" || el.tagName == "SELECT" || (el.tagName == "INPUT" && !NOT_TEXT.test(el.type))
+
+// keepValue makes the incoming element carry the focused control's current value, so the
+// patch merges every other attribute but leaves value, caret and selection alone.
+function keepValue(from, to) {
+  if (from.tagName == "SELECT") {
+    const a = [...from.options]
+    const b = [...to.options]
+    if (a.length == b.length && a.every((o, i) => o.value == b[i].value)) {
+      b.forEach((o, i) => (a[i].selected ? o.setAttribute("selected", "") : o.removeAttribute("selected")))
+    }
+    return
+  }
+  if (from.hasAttribute("value")) to.setAttribute("value", from.getAttribute("value"))
+  else to.removeAttribute("value")
+  to.value = from.value
+}
+
+// call runs a user hook callback; a throwing hook is logged and never breaks patching.
+function call(hook, name, ...args) {
+  try {
+    hook[name] && hook[name](...args)
+  } catch (e) {
+    console.error(`glint: hook ${hook.__name}.${name}`, e)
+  }
+}
+
+export class View {
+  constructor(ls, el) {
+    this.ls = ls
+    this.el = el
+    this.id = el.id
+    this.topic = "lv:" + el.id
+    this.mounts = 0
+    this.attempts = 0
+    this.tries = 0
+    this.joinRef = null
+    this.rendered = null
+    this.queue = null
+    this.redirect = false
+    this.hooks = new Map()
+    this.lockSeq = 0
+    this.held = false
+    this.dying = new Set()
+    this.href = ls.w.location.href
+  }
+
+  get main() {
+    return this.el.hasAttribute("data-phx-main")
+  }
+
+  setState(...on) {
+    for (const c of STATES) this.el.classList.toggle(c, on.includes(c))
+  }
+
+  // join sends phx_join (§3.2). Diffs pushed until the join is rendered are queued.
+  join() {
+    const { ls, el } = this
+    const w = ls.w
+    clearTimeout(this.timer)
+    const ref = (this.joinRef = ls.socket.nextRef())
+    this.queue = []
+    this.setState("phx-loading")
+    const params = { ...ls.params, _mounts: this.mounts, _mount_attempts: this.attempts }
+    if (this.referer) params._live_referer = this.referer
+    const p = { params, session: el.getAttribute("data-phx-session"), static: el.getAttribute("data-phx-static") || null }
+    p[this.redirect ? "redirect" : "url"] = this.href = w.location.href
+    if (this.flash) p.flash = this.flash
+    p.sticky = el.hasAttribute("data-phx-sticky")
+    this.flash = undefined
+    ls.socket.push(ref, this.topic, "phx_join", p, (r) => this.onJoinReply(ref, r), ref)
+    this.timer = setTimeout(() => this.joinRef == ref && this.queue && this.onJoinReply(ref, { status: "error", response: { reason: "timeout" } }), 10000)
+  }
+
+  onJoinReply(ref, { status, response: r = {} }) {
+    if (ref != this.joinRef) return
+    clearTimeout(this.timer)
+    if (status == "ok") return this.onJoined(r)
+    const { ls } = this
+    if (r.reason == "disconnected") return
+    this.setState("phx-loading", "phx-error")
+    this.attempts++
+    this.joinRef = null
+    if (["stale", "unauthorized", "reload"].includes(r.reason)) return ls.go(ls.w.location.href)
+    if (r.redirect) return ls.go(r.redirect.to)
+    if (r.live_redirect) return this.navigate(r.live_redirect.to, r.live_redirect.kind, r.live_redirect.flash)
+    ls.reloadWithJitter()
+  }
+
+  // onJoined applies a successful join. On a rejoin, forms are recovered first (§6) and the
+  // join render is applied once their replies have been merged.
+  onJoined(resp) {
+    const { ls } = this
+    const rendered = new Rendered()
+    const extras = [rendered.apply(resp.rendered || { s: [""] })]
+    const rejoin = this.mounts > 0
+    this.mounts++
+    this.attempts = 0
+    this.tries = 0
+    ls.resetFailures()
+    for (const el of this.el.querySelectorAll(`[${REF}]`)) this.unlock(el)
+    const finish = () => {
+      this.rendered = rendered
+      this.setState("phx-connected")
+      for (const x of extras) this.render(x)
+      if (resp.live_patch) this.pushHistory(resp.live_patch.kind, resp.live_patch.to)
+      const q = this.queue
+      this.queue = null
+      for (const d of q) this.update(d)
+      if (rejoin) for (const h of this.hooks.values()) call(h, "reconnected")
+    }
+    const forms = rejoin ? this.recoverable(rendered) : []
+    let n = forms.length
+    if (!n) return finish()
+    for (const f of forms) {
+      this.send(f, (reply) => {
+        const d = reply.status == "ok" && reply.response && reply.response.diff
+        if (d) extras.push(rendered.apply(d))
+        if (--n == 0) finish()
+      })
+    }
+  }
+
+  // recoverable builds one form-recovery event per form that has an id and phx-change and
+  // still exists with the same phx-change in the new render.
+  recoverable(rendered) {
+    const tpl = this.ls.d.createElement("template")
+    tpl.innerHTML = rendered.toString()
+    const out = []
+    for (const form of this.el.querySelectorAll("form[id][phx-change]")) {
+      const change = form.getAttribute("phx-change")
+      const auto = form.getAttribute("phx-auto-recover")
+      const next = tpl.content.querySelector(`form[id="${form.id}"]`)
+      if (auto == "ignore" || !next || next.getAttribute("phx-change") != change) continue
+      const first = [...form.elements].find((e) => e.name && e.type != "hidden" && !e.hasAttribute("phx-change"))
+      const p = {
+        type: "form",
+        event: auto || change,
+        value: serialize(form, { skipOwn: true }),
+        meta: { ...values(form), _target: first ? first.name : "undefined" },
+      }
+      const cid = this.ls.cid(form)
+      if (cid !== undefined) p.cid = cid
+      out.push(p)
+    }
+    return out
+  }
+
+  send(payload, cb) {
+    return this.ls.socket.push(this.joinRef, this.topic, "event", payload, cb)
+  }
+
+  // update merges a diff and patches the DOM; it returns the diff's top-level extras.
+  update(diff) {
+    if (this.queue || !this.rendered) {
+      this.queue && this.queue.push(diff)
+      return {}
+    }
+    const x = this.rendered.apply(diff)
+    this.render(x)
+    return x
+  }
+
+  render({ events = [], title } = {}) {
+    if (typeof title == "string") this.ls.d.title = title
+    for (const e of events) e[2] && this.dispatch(e)
+    this.held = false
+    this.patch(this.rendered.toString())
+    for (const e of events) e[2] || this.dispatch(e)
+    this.cleanup()
+  }
+
+  dispatch([name, payload]) {
+    const w = this.ls.w
+    w.dispatchEvent(new w.CustomEvent("phx:" + name, { detail: payload }))
+    for (const h of this.hooks.values()) for (const [n, cb] of h.__ev) n == name && cb(payload)
+  }
+
+  // patch morphs the container's children into html (§8.1 step 4).
+  patch(html) {
+    const d = this.ls.d
+    const tpl = d.createElement("template")
+    tpl.innerHTML = html
+    const to = this.el.cloneNode(false)
+    to.appendChild(tpl.content)
+    const focused = d.activeElement
+    const updated = new Set()
+    morphdom(this.el, to, {
+      childrenOnly: true,
+      onBeforeElUpdated: (from, next) => {
+        if (from.getAttribute("phx-update") == "ignore") return false
+        if (from.hasAttribute(REF)) return (this.held = true), false
+        if (from == focused && editable(from) && !from.hasAttribute("phx-patch-focused")) keepValue(from, next)
+        return !from.isEqualNode(next)
+      },
+      onElUpdated: (el) => this.hooks.has(el) && updated.add(el),
+    })
+    this.syncHooks(updated)
+  }
+
+  syncHooks(updated) {
+    for (const [el, h] of this.hooks) {
+      if (!this.el.contains(el) || el.getAttribute("phx-hook") != h.__name) {
+        this.hooks.delete(el)
+        call(h, "destroyed")
+      } else if (updated.has(el)) call(h, "updated")
+    }
+    for (const el of this.el.querySelectorAll("[phx-hook]")) if (!this.hooks.has(el)) this.mountHook(el)
+  }
+
+  mountHook(el) {
+    const name = el.getAttribute("phx-hook")
+    const def = this.ls.hooks[name]
+    if (!def) return console.error(`glint: unknown hook "${name}"`)
+    const h = Object.create(def)
+    Object.assign(h, {
+      el,
+      liveSocket: this.ls,
+      __name: name,
+      __ev: [],
+      pushEvent: (event, payload, cb) => this.pushHook(null, event, payload, cb),
+      pushEventTo: (target, event, payload, cb) => this.pushHook(target, event, payload, cb),
+      handleEvent: (n, cb) => (h.__ev.push([n, cb]), [n, cb]),
+      removeHandleEvent: (ref) => (h.__ev = h.__ev.filter((e) => e[0] != ref[0] || e[1] != ref[1])),
+    })
+    this.hooks.set(el, h)
+    call(h, "mounted")
+  }
+
+  // pushHook sends a hook event; the reply's r (or null) goes to cb and resolves the promise.
+  pushHook(target, event, payload = {}, cb) {
+    return new Promise((resolve) => {
+      const p = { type: "hook", event, value: payload }
+      if (target != null) {
+        const cid = typeof target == "number" ? target : this.ls.cid(null, target)
+        if (cid !== undefined) p.cid = cid
+      }
+      const ref = this.send(p, (reply) => {
+        const x = this.onReply(reply)
+        const r = x.reply === undefined ? null : x.reply
+        cb && cb(r, ref)
+        resolve(r)
+      })
+    })
+  }
+
+  // pushUser sends a DOM event. els get the loading class and stay locked until the reply.
+  pushUser(type, el, event, value, opts = {}) {
+    const p = { type, event, value }
+    const cid = this.ls.cid(opts.target || el)
+    if (cid !== undefined) p.cid = cid
+    if (opts.meta) p.meta = opts.meta
+    if (type == "form" && opts.loading == "change") p.uploads = {}
+    const lock = String(++this.lockSeq)
+    const els = opts.els || [el]
+    const cls = `phx-${opts.loading || type}-loading`
+    for (const e of els) {
+      e.setAttribute(REF, lock)
+      e.classList.add(cls)
+      const dw = e.getAttribute("phx-disable-with")
+      if (dw != null && !e.hasAttribute("data-phx-restore")) {
+        e.setAttribute("data-phx-restore", e.textContent)
+        e.textContent = dw
+      }
+    }
+    this.send(p, (reply) => {
+      for (const e of els) if (e.getAttribute(REF) == lock) this.unlock(e, cls)
+      this.onReply(reply)
+    })
+  }
+
+  unlock(el, cls) {
+    el.removeAttribute(REF)
+    for (const c of [...el.classList]) if (cls ? c == cls : /^phx-.*-loading$/.test(c)) el.classList.remove(c)
+    const t = el.getAttribute("data-phx-restore")
+    if (t != null) {
+      el.textContent = t
+      el.removeAttribute("data-phx-restore")
+    }
+    for (const e of [el, ...el.querySelectorAll("[data-phx-was]")]) {
+      const was = e.getAttribute("data-phx-was")
+      if (was == null) continue
+      e.removeAttribute("data-phx-was")
+      e.readOnly = was.includes("r")
+      e.disabled = was.includes("d")
+    }
+  }
+
+  // onReply applies an event reply (§5.4) and returns the extras of its diff.
+  onReply({ status, response: r = {} }) {
+    let x = {}
+    if (status == "ok") {
+      if (r.diff) x = this.update(r.diff)
+      if (r.redirect) this.ls.go(r.redirect.to)
+      if (r.live_redirect) this.navigate(r.live_redirect.to, r.live_redirect.kind, r.live_redirect.flash)
+      if (r.live_patch) this.pushHistory(r.live_patch.kind, r.live_patch.to)
+    }
+    if (this.held && this.rendered && !this.queue) this.render()
+    return x
+  }
+
+  // onMessage handles a server push on this view's topic (§5.5, §1.4).
+  onMessage(event, p) {
+    const { ls } = this
+    if (event == "diff") this.update(p)
+    else if (event == "redirect") ls.go(p.to)
+    else if (event == "live_redirect") this.navigate(p.to, p.kind, p.flash)
+    else if (event == "live_patch") this.pushHistory(p.kind, p.to)
+    else if (event == "phx_close") this.joinRef = null
+    else if (event == "phx_error") {
+      this.disconnected()
+      this.timer = setTimeout(() => ls.socket.isConnected() && this.join(), REJOIN_MS[Math.min(this.tries++, 3)])
+    }
+  }
+
+  disconnected() {
+    if (!this.joinRef && !this.queue) return
+    this.joinRef = null
+    this.queue = null
+    this.setState("phx-loading", "phx-error")
+    for (const h of this.hooks.values()) call(h, "disconnected")
+  }
+
+  pushHistory(kind, to) {
+    const w = this.ls.w
+    const url = new URL(to, w.location.href).href
+    w.history[kind == "replace" ? "replaceState" : "pushState"]({ glint: this.id }, "", url)
+    this.href = url
+  }
+
+  // livePatch asks the server to handle a new URL within this view; another view's URL makes
+  // it navigate instead.
+  livePatch(href, kind) {
+    if (kind) this.pushHistory(kind, href)
+    this.href = href
+    this.ls.socket.push(this.joinRef, this.topic, "live_patch", { url: href }, (reply) => {
+      if (reply.status == "ok" && reply.response && reply.response.link_redirect) this.navigate(href)
+      else this.onReply(reply)
+    })
+  }
+
+  // navigate live-navigates the main view: leave, then rejoin the same topic with redirect.
+  navigate(to, kind, flash) {
+    const { ls } = this
+    if (!this.main) return ls.go(to)
+    const href = new URL(to, ls.w.location.href).href
+    if (this.joinRef) ls.socket.push(this.joinRef, this.topic, "phx_leave", {})
+    this.referer = this.href
+    if (kind) this.pushHistory(kind, href)
+    this.redirect = true
+    this.flash = flash
+    this.mounts = 0
+    this.join()
+  }
+
+  // cleanup announces components that are no longer rendered (§5.7).
+  cleanup() {
+    const c = this.rendered.tree.c
+    const gone = Object.keys(c).filter((cid) => !this.rendered.seen.has(cid) && !this.dying.has(cid))
+    if (!gone.length) return
+    const cids = gone.map(Number)
+    gone.forEach((cid) => this.dying.add(cid))
+    const { socket } = this.ls
+    const done = () => gone.forEach((cid) => this.dying.delete(cid))
+    socket.push(this.joinRef, this.topic, "cids_will_destroy", { cids }, (r) => {
+      const still = cids.filter((cid) => !this.rendered.seen.has(String(cid)))
+      if (r.status != "ok" || !still.length) return done()
+      socket.push(this.joinRef, this.topic, "cids_destroyed", { cids: still }, (r) => {
+        done()
+        if (r.status == "ok" && r.response && r.response.cids) this.rendered.drop(r.response.cids)
+      })
+    })
+  }
+}
