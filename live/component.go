@@ -34,8 +34,9 @@ type Component interface {
 // ComponentBase is embedded in every component struct.
 type ComponentBase struct {
 	// Myself is the component's cid; render it as phx-target="{{.Myself}}" so that the
-	// element's events go to the component.
-	Myself render.ComponentRef
+	// element's events go to the component. It is a plain int, not a
+	// render.ComponentRef, so that rendering it never embeds the component in itself.
+	Myself int
 	id     string
 }
 

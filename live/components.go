@@ -50,7 +50,7 @@ func (cs *componentSet) get(s *Socket, id string, newC func() Component) (render
 	}
 	cs.next++
 	b := c.base()
-	b.Myself = render.ComponentRef(cs.next)
+	b.Myself = cs.next
 	b.id = id
 	if m, ok := c.(ComponentMounter); ok {
 		if err := m.Mount(s.context(), s); err != nil {
@@ -86,6 +86,7 @@ func renderAll(tmpl *render.Template, view any, cs *componentSet) (*render.Rende
 		return nil, nil, fmt.Errorf("live: render %T: %w", view, err)
 	}
 	var comps diff.Components
+	var visiting map[int]bool
 	var walk func(t *render.Rendered) error
 	var walkDyn func(ds []render.Dynamic) error
 	walkDyn = func(ds []render.Dynamic) error {
@@ -106,6 +107,9 @@ func renderAll(tmpl *render.Template, view any, cs *componentSet) (*render.Rende
 					}
 				}
 			case render.KindComponent:
+				if visiting[d.CID] {
+					return fmt.Errorf("live: render %T: component %d renders itself", view, d.CID)
+				}
 				if _, done := comps[d.CID]; done {
 					continue
 				}
@@ -119,12 +123,15 @@ func renderAll(tmpl *render.Template, view any, cs *componentSet) (*render.Rende
 				}
 				if comps == nil {
 					comps = make(diff.Components)
+					visiting = make(map[int]bool)
 				}
 				comps[d.CID] = ct
 				e.dying = false
+				visiting[d.CID] = true
 				if err := walk(ct); err != nil {
 					return err
 				}
+				delete(visiting, d.CID)
 			}
 		}
 		return nil
