@@ -1,0 +1,205 @@
+package pubsub_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/glint-go/glint/live/pubsub"
+)
+
+type recorder struct {
+	id  string
+	mu  sync.Mutex
+	got []*pubsub.Message
+}
+
+func (r *recorder) ID() string { return r.id }
+func (r *recorder) Deliver(m *pubsub.Message) {
+	r.mu.Lock()
+	r.got = append(r.got, m)
+	r.mu.Unlock()
+}
+func (r *recorder) events() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, m := range r.got {
+		out = append(out, m.Topic+"/"+m.Event+"/"+string(m.Payload))
+	}
+	return out
+}
+
+func TestLocalDelivery(t *testing.T) {
+	ctx := context.Background()
+	ps := pubsub.NewLocal()
+	a, b, c := &recorder{id: "a"}, &recorder{id: "b"}, &recorder{}
+	for _, s := range []struct {
+		topic string
+		sub   pubsub.Subscriber
+	}{{"t", a}, {"t", b}, {"t", a}, {"u", c}} {
+		if err := ps.Subscribe(s.topic, s.sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := ps.Subscribers("t"); n != 2 {
+		t.Fatalf("Subscribers(t) = %d, want 2 (double subscribe is a no-op)", n)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(ps.Broadcast(ctx, "t", "e1", map[string]int{"n": 1}))
+	must(ps.BroadcastFrom(ctx, "a", "t", "e2", json.RawMessage(`{"raw":true}`)))
+	must(ps.LocalBroadcast(ctx, "t", "e3", nil))
+	must(ps.Broadcast(ctx, "u", "e4", []byte(`[1,2]`)))
+	must(ps.Broadcast(ctx, "nobody", "e5", nil))
+	ps.Unsubscribe("t", b)
+	ps.Unsubscribe("t", b) // unknown pair: ignored
+	ps.Unsubscribe("zzz", b)
+	must(ps.Broadcast(ctx, "t", "e6", "s"))
+
+	check := func(name string, got, want []string) {
+		t.Helper()
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s got %v, want %v", name, got, want)
+		}
+	}
+	check("a", a.events(), []string{`t/e1/{"n":1}`, `t/e3/{}`, `t/e6/"s"`})
+	check("b", b.events(), []string{`t/e1/{"n":1}`, `t/e2/{"raw":true}`, `t/e3/{}`})
+	check("c", c.events(), []string{`u/e4/[1,2]`})
+	if a.got[0] != b.got[0] {
+		t.Error("subscribers got different *Message values for one broadcast")
+	}
+	if n := ps.Subscribers("t"); n != 1 {
+		t.Fatalf("Subscribers(t) = %d after unsubscribe, want 1", n)
+	}
+}
+
+func TestLocalErrors(t *testing.T) {
+	ctx := context.Background()
+	ps := pubsub.NewLocal()
+	if err := ps.Subscribe("", &recorder{}); !errors.Is(err, pubsub.ErrEmptyTopic) {
+		t.Errorf("Subscribe empty topic: %v", err)
+	}
+	if err := ps.Subscribe("t", nil); !errors.Is(err, pubsub.ErrNilSubscriber) {
+		t.Errorf("Subscribe nil: %v", err)
+	}
+	if err := ps.Broadcast(ctx, "", "e", nil); !errors.Is(err, pubsub.ErrEmptyTopic) {
+		t.Errorf("Broadcast empty topic: %v", err)
+	}
+	if err := ps.Broadcast(ctx, "t", "e", json.RawMessage(`{bad`)); !errors.Is(err, pubsub.ErrInvalidPayload) {
+		t.Errorf("Broadcast invalid raw: %v", err)
+	}
+	if err := ps.Broadcast(ctx, "t", "e", make(chan int)); err == nil {
+		t.Error("Broadcast of a channel value succeeded")
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := ps.Broadcast(cctx, "t", "e", nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Broadcast with cancelled ctx: %v", err)
+	}
+}
+
+func TestMessageEncodedOnce(t *testing.T) {
+	ps := pubsub.NewLocal()
+	var calls atomic.Int32
+	var frames sync.Map
+	subs := make([]*encSub, 50)
+	for i := range subs {
+		subs[i] = &encSub{calls: &calls, frames: &frames, i: i}
+		if err := ps.Subscribe("t", subs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ps.Broadcast(context.Background(), "t", "e", map[string]string{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("encode ran %d times for 50 subscribers, want 1", n)
+	}
+	var first *byte
+	frames.Range(func(_, v any) bool {
+		b := v.([]byte)
+		if first == nil {
+			first = &b[0]
+		} else if &b[0] != first {
+			t.Error("subscribers got different encodings")
+		}
+		return true
+	})
+}
+
+type encSub struct {
+	calls  *atomic.Int32
+	frames *sync.Map
+	i      int
+}
+
+func (s *encSub) ID() string { return "" }
+func (s *encSub) Deliver(m *pubsub.Message) {
+	b := m.Encoded(func(m *pubsub.Message) []byte {
+		s.calls.Add(1)
+		return append([]byte(m.Event+":"), m.Payload...)
+	})
+	s.frames.Store(s.i, b)
+}
+
+func TestLocalConcurrent(t *testing.T) {
+	ps := pubsub.NewLocal()
+	var wg sync.WaitGroup
+	var delivered atomic.Int64
+	for g := range 8 {
+		wg.Go(func() {
+			sub := &countSub{n: &delivered}
+			for i := range 200 {
+				topic := fmt.Sprintf("t%d", (g+i)%5)
+				_ = ps.Subscribe(topic, sub)
+				_ = ps.Broadcast(context.Background(), topic, "e", nil)
+				ps.Unsubscribe(topic, sub)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range 5 {
+		if n := ps.Subscribers(fmt.Sprintf("t%d", i)); n != 0 {
+			t.Fatalf("t%d has %d subscribers left", i, n)
+		}
+	}
+	if delivered.Load() < 8*200 {
+		t.Fatalf("delivered %d, want at least %d (each goroutine reaches itself)", delivered.Load(), 8*200)
+	}
+}
+
+type countSub struct{ n *atomic.Int64 }
+
+func (s *countSub) ID() string                { return "" }
+func (s *countSub) Deliver(m *pubsub.Message) { s.n.Add(1) }
+
+func BenchmarkLocalFanout10k(b *testing.B) {
+	ps := pubsub.NewLocal()
+	var n atomic.Int64
+	for range 10000 {
+		_ = ps.Subscribe("t", &countSub{n: &n})
+	}
+	payload := map[string]any{"user": "ann", "body": "hello"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = ps.Broadcast(context.Background(), "t", "msg", payload)
+	}
+}
+
+func ExampleLocal() {
+	ps := pubsub.NewLocal()
+	sub := &recorder{id: "me"}
+	_ = ps.Subscribe("room:lobby", sub)
+	_ = ps.Broadcast(context.Background(), "room:lobby", "shout", map[string]string{"body": "hi"})
+	fmt.Println(sub.events())
+	// Output: [room:lobby/shout/{"body":"hi"}]
+}
