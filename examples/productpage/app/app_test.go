@@ -150,3 +150,11 @@ func TestDropsLiveView(t *testing.T) {
 		t.Error("the view reconnected or closed")
 	}
 }
+
+// newServer serves a on a loopback httptest server and returns its base URL.
+func newServer(t testing.TB, a *app.App) string {
+	t.Helper()
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
