@@ -256,6 +256,11 @@ func (s *state) evalCall(dot, fun reflect.Value, isBuiltin bool, node parse.Node
 	if err := goodFunc(name, typ); err != nil {
 		s.errorf("%v", err)
 	}
+	if isBuiltin {
+		if v, ok := s.fastBuiltin(dot, node, name, args, final, numIn); ok {
+			return v
+		}
+	}
 	unwrap := func(v reflect.Value) reflect.Value {
 		if v.Type() == reflectValueType {
 			v = v.Interface().(reflect.Value)
@@ -373,7 +378,7 @@ func (s *state) evalArg(dot reflect.Value, typ reflect.Type, n parse.Node) refle
 		}
 		s.errorf("cannot assign nil to %s", typ)
 	case *parse.FieldNode:
-		return s.validateType(s.evalFieldNode(dot, arg, []parse.Node{n}, missingVal), typ)
+		return s.validateType(s.evalFieldNode(dot, arg, fieldArgs, missingVal), typ)
 	case *parse.VariableNode:
 		return s.validateType(s.evalVariableNode(dot, arg, nil, missingVal), typ)
 	case *parse.PipeNode:
@@ -495,4 +500,95 @@ func safeCall(fun reflect.Value, args []reflect.Value) (val reflect.Value, err e
 		return ret[0], ret[1].Interface().(error)
 	}
 	return ret[0], nil
+}
+
+// fastBuiltin calls the comparison builtins and not without reflect.Call. Their
+// parameters are reflect.Values, so each argument is what evalArg would pass for a
+// reflect.Value parameter; the results and errors are the generic path's.
+func (s *state) fastBuiltin(dot reflect.Value, node parse.Node, name string, args []parse.Node, final reflect.Value, numIn int) (reflect.Value, bool) {
+	var argv [3]reflect.Value
+	switch name {
+	case "eq":
+		if numIn < 2 || numIn > len(argv) {
+			return reflect.Value{}, false
+		}
+	case "ne", "lt", "le", "gt", "ge":
+		if numIn != 2 {
+			return reflect.Value{}, false
+		}
+	case "not":
+		if numIn != 1 {
+			return reflect.Value{}, false
+		}
+	default:
+		return reflect.Value{}, false
+	}
+	i := 0
+	for ; i < len(args); i++ {
+		argv[i] = s.evalValueArg(dot, args[i])
+	}
+	if !isMissing(final) {
+		argv[i] = innerValue(s.validateType(final, reflectValueType))
+	}
+	var b bool
+	var err error
+	switch name {
+	case "eq":
+		b, err = eqFunc(argv[0], argv[1:numIn]...)
+	case "ne":
+		b, err = neFunc(argv[0], argv[1])
+	case "lt":
+		b, err = ltFunc(argv[0], argv[1])
+	case "le":
+		b, err = leFunc(argv[0], argv[1])
+	case "gt":
+		b, err = gtFunc(argv[0], argv[1])
+	case "ge":
+		b, err = geFunc(argv[0], argv[1])
+	case "not":
+		b = notFunc(argv[0])
+	}
+	if err != nil {
+		s.at(node)
+		s.errorf("error calling %s: %w", name, err)
+	}
+	return reflect.ValueOf(b), true
+}
+
+// evalValueArg is evalArg for a reflect.Value parameter, without boxing the value.
+func (s *state) evalValueArg(dot reflect.Value, n parse.Node) reflect.Value {
+	s.at(n)
+	var v reflect.Value
+	switch arg := n.(type) {
+	case *parse.DotNode:
+		v = dot
+	case *parse.NilNode:
+		return reflect.Value{}
+	case *parse.FieldNode:
+		v = s.evalFieldNode(dot, arg, fieldArgs, missingVal)
+	case *parse.VariableNode:
+		v = s.evalVariableNode(dot, arg, nil, missingVal)
+	case *parse.PipeNode:
+		v = s.evalPipeline(dot, arg)
+	case *parse.IdentifierNode:
+		v = s.evalFunction(dot, arg, arg, nil, missingVal)
+	case *parse.ChainNode:
+		v = s.evalChainNode(dot, arg, nil, missingVal)
+	default:
+		return s.evalEmptyInterface(dot, n)
+	}
+	return innerValue(v)
+}
+
+// fieldArgs stands for the argument list of a field used as an argument: one element
+// (the field itself, which is never read), so the field gets no arguments.
+var fieldArgs = make([]parse.Node, 1)
+
+// innerValue is the reflect.Value a function receives for a reflect.Value parameter
+// given the argument v that evalArg prepared.
+func innerValue(v reflect.Value) reflect.Value {
+	if v.IsValid() && v.Type() == reflectValueType {
+		return v.Interface().(reflect.Value)
+	}
+	return v
 }

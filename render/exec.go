@@ -40,6 +40,7 @@ type state struct {
 	depth   int
 	funcs   map[string]reflect.Value
 	missing missingKey
+	escArg  [1]any // reused argument list for escaper calls
 }
 
 // control says how a body ended.
@@ -175,9 +176,47 @@ func (s *state) runBody(dot reflect.Value, b *body, dyn []Dynamic) control {
 
 // tree executes b into a new node.
 func (s *state) tree(dot reflect.Value, b *body) (Dynamic, control) {
-	r := &Rendered{Statics: b.statics, Dynamics: make([]Dynamic, b.nslots)}
+	r := newRendered(b)
 	c := s.runBody(dot, b, r.Dynamics)
 	return Dynamic{Kind: KindTree, Tree: r}, c
+}
+
+// newRendered allocates a node for b, with its dynamics in the same allocation when
+// they are few.
+func newRendered(b *body) *Rendered {
+	switch b.nslots {
+	case 0:
+		return &Rendered{Statics: b.statics, Dynamics: []Dynamic{}}
+	case 1:
+		x := &struct {
+			r Rendered
+			d [1]Dynamic
+		}{}
+		x.r = Rendered{Statics: b.statics, Dynamics: x.d[:]}
+		return &x.r
+	case 2:
+		x := &struct {
+			r Rendered
+			d [2]Dynamic
+		}{}
+		x.r = Rendered{Statics: b.statics, Dynamics: x.d[:]}
+		return &x.r
+	case 3:
+		x := &struct {
+			r Rendered
+			d [3]Dynamic
+		}{}
+		x.r = Rendered{Statics: b.statics, Dynamics: x.d[:]}
+		return &x.r
+	case 4:
+		x := &struct {
+			r Rendered
+			d [4]Dynamic
+		}{}
+		x.r = Rendered{Statics: b.statics, Dynamics: x.d[:]}
+		return &x.r
+	}
+	return &Rendered{Statics: b.statics, Dynamics: make([]Dynamic, b.nslots)}
 }
 
 func (s *state) ifOrWith(dot reflect.Value, o *op, slot *Dynamic) control {
@@ -243,7 +282,7 @@ func (s *state) action(dot reflect.Value, o *op) Dynamic {
 				if !strings.ContainsAny(str, htmlSpecial) {
 					return Dynamic{Str: str}
 				}
-				return Dynamic{Str: s.escape(o.esc[0], str)}
+				return Dynamic{Str: escapeHTMLString(str)}
 			case intType, int64Type, int32Type:
 				return Dynamic{Str: strconv.FormatInt(v.Int(), 10)}
 			case uintType, uint64Type:
@@ -290,7 +329,56 @@ func (s *state) escape(fn escaperFunc, arg any) (out string) {
 			s.errorf("error calling escaper: %v", r)
 		}
 	}()
-	return fn(arg)
+	s.escArg[0] = arg
+	out = fn(s.escArg[:]...)
+	s.escArg[0] = nil
+	return out
+}
+
+// escapeHTMLString is what html/template's htmlescaper and attrescaper produce for a
+// plain string: every special byte replaced by its entity (NUL by U+FFFD). All special
+// bytes are ASCII, and bytes of multi-byte or invalid UTF-8 are never ASCII, so a
+// byte-wise scan makes the same replacements as html/template's rune-wise one
+// (TestEscapeHTMLString checks this against the real escaper).
+func escapeHTMLString(str string) string {
+	n := len(str)
+	for i := 0; i < len(str); i++ {
+		n += len(htmlEntity(str[i])) - 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	last := 0
+	for i := 0; i < len(str); i++ {
+		if e := htmlEntity(str[i]); len(e) != 1 {
+			b.WriteString(str[last:i])
+			b.WriteString(e)
+			last = i + 1
+		}
+	}
+	b.WriteString(str[last:])
+	return b.String()
+}
+
+// htmlEntity returns the replacement of byte c in an escaped HTML string, or a
+// one-byte string when c stays.
+func htmlEntity(c byte) string {
+	switch c {
+	case 0:
+		return "\uFFFD"
+	case '"':
+		return "&#34;"
+	case '&':
+		return "&amp;"
+	case '\'':
+		return "&#39;"
+	case '+':
+		return "&#43;"
+	case '<':
+		return "&lt;"
+	case '>':
+		return "&gt;"
+	}
+	return "."
 }
 
 var (
