@@ -164,4 +164,3 @@ func (ns *namespace) callee(name string) *program {
 	p, _ := ns.program(name, false)
 	return p
 }
-
