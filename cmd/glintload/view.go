@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// dialers spreads sockets over loopback source addresses, so that N can exceed the ~28k
+// ephemeral ports one address pair allows.
+type dialers struct {
+	clients []*http.Client
+	next    atomic.Uint64
+}
+
+const viewsPerSourceAddr = 20000
+
+func newDialers(n int, loopbackTarget bool) *dialers {
+	addrs := 1
+	if loopbackTarget {
+		addrs = min(n/viewsPerSourceAddr+1, 250)
+	}
+	d := &dialers{}
+	for i := 0; i < addrs; i++ {
+		dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: -1}
+		if loopbackTarget && addrs > 1 {
+			dialer.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(i+1))}
+		}
+		d.clients = append(d.clients, &http.Client{Transport: &http.Transport{
+			DialContext:         dialer.DialContext,
+			MaxIdleConnsPerHost: -1,
+			DisableKeepAlives:   true,
+		}})
+	}
+	return d
+}
+
+func (d *dialers) client() *http.Client {
+	return d.clients[d.next.Add(1)%uint64(len(d.clients))]
+}
+
+// bufPool holds read buffers shared by every view, so that an idle view holds none.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// view is one live view on its own socket. Its reader goroutine is the only goroutine it owns.
+type view struct {
+	r   *runner
+	idx int
+
+	mu      sync.Mutex
+	conn    *websocket.Conn
+	joinRef string
+	pending map[string]time.Time // click refs awaiting replies
+	mounts  int
+
+	ref atomic.Uint64
+
+	joined    chan error // first join result
+	diffAt    atomic.Int64
+	bytesIn   atomic.Int64
+	lostAt    atomic.Int64
+	rejoinAt  atomic.Int64
+	rejoining atomic.Bool
+}
+
+func (v *view) nextRef() string { return strconv.FormatUint(v.ref.Add(1), 10) }
+
+// connect dials, joins and starts the reader. It returns when the join reply arrived.
+func (v *view) connect(ctx context.Context) error {
+	r := v.r
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.JoinTimeout)
+	defer cancel()
+	hdr := http.Header{}
+	hdr.Set("Origin", r.page.origin())
+	if r.page.Cookie != "" {
+		hdr.Set("Cookie", r.page.Cookie)
+	}
+	conn, resp, err := websocket.Dial(ctx, r.page.socketURL(r.cfg.Mount, v.mounts), &websocket.DialOptions{
+		HTTPClient: r.dial.client(),
+		HTTPHeader: hdr,
+	})
+	if err != nil {
+		if resp != nil {
+			return fmt.Errorf("dial: %w (HTTP %d)", err, resp.StatusCode)
+		}
+		return fmt.Errorf("dial: %w", err)
+	}
+	conn.SetReadLimit(r.cfg.MaxFrame)
+	ref := v.nextRef()
+	payload, _ := json.Marshal(map[string]any{
+		"url":     r.page.URL.String(),
+		"params":  map[string]any{"_csrf_token": r.page.CSRF, "_mounts": v.mounts, "_mount_attempts": 0},
+		"session": r.page.Session,
+		"static":  nullable(r.page.Static),
+		"sticky":  false,
+	})
+	frame := encodeFrame(ref, ref, "lv:"+r.page.ID, "phx_join", payload)
+	v.mu.Lock()
+	v.conn, v.joinRef = conn, ref
+	v.joined = make(chan error, 1)
+	joined := v.joined
+	v.mu.Unlock()
+	if err := conn.Write(ctx, websocket.MessageText, frame); err != nil {
+		conn.CloseNow()
+		return fmt.Errorf("join write: %w", err)
+	}
+	r.framesOut.Add(1)
+	go v.read(conn)
+	select {
+	case err := <-joined:
+		if err != nil {
+			conn.CloseNow()
+		}
+		return err
+	case <-ctx.Done():
+		conn.CloseNow()
+		return fmt.Errorf("join: no reply within %v", r.cfg.JoinTimeout)
+	}
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// read handles every frame of one connection until it closes.
+func (v *view) read(conn *websocket.Conn) {
+	r := v.r
+	for {
+		typ, rd, err := conn.Reader(r.ctx)
+		if err != nil {
+			v.lost(conn, err)
+			return
+		}
+		buf := bufPool.Get().(*bytes.Buffer)
+		buf.Reset()
+		_, err = io.Copy(buf, rd)
+		if err == nil && typ != websocket.MessageText {
+			err = errors.New("binary frame")
+			r.count("protocol: binary frame")
+		}
+		if err == nil {
+			v.handle(buf.Bytes())
+		}
+		bufPool.Put(buf)
+		if err != nil {
+			v.lost(conn, err)
+			return
+		}
+	}
+}
+
+func (v *view) handle(b []byte) {
+	r := v.r
+	r.framesIn.Add(1)
+	r.bytesIn.Add(int64(len(b)))
+	v.bytesIn.Add(int64(len(b)))
+	f, err := decodeFrame(b)
+	if err != nil {
+		r.count("protocol: " + err.Error())
+		return
+	}
+	switch f.Event {
+	case "phx_reply":
+		v.mu.Lock()
+		joinRef := v.joinRef
+		sent, isClick := v.pending[f.Ref]
+		if isClick {
+			delete(v.pending, f.Ref)
+		}
+		joined := v.joined
+		v.mu.Unlock()
+		switch {
+		case f.Ref == joinRef && f.Topic != "phoenix":
+			var res error
+			if f.Status != "ok" {
+				res = fmt.Errorf("join refused: %s", f.Payload)
+			}
+			select {
+			case joined <- res:
+			default:
+			}
+		case isClick:
+			r.recordLatency(time.Since(sent))
+			if f.Status != "ok" {
+				r.count("click reply: " + f.Status)
+			}
+		}
+	case "diff":
+		v.diffAt.CompareAndSwap(0, time.Now().UnixNano())
+	case "phx_error":
+		r.count("phx_error from server")
+	case "phx_close":
+		r.count("phx_close from server")
+	case "redirect", "live_redirect", "live_patch":
+	default:
+		r.count("unexpected event " + f.Event)
+	}
+}
+
+// lost records a closed connection and, when the scenario expects it, reconnects.
+func (v *view) lost(conn *websocket.Conn, err error) {
+	r := v.r
+	conn.CloseNow()
+	v.mu.Lock()
+	current := v.conn == conn
+	if current {
+		v.conn = nil
+		v.pending = nil
+	}
+	v.mu.Unlock()
+	if !current || r.ctx.Err() != nil || r.stopping.Load() {
+		return
+	}
+	r.connected.Add(-1)
+	if !r.reconnect.Load() {
+		r.count("socket closed: " + closeReason(err))
+		return
+	}
+	v.lostAt.CompareAndSwap(0, time.Now().UnixNano())
+	if v.rejoining.CompareAndSwap(false, true) {
+		go v.rejoin()
+	}
+}
+
+// rejoin reconnects with exponential backoff and full jitter, like Glint's client.
+func (v *view) rejoin() {
+	r := v.r
+	defer v.rejoining.Store(false)
+	for attempt := 0; ; attempt++ {
+		wait := time.Duration(rand.Int64N(int64(backoff(attempt)) + 1))
+		select {
+		case <-time.After(wait):
+		case <-r.ctx.Done():
+			return
+		}
+		v.mounts++
+		if err := v.connect(r.ctx); err != nil {
+			r.count("reconnect attempt failed")
+			if attempt >= r.cfg.MaxAttempts {
+				r.count("gave up reconnecting")
+				r.gaveUp.Add(1)
+				return
+			}
+			continue
+		}
+		v.rejoinAt.Store(time.Now().UnixNano())
+		r.connected.Add(1)
+		return
+	}
+}
+
+// backoff caps 50ms·2^n at 5s.
+func backoff(attempt int) time.Duration {
+	d := 50 * time.Millisecond << min(attempt, 7)
+	return min(d, 5*time.Second)
+}
+
+func closeReason(err error) string {
+	if c := websocket.CloseStatus(err); c != -1 {
+		return "code " + strconv.Itoa(int(c))
+	}
+	return "connection lost"
+}
+
+// send writes a frame on the view's current connection.
+func (v *view) send(ctx context.Context, event string, payload []byte, track bool) error {
+	v.mu.Lock()
+	conn, joinRef := v.conn, v.joinRef
+	if conn == nil {
+		v.mu.Unlock()
+		return errors.New("not connected")
+	}
+	ref := v.nextRef()
+	if track {
+		if v.pending == nil {
+			v.pending = map[string]time.Time{}
+		}
+		if len(v.pending) > 1000 {
+			v.mu.Unlock()
+			return errors.New("too many clicks without a reply")
+		}
+		v.pending[ref] = time.Now()
+	}
+	v.mu.Unlock()
+	topic := "lv:" + v.r.page.ID
+	jr := joinRef
+	if event == "heartbeat" {
+		topic, jr = "phoenix", ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := conn.Write(ctx, websocket.MessageText, encodeFrame(jr, ref, topic, event, payload)); err != nil {
+		return err
+	}
+	v.r.framesOut.Add(1)
+	return nil
+}
+
+func (v *view) close() {
+	v.mu.Lock()
+	conn := v.conn
+	v.conn = nil
+	v.mu.Unlock()
+	if conn != nil {
+		conn.Close(websocket.StatusNormalClosure, "")
+	}
+}
