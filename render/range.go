@@ -158,8 +158,13 @@ func (s *state) rangeOp(dot reflect.Value, o *op, slot *Dynamic) control {
 		return ctrlNone
 	}
 	if o.elseList != nil {
+		// As in text/template, a break in the else branch ends this range (the one
+		// executing), while a continue goes on to the enclosing range's next item.
 		d, c := s.tree(dot, o.elseList)
 		*slot = d
+		if c == ctrlBreak {
+			c = ctrlNone
+		}
 		return c
 	}
 	*slot = Dynamic{Kind: KindComprehension, Comp: comp}
