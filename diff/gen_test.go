@@ -298,8 +298,9 @@ func TestPropertyRoundTrip(t *testing.T) {
 	t.Logf("forms seen: %v", total)
 }
 
-// FuzzDiffRoundTrip checks the same property from fuzz input: every diff, merged by the
-// client model, gives render's HTML of the latest data.
+// FuzzDiffRoundTrip checks the same property from fuzz input, on random shapes and on
+// random templates executed by render: every diff, merged by the client model, gives
+// render's HTML of the latest data.
 func FuzzDiffRoundTrip(f *testing.F) {
 	for seed := range 8 {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
@@ -314,6 +315,12 @@ func FuzzDiffRoundTrip(f *testing.F) {
 		if len(data) > 4096 {
 			data = data[:4096]
 		}
-		roundTrip(t, &byteChooser{data: data}, 8)
+		// The first byte picks hand-built shapes or real templates executed by render.
+		c := &byteChooser{data: data}
+		if c.intn(2) == 0 {
+			roundTrip(t, c, 8)
+		} else {
+			templateRoundTrip(t, c, 6, nil)
+		}
 	})
 }
