@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"html/template"
 	"iter"
+	"math"
 	"strings"
+	"time"
 )
 
 // fixtures are the named Go data values a corpus case can use with "@name". Each entry is
@@ -74,6 +76,20 @@ type Keyed struct {
 
 // Key gives a stable identity.
 func (k Keyed) Key() string { return fmt.Sprintf("k%d", k.ID) }
+
+// JSONer has a custom JSON form.
+type JSONer struct{ V string }
+
+// MarshalJSON emits markup, which the JS escaper must still neutralise.
+func (j JSONer) MarshalJSON() ([]byte, error) {
+	return []byte(`{"custom":"</script><b>` + j.V + `"}`), nil
+}
+
+// BadJSON fails to marshal.
+type BadJSON struct{}
+
+// MarshalJSON always fails.
+func (BadJSON) MarshalJSON() ([]byte, error) { return nil, errors.New("bad json */ <x>") }
 
 // NamedString is a string type that is none of the safe types.
 type NamedString string
@@ -284,6 +300,45 @@ func init() {
 	constant("empty_map", map[string]int{})
 	constant("nested", map[string]any{"list": []map[string]any{{"n": "<1>"}, {"n": 2}}})
 	constant("embedded", Embedded{Point: Point{X: 5, Y: 6, Name: "emb"}, Extra: "x&y"})
+
+	constant("jsoner", JSONer{V: "v'1"})
+	constant("jsoner_ptr", &JSONer{V: "p"})
+	constant("bad_json", BadJSON{})
+	constant("nan", math.NaN())
+	constant("inf", math.Inf(1))
+	constant("neg_inf", math.Inf(-1))
+	constant("complex", complex(1, -2))
+	constant("func_value", strings.ToUpper)
+	constant("chan_value", make(chan int))
+	constant("struct_keys", map[Point]int{{X: 1}: 1})
+	constant("bool_keys", map[bool]string{true: "t", false: "f<"})
+	constant("float_keys", map[float64]string{1.5: "a", -2: "b"})
+	n := 7
+	pn := &n
+	constant("ptr_ptr", &pn)
+	constant("time", time.Date(2026, 11, 29, 22, 0, 0, 0, time.UTC))
+	constant("duration", 1500*time.Millisecond)
+	constant("uint64_max", uint64(math.MaxUint64))
+	constant("int_min", math.MinInt64)
+	constant("float_tiny", 5e-324)
+	constant("struct_json_tags", struct {
+		A string `json:"a_tag"`
+		B int    `json:"-"`
+		C string `json:"c,omitempty"`
+		d int
+	}{A: "<a>", B: 2})
+	constant("any_nil_slice", []any{nil, (*Point)(nil), map[string]any(nil)})
+	valueSets["jsodd"] = []string{
+		"jsoner", "jsoner_ptr", "bad_json", "nan", "inf", "neg_inf", "complex", "chan_value",
+		"struct_keys", "bool_keys", "float_keys", "ptr_ptr", "time", "duration",
+		"uint64_max", "int_min", "float_tiny", "struct_json_tags", "any_nil_slice", "nil_error",
+		"int64", "uint8", "float_neg_zero", "float_big", "rune_slice", "html_ptr", "named_string",
+	}
+	constant("attr_href_js", map[string]any{"Name": "href", "Value": "javascript:alert(1)"})
+	constant("attr_onclick", map[string]any{"Name": "onclick", "Value": "alert('x')"})
+	constant("attr_style", map[string]any{"Name": "style", "Value": "color: expression(x)"})
+	constant("attr_title", map[string]any{"Name": "title", "Value": `"><script>x</script>`})
+	constant("attr_bad_name", map[string]any{"Name": `x" onclick="y`, "Value": "v"})
 
 	valueSets["std"] = []string{
 		"str_plain", "str_empty", "str_nasty", "str_js_url", "str_url", "str_unicode",
