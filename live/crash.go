@@ -7,7 +7,8 @@ import (
 
 // crashBackoff remembers recent crashes per view id so that a view crashing in a loop is
 // rejoined ever more slowly instead of hot-spinning: the join of a view that crashed n
-// times within the window waits base·2^(n-1), capped at max.
+// times within the window waits base·2^(n-1), capped at max (below the client's 10 s
+// join timeout).
 type crashBackoff struct {
 	mu     sync.Mutex
 	base   time.Duration
@@ -25,7 +26,7 @@ type crashRecord struct {
 const maxCrashRecords = 10000
 
 func newCrashBackoff() *crashBackoff {
-	return &crashBackoff{base: 100 * time.Millisecond, max: 10 * time.Second, window: time.Minute, byID: make(map[string]crashRecord)}
+	return &crashBackoff{base: 100 * time.Millisecond, max: 5 * time.Second, window: time.Minute, byID: make(map[string]crashRecord)}
 }
 
 // record notes a crash of view id.

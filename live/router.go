@@ -33,7 +33,7 @@ func newServer(opts Options) *Server {
 	if s.opts.SessionMaxAge <= 0 {
 		s.opts.SessionMaxAge = 14 * 24 * 3600e9
 	}
-	s.secret = s.loadSecret(opts.Secret)
+	s.signer = s.newSigner(opts.Secret)
 	s.ch = s.newChannelServer(opts.Channel)
 	s.mux.Handle("/live/websocket", s.ch)
 	s.mux.Handle("GET /live/glint.js", scriptHandler())

@@ -1,83 +1,40 @@
 package live
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"time"
+
+	"github.com/glint-go/glint/live/token"
 )
 
-// loadSecret returns the signing secret: the configured one, GLINT_SECRET, or a random
-// one (with a warning).
-func (s *Server) loadSecret(configured []byte) []byte {
-	if len(configured) > 0 {
-		return configured
+// newSigner returns the token signer for the configured secret, GLINT_SECRET, or a
+// random secret (with a warning). A configured secret shorter than token.MinSecretBytes
+// is a configuration error: New panics with a clear message.
+func (s *Server) newSigner(configured []byte) *token.Signer {
+	secret := configured
+	if len(secret) == 0 {
+		secret = []byte(token.SecretFromEnv(s.log))
 	}
-	if env := os.Getenv("GLINT_SECRET"); env != "" {
-		return []byte(env)
+	signer, err := token.NewSigner(secret)
+	if err != nil {
+		panic(fmt.Sprintf("live: Options.Secret: %v", err))
 	}
-	b := make([]byte, 32)
-	rand.Read(b)
-	s.log.Warn("live: no Options.Secret or GLINT_SECRET; using a random secret, so sessions will not survive a restart")
-	return b
+	return signer
 }
-
-// Token errors.
-var (
-	errTokenInvalid = errors.New("invalid token")
-	errTokenExpired = errors.New("expired token")
-)
 
 // saltFlash signs flash messages carried across navigation.
 const saltFlash = "glint flash"
 
-// sign returns base64url(signedAt‖data) "." base64url(HMAC-SHA256(salt, …)). The
-// alphabet is attribute-safe: no quote, '<' or '&'.
-func (s *Server) sign(salt string, data []byte) string {
-	msg := make([]byte, 8+len(data))
-	binary.BigEndian.PutUint64(msg, uint64(time.Now().Unix()))
-	copy(msg[8:], data)
-	body := base64.RawURLEncoding.EncodeToString(msg)
-	return body + "." + base64.RawURLEncoding.EncodeToString(s.mac(salt, body))
-}
-
-func (s *Server) mac(salt, body string) []byte {
-	h := hmac.New(sha256.New, s.secret)
-	h.Write([]byte(salt))
-	h.Write([]byte{0})
-	h.Write([]byte(body))
-	return h.Sum(nil)
-}
+// sign returns a token carrying data for salt (attribute-safe: base64url and a dot).
+func (s *Server) sign(salt string, data []byte) string { return s.signer.Sign(salt, data) }
 
 // verify checks a token made by sign with the same salt and returns its data. maxAge 0
 // means no age limit.
 func (s *Server) verify(salt, tok string, maxAge time.Duration) ([]byte, error) {
 	if len(tok) > maxTokenBytes {
-		return nil, fmt.Errorf("%w: too long", errTokenInvalid)
+		return nil, fmt.Errorf("%w: %d bytes", token.ErrInvalid, len(tok))
 	}
-	body, sig, ok := strings.Cut(tok, ".")
-	if !ok {
-		return nil, errTokenInvalid
-	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, s.mac(salt, body)) {
-		return nil, errTokenInvalid
-	}
-	msg, err := base64.RawURLEncoding.DecodeString(body)
-	if err != nil || len(msg) < 8 {
-		return nil, errTokenInvalid
-	}
-	signed := time.Unix(int64(binary.BigEndian.Uint64(msg)), 0)
-	if maxAge > 0 && time.Since(signed) > maxAge {
-		return nil, errTokenExpired
-	}
-	return msg[8:], nil
+	return s.signer.Verify(salt, tok, maxAge)
 }
 
 // maxTokenBytes bounds tokens accepted from clients.

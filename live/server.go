@@ -10,14 +10,16 @@ import (
 
 	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/pubsub"
+	"github.com/glint-go/glint/live/token"
 	"github.com/glint-go/glint/render"
 )
 
 // Options configure a Server. The zero value works for development.
 type Options struct {
-	// Secret signs session tokens and CSRF tokens. It must be the same on every node and
-	// at least 32 bytes in production. Empty: GLINT_SECRET from the environment, else a
-	// random secret (logged as a warning; sessions then do not survive a restart).
+	// Secret signs session tokens and CSRF tokens. It must be the same on every node;
+	// use 32 random bytes. New panics when it is shorter than token.MinSecretBytes.
+	// Empty: GLINT_SECRET from the environment, else a random secret (logged as a
+	// warning; sessions then do not survive a restart).
 	Secret []byte
 	// Logger receives errors, crashes (with stacks) and lifecycle logs. Default
 	// slog.Default().
@@ -62,7 +64,7 @@ type Server struct {
 	routes  map[string]*route // by pattern
 	mu      sync.RWMutex
 	ch      *channel.Server
-	secret  []byte
+	signer  *token.Signer
 	layout  *template.Template
 	script  string
 	metrics *metrics
@@ -104,7 +106,8 @@ var DefaultLayout = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 </html>
 `))
 
-// New returns a Server with the given options.
+// New returns a Server with the given options. It panics when Options.Secret is set
+// but too short.
 func New(opts Options) *Server { return newServer(opts) }
 
 // Handle routes pattern (an http.ServeMux pattern such as "/" or "GET /items/{id}") to a

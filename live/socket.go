@@ -166,11 +166,14 @@ func (s *Socket) Reply(v any) {
 }
 
 // PushPatch changes the URL without remounting: HandleParams runs with the new URL, and
-// the browser's history gets a new entry (or the current one is replaced).
+// the browser's history gets a new entry (or the current one is replaced). During the
+// disconnected render it redirects.
 func (s *Socket) PushPatch(to string, replace bool) {
 	if s.v != nil {
 		s.v.navigate(navPatch, to, replace)
+		return
 	}
+	s.d.redirect = to
 }
 
 // PushNavigate live-navigates to another view of the same session group; the current view
