@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/glint-go/glint/live"
 	"github.com/glint-go/glint/live/pubsub"
@@ -31,6 +32,8 @@ type config struct {
 	// when set (the official-client test serves its own script).
 	Layout    *template.Template
 	ScriptURL string
+	// DrainWindow spreads the closing of sockets at shutdown; 0 keeps the runtime's default.
+	DrainWindow time.Duration
 	// Start draws the count a new page starts at; nil draws uniformly from [0, maxStart].
 	Start func() int
 }
@@ -124,6 +127,7 @@ func newServer(cfg config) *live.Server {
 	}
 	opts := live.Options{Secret: cfg.Secret, Logger: cfg.Logger}
 	opts.Layout, opts.ScriptURL = cfg.Layout, cfg.ScriptURL
+	opts.Channel.DrainWindow = cfg.DrainWindow
 	opts.Session = func(r *http.Request) (map[string]string, error) {
 		return map[string]string{"start": strconv.Itoa(start())}, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -92,6 +93,9 @@ const StartTimeout = 60 * time.Second
 // RequireChromium does when there is no browser. The page's console messages and uncaught
 // exceptions are written to the test log (prefixed "browser:"). The browser is stopped by
 // t.Cleanup.
+//
+// The test log (shown with -v or on failure) also gets every WebSocket frame the page sends
+// (→) and receives (←), which is usually what explains a failing protocol test.
 func New(t testing.TB) context.Context {
 	t.Helper()
 	execPath := RequireChromium(t)
@@ -137,6 +141,14 @@ func New(t testing.TB) context.Context {
 			logf("browser: console.%s: %s", ev.Type, strings.Join(parts, " "))
 		case *runtime.EventExceptionThrown:
 			logf("browser: uncaught exception: %s", exceptionText(ev.ExceptionDetails))
+		case *network.EventWebSocketCreated:
+			logf("browser: ws open %s", ev.URL)
+		case *network.EventWebSocketClosed:
+			logf("browser: ws closed")
+		case *network.EventWebSocketFrameSent:
+			logf("browser: ws → %s", ev.Response.PayloadData)
+		case *network.EventWebSocketFrameReceived:
+			logf("browser: ws ← %s", ev.Response.PayloadData)
 		}
 	})
 	if err != nil {
