@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,13 @@ import (
 	"github.com/glint-go/glint/live/pubsub"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if url := os.Getenv(benchClientEnv); url != "" {
+		// Re-executed by a benchmark as its client process (see bench_test.go).
+		os.Exit(runBenchClients(url))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // testServer is a channel.Server on a loopback httptest server.
 type testServer struct {
@@ -51,9 +58,7 @@ func newTestServer(t *testing.T, opts channel.Options) *testServer {
 			t.Fatal(err)
 		}
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/socket/websocket", ts.srv)
-	ts.http = httptest.NewServer(mux)
+	ts.http = newHTTPServer(ts.srv)
 	ts.url = "ws" + strings.TrimPrefix(ts.http.URL, "http") + "/socket/websocket?vsn=2.0.0"
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -64,6 +69,12 @@ func newTestServer(t *testing.T, opts channel.Options) *testServer {
 		ts.http.Close()
 	})
 	return ts
+}
+
+func newHTTPServer(srv *channel.Server) *httptest.Server {
+	mux := http.NewServeMux()
+	mux.Handle("/socket/websocket", srv)
+	return httptest.NewServer(mux)
 }
 
 // client is a raw WebSocket client for golden-frame tests.

@@ -1,0 +1,316 @@
+package channel_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/glint-go/glint/live/channel"
+)
+
+// The 10k-socket benchmarks run their clients in a child process (this test binary
+// re-executed with benchClientEnv set), so that the server's heap and stacks can be
+// measured alone and each process stays under the file descriptor limit.
+const (
+	benchClientEnv  = "GLINT_BENCH_CLIENT_URL"
+	benchClientsEnv = "GLINT_BENCH_CLIENTS"
+	benchTopic      = "room:bench"
+)
+
+func raiseFileLimit() {
+	var r syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r) == nil && r.Cur < r.Max {
+		r.Cur = r.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
+	}
+}
+
+// runBenchClients is the child process: it opens n sockets to url, joins benchTopic on each,
+// prints "ready", then prints "got <seq> <unix nanos>" when all n sockets have received the
+// broadcast whose payload is {"seq":<seq>}. It exits when stdin closes.
+func runBenchClients(url string) int {
+	raiseFileLimit()
+	n, _ := strconv.Atoi(os.Getenv(benchClientsEnv))
+	var received atomic.Int64
+	var outMu sync.Mutex
+	out := bufio.NewWriter(os.Stdout)
+	say := func(s string) {
+		outMu.Lock()
+		out.WriteString(s + "\n")
+		out.Flush()
+		outMu.Unlock()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	conns := make(chan *websocket.Conn, n)
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	work := make(chan int)
+	for range 32 {
+		wg.Go(func() {
+			for range work {
+				dctx, dcancel := context.WithTimeout(ctx, 30*time.Second)
+				c, _, err := websocket.Dial(dctx, url, nil)
+				dcancel()
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				if err := c.Write(ctx, websocket.MessageText, []byte(`["1","1","`+benchTopic+`","phx_join",{}]`)); err != nil {
+					failed.Add(1)
+					continue
+				}
+				if _, _, err := c.Read(ctx); err != nil { // the join reply
+					failed.Add(1)
+					continue
+				}
+				conns <- c
+			}
+		})
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(conns)
+	if failed.Load() > 0 {
+		say(fmt.Sprintf("error %d sockets failed", failed.Load()))
+		return 1
+	}
+	var readers sync.WaitGroup
+	for c := range conns {
+		readers.Go(func() {
+			for {
+				_, b, err := c.Read(ctx)
+				if err != nil {
+					return
+				}
+				if !strings.Contains(string(b), `"tick"`) {
+					continue
+				}
+				if v := received.Add(1); v%int64(n) == 0 {
+					say(fmt.Sprintf("got %d %d", v/int64(n), time.Now().UnixNano()))
+				}
+			}
+		})
+	}
+	say("ready")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	cancel()
+	readers.Wait()
+	return 0
+}
+
+type benchEnv struct {
+	ts     *testServer
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	lines  chan string
+	before runtime.MemStats
+}
+
+func startBench(b *testing.B, n int) *benchEnv {
+	b.Helper()
+	raiseFileLimit()
+	env := &benchEnv{lines: make(chan string, 16)}
+	env.ts = newBenchServer(b)
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&env.before)
+	env.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	env.cmd.Env = append(os.Environ(), benchClientEnv+"="+env.ts.url, benchClientsEnv+"="+strconv.Itoa(n))
+	env.cmd.Stderr = os.Stderr
+	stdout, err := env.cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if env.stdin, err = env.cmd.StdinPipe(); err != nil {
+		b.Fatal(err)
+	}
+	if err := env.cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			env.lines <- sc.Text()
+		}
+		close(env.lines)
+	}()
+	b.Cleanup(func() {
+		env.stdin.Close()
+		_ = env.cmd.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		_ = env.ts.srv.Shutdown(ctx)
+		env.ts.http.Close()
+	})
+	if l := env.next(b, 120*time.Second); l != "ready" {
+		b.Fatalf("client process: %q", l)
+	}
+	for env.ts.srv.Metrics().Channels.Load() < int64(n) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return env
+}
+
+func (e *benchEnv) next(b *testing.B, d time.Duration) string {
+	select {
+	case l, ok := <-e.lines:
+		if !ok {
+			b.Fatal("client process exited")
+		}
+		return l
+	case <-time.After(d):
+		b.Fatal("client process timed out")
+	}
+	return ""
+}
+
+// newBenchServer is newTestServer without *testing.T cleanup (the benchmark cleans up).
+func newBenchServer(b *testing.B) *testServer {
+	ts := &testServer{term: make(chan termEvent, 1)}
+	ts.srv = channel.NewServer(channel.Options{
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DrainWindow: 100 * time.Millisecond,
+		CheckOrigin: channel.AllowAnyOrigin,
+	})
+	if err := ts.srv.Handle("room:*", func() channel.Handler { return &benchHandler{} }); err != nil {
+		b.Fatal(err)
+	}
+	ts.http = newHTTPServer(ts.srv)
+	ts.url = "ws" + strings.TrimPrefix(ts.http.URL, "http") + "/socket/websocket?vsn=2.0.0"
+	return ts
+}
+
+// benchHandler is a minimal channel: join ok, echo replies.
+type benchHandler struct{}
+
+func (benchHandler) Join(context.Context, *channel.Channel, json.RawMessage) (any, error) {
+	return nil, nil
+}
+
+func (benchHandler) HandleIn(_ context.Context, _ *channel.Channel, _ string, p json.RawMessage) channel.Reply {
+	return channel.Ok(p)
+}
+
+// BenchmarkIdleSockets10k reports the server's heap+stack bytes per idle socket holding one
+// joined channel, with 10,000 sockets connected over loopback from a child process.
+func BenchmarkIdleSockets10k(b *testing.B) {
+	const n = 10000
+	env := startBench(b, n)
+	var after runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+	}
+	heap := int64(after.HeapInuse) - int64(env.before.HeapInuse)
+	stack := int64(after.StackInuse) - int64(env.before.StackInuse)
+	b.ReportMetric(float64(heap+stack)/n, "bytes/socket")
+	b.ReportMetric(float64(heap)/n, "heap-bytes/socket")
+	b.ReportMetric(float64(stack)/n, "stack-bytes/socket")
+	b.ReportMetric(float64(runtime.NumGoroutine())/n, "goroutines/socket")
+}
+
+// BenchmarkBroadcastFanout10k measures the time from Broadcast until the last of 10,000
+// subscribed sockets (in a child process) has read the frame.
+func BenchmarkBroadcastFanout10k(b *testing.B) {
+	const n = 10000
+	env := startBench(b, n)
+	ps := env.ts.srv.PubSub()
+	var lat []time.Duration
+	seq := 0
+	for b.Loop() {
+		seq++
+		start := time.Now()
+		if err := ps.Broadcast(context.Background(), benchTopic, "tick", map[string]int{"seq": seq}); err != nil {
+			b.Fatal(err)
+		}
+		line := env.next(b, 60*time.Second)
+		var gotSeq int
+		var at int64
+		if _, err := fmt.Sscanf(line, "got %d %d", &gotSeq, &at); err != nil || gotSeq != seq {
+			b.Fatalf("client process said %q at seq %d", line, seq)
+		}
+		lat = append(lat, time.Unix(0, at).Sub(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-to-last/op")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms-to-last")
+}
+
+// BenchmarkPushReply1000 measures push→reply round trips with 1,000 sockets pushing
+// concurrently over loopback (clients in this process). Each op is one round in which
+// every client pushes once and waits for its reply.
+func BenchmarkPushReply1000(b *testing.B) {
+	const n = 1000
+	raiseFileLimit()
+	ts := newBenchServer(b)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = ts.srv.Shutdown(ctx)
+		ts.http.Close()
+	}()
+	ctx := context.Background()
+	conns := make([]*websocket.Conn, n)
+	for i := range conns {
+		c, _, err := websocket.Dial(ctx, ts.url, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.CloseNow()
+		if err := c.Write(ctx, websocket.MessageText, []byte(`["1","1","room:rtt","phx_join",{}]`)); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := c.Read(ctx); err != nil {
+			b.Fatal(err)
+		}
+		conns[i] = c
+	}
+	var mu sync.Mutex
+	var rtts []time.Duration
+	frame := []byte(`["1","2","room:rtt","event",{"type":"click","event":"inc","value":{"value":""}}]`)
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for _, c := range conns {
+			wg.Go(func() {
+				start := time.Now()
+				if err := c.Write(ctx, websocket.MessageText, frame); err != nil {
+					b.Error(err)
+					return
+				}
+				if _, _, err := c.Read(ctx); err != nil {
+					b.Error(err)
+					return
+				}
+				d := time.Since(start)
+				mu.Lock()
+				rtts = append(rtts, d)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+	}
+	slices.Sort(rtts)
+	b.ReportMetric(float64(rtts[len(rtts)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(rtts[len(rtts)*99/100].Microseconds())/1000, "p99-ms")
+}
