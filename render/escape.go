@@ -91,21 +91,11 @@ func unwrapEscapeError(err error, name string, ifNode parse.Node) error {
 	return &e
 }
 
-// program returns the compiled program of the template called name, escaping it first
-// when escape is set (an entry point) and compiling it on first use.
-func (ns *namespace) program(name string, escape bool) (*program, error) {
+// compileLocked returns the compiled program of the escaped template called name,
+// compiling it on first use, or nil if there is no such template. Callers hold ns.mu.
+func (ns *namespace) compileLocked(name string) (*program, error) {
 	if p, ok := ns.programs.Load(name); ok {
 		return p.(*program), nil
-	}
-	ns.mu.Lock()
-	defer ns.mu.Unlock()
-	if p, ok := ns.programs.Load(name); ok {
-		return p.(*program), nil
-	}
-	if escape {
-		if err := ns.escape(name); err != nil {
-			return nil, err
-		}
 	}
 	tt, err := textTemplateOf(ns.root)
 	if err != nil {
@@ -120,12 +110,19 @@ func (ns *namespace) program(name string, escape bool) (*program, error) {
 	return p, nil
 }
 
-// entry returns the program to execute for name, with html/template's errors for names
-// that are undefined, empty or unsafe. direct tells Execute (true) from ExecuteTemplate.
+// entry returns the program to execute for name, escaping and compiling it on first
+// use, with html/template's errors for names that are undefined, empty or unsafe.
 func (ns *namespace) entry(name string, viaExecuteTemplate bool) (*program, error) {
 	if internalsErr != nil {
 		return nil, internalsErr
 	}
+	if p, ok := ns.programs.Load(name); ok {
+		return p.(*program), nil
+	}
+	// html/template rewrites every template's Tree field when a template is parsed
+	// (as the escape wrappers are), so all of this happens under the lock.
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
 	if p, ok := ns.programs.Load(name); ok {
 		return p.(*program), nil
 	}
@@ -137,10 +134,7 @@ func (ns *namespace) entry(name string, viaExecuteTemplate bool) (*program, erro
 		return nil, fmt.Errorf("template: %q is an incomplete or empty template", name)
 	}
 	if ht.Tree == nil || ht.Tree.Root == nil {
-		ns.mu.Lock()
-		err, escaped := ns.escapes[name]
-		ns.mu.Unlock()
-		if escaped && err != nil {
+		if err := ns.escapes[name]; err != nil {
 			return nil, err
 		}
 		if viaExecuteTemplate {
@@ -148,7 +142,10 @@ func (ns *namespace) entry(name string, viaExecuteTemplate bool) (*program, erro
 		}
 		return nil, fmt.Errorf("template: %q is an incomplete or empty template", name)
 	}
-	p, err := ns.program(name, true)
+	if err := ns.escape(name); err != nil {
+		return nil, err
+	}
+	p, err := ns.compileLocked(name)
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +158,11 @@ func (ns *namespace) entry(name string, viaExecuteTemplate bool) (*program, erro
 // callee returns the program of a template called by {{template}}; it has been escaped
 // along with its caller.
 func (ns *namespace) callee(name string) *program {
-	p, _ := ns.program(name, false)
+	if p, ok := ns.programs.Load(name); ok {
+		return p.(*program)
+	}
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	p, _ := ns.compileLocked(name)
 	return p
 }

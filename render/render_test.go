@@ -209,6 +209,16 @@ func execHTMLTemplate(text string, data any) (string, error) {
 	return b.String(), err
 }
 
+func execHTMLTemplateNamed(text string, data any) (string, error) {
+	ht, err := htmltemplate.New("page").Parse(text)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	err = ht.Execute(&b, data)
+	return b.String(), err
+}
+
 func executeRender(text string, data any) (*Rendered, error) {
 	t, err := New("t").Funcs(testFuncs()).Parse(text)
 	if err != nil {

@@ -214,6 +214,8 @@ func (t *Template) Lookup(name string) *Template {
 // string "; defined templates are: ", or the empty string if there are none. Unlike
 // html/template's, the list is sorted.
 func (t *Template) DefinedTemplates() string {
+	t.ns.mu.Lock() // escaping rewrites the templates' Tree fields
+	defer t.ns.mu.Unlock()
 	var names []string
 	for _, ht := range t.ht.Templates() {
 		if ht.Tree == nil || ht.Tree.Root == nil || isWrapperName(ht.Name()) {
