@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/glint-go/glint/render"
@@ -35,6 +36,9 @@ func (w *writer) nodeDiffBody(old, next *render.Rendered) bool {
 func (w *writer) dynamicsDiff(old, next []render.Dynamic) bool {
 	wrote := false
 	for i := range next {
+		if leafEqual(&old[i], &next[i]) {
+			continue
+		}
 		mark := len(w.buf)
 		w.buf = appendComma(w.buf)
 		w.buf = appendKey(w.buf, i)
@@ -131,12 +135,17 @@ func (w *writer) comprehensionDiff(old, next *render.Comprehension) bool {
 func (w *writer) positionalEntries(old, next [][]render.Dynamic, from int) bool {
 	wrote := false
 	for i := from; i < len(next); i++ {
+		if i < len(old) && equalDynamics(old[i], next[i]) {
+			continue
+		}
 		mark := len(w.buf)
 		w.buf = appendComma(w.buf)
 		w.buf = appendKey(w.buf, i)
 		if i >= len(old) {
 			w.entry(next[i])
 			wrote = true
+		} else if equalDynamics(old[i], next[i]) {
+			w.buf = w.buf[:mark]
 		} else if w.entryDiff(old[i], next[i]) {
 			wrote = true
 		} else {
@@ -209,4 +218,65 @@ func (w *writer) keyedEntries(old, next *render.Comprehension) (wrote, moved boo
 		}
 	}
 	return wrote, moved
+}
+
+// leafEqual reports, without descending, whether two slots are certainly equal: equal
+// strings or cids, or the very same subtree. It spares writing and removing a key for
+// every unchanged slot.
+func leafEqual(a, b *render.Dynamic) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case render.KindString:
+		return a.Str == b.Str
+	case render.KindComponent:
+		return a.CID == b.CID
+	case render.KindTree:
+		return a.Tree == b.Tree
+	case render.KindComprehension:
+		return a.Comp == b.Comp
+	}
+	return false
+}
+
+// equalDynamics reports whether two lists of slots render the same wire state, so that
+// unchanged comprehension entries cost a comparison and no writes.
+func equalDynamics(a, b []render.Dynamic) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !equalDynamic(&a[i], &b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func equalDynamic(a, b *render.Dynamic) bool {
+	if leafEqual(a, b) {
+		return true
+	}
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case render.KindTree:
+		return a.Tree != nil && b.Tree != nil && sameStatics(a.Tree.Statics, b.Tree.Statics) &&
+			equalDynamics(a.Tree.Dynamics, b.Tree.Dynamics)
+	case render.KindComprehension:
+		x, y := a.Comp, b.Comp
+		if x == nil || y == nil || !sameStatics(x.Statics, y.Statics) || len(x.Entries) != len(y.Entries) ||
+			(x.Keys == nil) != (y.Keys == nil) || !slices.Equal(x.Keys, y.Keys) {
+			return false
+		}
+		for i := range x.Entries {
+			if !equalDynamics(x.Entries[i], y.Entries[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
