@@ -1,4 +1,41 @@
-// Package diff turns render trees into Phoenix LiveView's rendered/diff wire format: the
-// full render sent when a view joins, and the minimal diff between two renders. It also
-// holds a Go model of the client's merge-and-render, used to check every diff.
+// Package diff turns render trees into Phoenix LiveView's rendered/diff wire format
+// (PROTOCOL.md §4): the full render sent when a view joins, and after every change the
+// minimal diff that brings the client up to date. Its subpackage client is a Go model of
+// the browser client's merge-and-render, used to check every diff and by in-process test
+// clients.
+//
+// # Use
+//
+// One Encoder per joined view remembers what the client holds. Join appends the full
+// render (the join reply's "rendered"); Update appends the diff against the last message,
+// or nothing when nothing changed (never push an empty diff). Both append to a caller's
+// buffer, so a view can reuse one buffer for every message. A rejoin calls Join again: the
+// client replaces its whole tree on every join, and so does the Encoder.
+//
+// Components are passed beside the view's tree, keyed by cid: a component the client
+// holds is sent as a partial diff, a new one in full with "r":1. Call Forget when the
+// client reports cids_will_destroy or cids_destroyed, so that a component rendered again
+// afterwards is sent in full. Extras carry the top-level title, page events and hook
+// reply.
+//
+// # Rules
+//
+//   - An unchanged dynamic is omitted; a node of the same template is sent partially; a
+//     node of another template (a branch or template switch) is sent in full with its
+//     statics. Templates are compared by their statics' fingerprint.
+//   - A range is a comprehension. Its statics travel once, and the statics of everything
+//     nested in its entries travel once per message in the "p" of the outermost
+//     comprehension of each view or component scope (rules P1–P4).
+//   - Entries are matched by position, unless the comprehension has Keys: render gives a
+//     range Keys when every item implements render.Keyer (Key() string). Keyed entries that
+//     moved are sent as the move forms n or [n,{…}] with "km":true; new keys are sent in
+//     full; removed keys simply disappear. Changing one item of a long list costs only that
+//     item's changed slots (and the digits of the index and count).
+//
+// # Encoding
+//
+// The JSON is written by hand: dynamics in ascending index order, then "r", "s", "k",
+// "p"; at the top level "c", "t", "e", "r" after the tree. Strings are escaped as
+// encoding/json escapes them, except that '<', '>' and '&' are left as they are (both are
+// valid JSON; HTML would otherwise grow by six bytes per tag).
 package diff
