@@ -44,9 +44,13 @@ type op struct {
 	pipe *parse.PipeNode
 
 	// Actions: the user's commands, then the escaper commands html/template appended.
-	user    []*parse.CommandNode
-	esc     []escaperFunc
-	escKind escKind
+	user     []*parse.CommandNode
+	esc      []escaperFunc
+	escNames []string
+	escKind  escKind
+	// textContext: the escaper chain is exactly the HTML text escaper, so the action
+	// sits in HTML text, where a ComponentRef may stand.
+	textContext bool
 
 	text           string // opText
 	list, elseList *body  // opIf, opWith, opRange
@@ -153,14 +157,19 @@ func compileAction(n *parse.ActionNode) *op {
 	}
 	o.user = cmds[:i]
 	for _, c := range cmds[i:] {
-		o.esc = append(o.esc, escapers[c.Args[0].(*parse.IdentifierNode).Ident])
+		name := c.Args[0].(*parse.IdentifierNode).Ident
+		o.esc = append(o.esc, escapers[name])
+		o.escNames = append(o.escNames, name)
 	}
 	switch {
 	case len(cmds[i:]) == 0:
 		o.escKind = escNone
 	case len(cmds[i:]) == 1:
 		switch cmds[i].Args[0].(*parse.IdentifierNode).Ident {
-		case "_html_template_htmlescaper", "_html_template_attrescaper":
+		case "_html_template_htmlescaper":
+			o.escKind = escHTML
+			o.textContext = true
+		case "_html_template_attrescaper":
 			o.escKind = escHTML
 		}
 	}

@@ -288,7 +288,9 @@ func (s *state) action(dot reflect.Value, o *op) Dynamic {
 			case uintType, uint64Type:
 				return Dynamic{Str: strconv.FormatUint(v.Uint(), 10)}
 			case componentRefType:
-				return Dynamic{Kind: KindComponent, CID: int(v.Int())}
+				if o.textContext {
+					return Dynamic{Kind: KindComponent, CID: int(v.Int())}
+				}
 			}
 		}
 	case escNone:
@@ -302,13 +304,13 @@ func (s *state) action(dot reflect.Value, o *op) Dynamic {
 	var arg any
 	if v.IsValid() {
 		if !v.CanInterface() {
-			s.errorf("error calling escaper: value obtained using unexported field")
+			s.errorf("error calling %s: value obtained using unexported field", o.escNames[0])
 		}
 		arg = v.Interface()
 	}
 	var out string
-	for _, e := range o.esc {
-		out = s.escape(e, arg)
+	for i, e := range o.esc {
+		out = s.escape(e, o.escNames[i], arg)
 		arg = out
 	}
 	return Dynamic{Str: out}
@@ -320,13 +322,13 @@ const htmlSpecial = "\x00\"&'+<>"
 
 // escape calls an html/template escaper, turning a panic (from a user String or Error
 // method) into an execution error as text/template's safeCall does.
-func (s *state) escape(fn escaperFunc, arg any) (out string) {
+func (s *state) escape(fn escaperFunc, name string, arg any) (out string) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(error); ok {
-				s.errorf("error calling escaper: %w", e)
+				s.errorf("error calling %s: %w", name, e)
 			}
-			s.errorf("error calling escaper: %v", r)
+			s.errorf("error calling %s: %v", name, r)
 		}
 	}()
 	s.escArg[0] = arg

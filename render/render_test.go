@@ -47,6 +47,14 @@ type keyed struct {
 
 func (k keyed) Key() string { return fmt.Sprint("k", k.ID) }
 
+type badJSON struct{}
+
+func (badJSON) MarshalJSON() ([]byte, error) { panic("marshal panicked") }
+
+type errJSON struct{}
+
+func (errJSON) MarshalJSON() ([]byte, error) { return nil, errors.New("marshal failed") }
+
 type stringer struct{ s string }
 
 func (s stringer) String() string { return "<" + s.s + ">" }
@@ -168,6 +176,15 @@ var cases = []struct{ name, text string }{
 	{"range over string", `{{range .Str}}x{{end}}`},
 	{"unsafe end context", `<a href="{{.URL}}`},
 	{"undefined template", `{{template "nope" .}}`},
+	{"json marshal panics", `<script>var x = {{.BadJSON}};</script>`},
+	{"json marshal error", `<script>var x = {{.ErrJSON}};</script>`},
+	{"stringer", `<p title="{{.Stringer}}">{{.Stringer}}</p><script>var s = {{.Stringer}};</script>`},
+	{"component ref outside text", `<p title="{{.Comp}}" data-x={{.Comp}}>x</p><script>var c = {{.Comp}};</script>`},
+	{"predefined escapers", `{{.Str | html}} {{html .Str}} <a href="/?q={{.Str | urlquery}}">x</a> <a href="/?q={{urlquery .Str "b"}}">y</a> {{.Str | js}}`},
+	{"chains and nospace", `<a href=/p/{{.Str}} title={{.Int}} class={{.Neg}}>x</a><a href="{{.GoodURL}}?x={{.Int}}#{{.Str}}">y</a>`},
+	{"css url", `<p style="background: url({{.GoodURL}})">x</p><style>a { background: url('{{.URL}}') }</style>`},
+	{"attr of unknown type", `<input value="{{.Int}}" data-a="{{.Float}}" onfocus="f({{.Map}})">`},
+	{"typed in wrong context", `<p title="{{.JS}}" onclick="{{.HTML}}">{{.URL}}{{.CSS}}</p>`},
 }
 
 func dataWithFn() map[string]any {
