@@ -223,3 +223,36 @@ func (c *plainCounter) HandleEvent(ctx context.Context, s *Socket, e Event) erro
 	}
 	return nil
 }
+
+// whoami shows the session's user and reports its end on terminated.
+type whoami struct {
+	User      string
+	Connected bool
+}
+
+var whoamiTmpl = mustParse("whoami", `user={{.User}} connected={{.Connected}}`)
+
+var terminated = make(chan error, 16)
+
+func (w *whoami) Mount(ctx context.Context, s *Socket, p Params) error {
+	w.User = s.Session()["user"]
+	w.Connected = s.Connected()
+	if s.Connected() {
+		refs <- s.Ref()
+	}
+	return nil
+}
+
+func (w *whoami) Terminate(ctx context.Context, s *Socket, reason error) {
+	terminated <- reason
+}
+
+// refBoard is a board that publishes its Ref when connected.
+type refBoard struct{ board }
+
+func (b *refBoard) Mount(ctx context.Context, s *Socket, p Params) error {
+	if s.Connected() {
+		refs <- s.Ref()
+	}
+	return b.board.Mount(ctx, s, p)
+}
