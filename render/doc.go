@@ -5,4 +5,39 @@
 // HTML fragments, shared by every render, interleaved with the dynamic values. Ranges
 // become comprehensions whose statics are stored once, and branches and template calls
 // become nested trees with fingerprints, so that package diff can send only what changed.
+//
+// # Exactness
+//
+// Parsing and escaping are html/template's own: render parses with html/template, lets
+// its escaper rewrite the parse trees, and compiles the escaped trees. Execution follows
+// text/template's rules and error messages, and the escapers inserted by html/template
+// are the real functions. So for any template and data, Rendered.HTML equals what
+// html/template's Execute writes, and a template html/template rejects is rejected with
+// the same error.
+//
+// # Tree shape
+//
+// Each template body compiles to statics and slots:
+//
+//   - an action that prints (not one that only declares or assigns variables) is a
+//     KindString slot holding the escaped text;
+//   - an {{if}} or {{with}} is a KindTree slot whose tree is the chosen branch, with the
+//     branch's own statics; when no branch runs (a false condition without {{else}}),
+//     the slot is the empty string, Dynamic{Kind: KindString, Str: ""};
+//   - a {{range}} is a KindComprehension slot: the body's statics once and one entry
+//     of dynamics per item, with Keys when every item implements Keyer. No items and an
+//     {{else}} give a KindTree slot of the else branch; no items and no else give an
+//     empty comprehension;
+//   - a {{template}} or {{block}} call is a KindTree slot with the called template's
+//     statics (the same statics as executing that template directly);
+//   - in HTML text, an action whose value is a ComponentRef is a KindComponent slot;
+//   - comments, variable declarations, {{break}} and {{continue}} make no slot.
+//
+// Text that follows a {{break}} or {{continue}} that may run (directly or inside an
+// {{if}} or {{with}}) in the same body is compiled into KindString slots rather than
+// statics, so that an iteration cut short leaves those slots empty; every slot an
+// execution does not reach holds the empty string.
+//
+// Statics are created when a template is first executed and shared by all later
+// executions; a fingerprint is derived from their text.
 package render
