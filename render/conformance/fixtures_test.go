@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/glint-go/glint/render"
 )
 
 // fixtures are the named Go data values a corpus case can use with "@name". Each entry is
@@ -334,6 +336,9 @@ func init() {
 		"uint64_max", "int_min", "float_tiny", "struct_json_tags", "any_nil_slice", "nil_error",
 		"int64", "uint8", "float_neg_zero", "float_big", "rune_slice", "html_ptr", "named_string",
 	}
+	// A ComponentRef is a component slot only in HTML text context; anywhere else it
+	// must print as the int html/template prints.
+	constant("component_ref", render.ComponentRef(3))
 	constant("attr_href_js", map[string]any{"Name": "href", "Value": "javascript:alert(1)"})
 	constant("attr_onclick", map[string]any{"Name": "onclick", "Value": "alert('x')"})
 	constant("attr_style", map[string]any{"Name": "style", "Value": "color: expression(x)"})
