@@ -195,7 +195,7 @@ var wireForms = map[string]*regexp.Regexp{
 
 // roundTrip joins with a random render, then applies random updates, checking after every
 // message that the client model's HTML equals render's HTML of the latest data.
-func roundTrip(t testing.TB, c chooser, steps int) (seen map[string]int) {
+func roundTrip(t testing.TB, c chooser, steps int, rec *goldenFile) (seen map[string]int) {
 	t.Helper()
 	seen = map[string]int{}
 	g := newGen(c, 1+c.intn(3))
@@ -272,6 +272,7 @@ func roundTrip(t testing.TB, c chooser, steps int) (seen map[string]int) {
 		if got := m.HTML(); got != want {
 			t.Fatalf("step %d: HTML differs\nmessage: %s\n got %q\nwant %q", i, msg, got, want)
 		}
+		rec.add(msg, want)
 	}
 	return seen
 }
@@ -284,7 +285,7 @@ func TestPropertyRoundTrip(t *testing.T) {
 	total := map[string]int{}
 	for seed := range n {
 		c := randChooser{rand.New(rand.NewPCG(uint64(seed), 42))}
-		for form, k := range roundTrip(t, c, 12) {
+		for form, k := range roundTrip(t, c, 12, nil) {
 			total[form] += k
 		}
 	}
@@ -318,9 +319,9 @@ func FuzzDiffRoundTrip(f *testing.F) {
 		// The first byte picks hand-built shapes or real templates executed by render.
 		c := &byteChooser{data: data}
 		if c.intn(2) == 0 {
-			roundTrip(t, c, 8)
+			roundTrip(t, c, 8, nil)
 		} else {
-			templateRoundTrip(t, c, 6, nil)
+			templateRoundTrip(t, c, 6, nil, nil)
 		}
 	})
 }

@@ -35,6 +35,14 @@ type goldenStep struct {
 	HTML string          `json:"html"`
 }
 
+// add records one message and the HTML it must give; a nil file or message is ignored.
+func (f *goldenFile) add(msg []byte, html string) {
+	if f == nil || len(msg) == 0 {
+		return
+	}
+	f.Steps = append(f.Steps, goldenStep{Diff: append([]byte(nil), msg...), HTML: html})
+}
+
 func marshalGolden(f goldenFile) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"name":`)

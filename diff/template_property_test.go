@@ -172,7 +172,7 @@ var componentTemplates = []*render.Template{
 
 // templateRoundTrip runs one random template through steps random data, and reports
 // whether the template was valid (html/template rejects some random texts).
-func templateRoundTrip(t testing.TB, c chooser, steps int, seen map[string]int) bool {
+func templateRoundTrip(t testing.TB, c chooser, steps int, seen map[string]int, rec *goldenFile) bool {
 	t.Helper()
 	const cids = 3
 	text := randomTemplate(c, true)
@@ -230,6 +230,7 @@ func templateRoundTrip(t testing.TB, c chooser, steps int, seen map[string]int) 
 		if got := m.HTML(); got != want {
 			t.Fatalf("template %q step %d: HTML differs\nmessage: %s\n got %q\nwant %q", text, i, msg, got, want)
 		}
+		rec.add(msg, want)
 	}
 	return true
 }
@@ -258,7 +259,7 @@ func TestPropertyTemplates(t *testing.T) {
 	seen := map[string]int{}
 	for seed := range n {
 		c := randChooser{rand.New(rand.NewPCG(uint64(seed), 99))}
-		if templateRoundTrip(t, c, 10, seen) {
+		if templateRoundTrip(t, c, 10, seen, nil) {
 			valid++
 		}
 	}
