@@ -21,35 +21,46 @@ type fieldEntry struct {
 
 var (
 	lookupMu    sync.Mutex
-	methodCache atomic.Pointer[map[lookupKey]int]
+	methodCache atomic.Pointer[map[lookupKey]methodInfo]
 	fieldCache  atomic.Pointer[map[lookupKey]fieldEntry]
 )
 
-// lookupMethod returns the index of the method called name in t's method set (as
-// reflect.Value.Method counts them), or -1.
-func lookupMethod(t reflect.Type, name string) int {
+// methodInfo describes the method called name of a type.
+type methodInfo struct {
+	index int // as reflect.Value.Method counts; -1 when there is no such method
+	// fn is the method as a function taking the receiver first, set when the method
+	// takes no arguments and returns what a template can use, so it can be called
+	// without building a method value.
+	fn reflect.Value
+}
+
+// lookupMethod returns the method called name in t's method set.
+func lookupMethod(t reflect.Type, name string) methodInfo {
 	k := lookupKey{t, name}
 	if m := methodCache.Load(); m != nil {
 		if i, ok := (*m)[k]; ok {
 			return i
 		}
 	}
-	i := -1
+	info := methodInfo{index: -1}
 	if m, ok := t.MethodByName(name); ok {
-		i = m.Index
+		info.index = m.Index
+		if t.Kind() != reflect.Interface && m.Type.NumIn() == 1 && goodFunc(name, m.Type) == nil {
+			info.fn = m.Func
+		}
 	}
 	lookupMu.Lock()
 	defer lookupMu.Unlock()
 	old := methodCache.Load()
-	next := make(map[lookupKey]int, mapLen(old)+1)
+	next := make(map[lookupKey]methodInfo, mapLen(old)+1)
 	if old != nil {
 		for kk, v := range *old {
 			next[kk] = v
 		}
 	}
-	next[k] = i
+	next[k] = info
 	methodCache.Store(&next)
-	return i
+	return info
 }
 
 // lookupField returns the struct field called name of struct type t, or nil.

@@ -184,8 +184,21 @@ func (s *state) evalField(dot reflect.Value, fieldName string, node parse.Node, 
 	if ptr.Kind() != reflect.Interface && ptr.Kind() != reflect.Pointer && ptr.CanAddr() {
 		ptr = ptr.Addr()
 	}
-	if m := lookupMethod(ptr.Type(), fieldName); m >= 0 {
-		return s.evalCall(dot, ptr.Method(m), false, node, fieldName, args, final)
+	if m := lookupMethod(ptr.Type(), fieldName); m.index >= 0 {
+		if m.fn.IsValid() && len(args) <= 1 && isMissing(final) {
+			// A method without arguments: call it as a function of its receiver.
+			in := []reflect.Value{ptr}
+			v, err := safeCall(m.fn, in)
+			if err != nil {
+				s.at(node)
+				s.errorf("error calling %s: %w", fieldName, err)
+			}
+			if v.Type() == reflectValueType {
+				v = v.Interface().(reflect.Value)
+			}
+			return v
+		}
+		return s.evalCall(dot, ptr.Method(m.index), false, node, fieldName, args, final)
 	}
 	hasArgs := len(args) > 1 || !isMissing(final)
 	switch receiver.Kind() {
