@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -221,6 +222,12 @@ func BenchmarkIdleSockets10k(b *testing.B) {
 		runtime.GC()
 		runtime.GC()
 		runtime.ReadMemStats(&after)
+	}
+	if path := os.Getenv("GLINT_BENCH_HEAPPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
 	}
 	heap := int64(after.HeapInuse) - int64(env.before.HeapInuse)
 	stack := int64(after.StackInuse) - int64(env.before.StackInuse)

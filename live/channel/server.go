@@ -150,7 +150,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id, ok := assigns["socket_id"].(string); ok {
 		info.SocketID = id
 	}
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{"phoenix"},
 		InsecureSkipVerify: true, // the origin was checked above
 		CompressionMode:    websocket.CompressionDisabled,
@@ -165,7 +165,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conn.Close(websocket.StatusServiceRestart, "server shutting down")
 		return
 	}
-	sock.serve()
+	// Serve on a fresh goroutine and return, so that net/http releases the request and
+	// response state it holds for the handler while the socket lives.
+	go sock.serve()
 }
 
 // connect runs the Connect callback, turning a panic into an error.

@@ -35,11 +35,13 @@ type socket struct {
 	hard       context.Context
 	hardCancel context.CancelFunc
 
-	// outbound queue: bounded, guarded by outMu; outReady wakes the writer.
-	outMu     sync.Mutex
-	out       [][]byte
-	outReady  chan struct{}
-	outClosed bool
+	// outbound queue: bounded, guarded by outMu; a writer goroutine runs only while
+	// there is something to write (writing).
+	outMu      sync.Mutex
+	out        [][]byte
+	writing    bool
+	outClosed  bool
+	writerDone chan struct{} // closed by the writer that performed the close handshake
 
 	closeOnce   sync.Once
 	closeReq    chan struct{}
@@ -65,7 +67,7 @@ func newSocket(s *Server, conn *websocket.Conn, info *ConnectInfo, assigns Assig
 		log:        s.log,
 		hard:       hard,
 		hardCancel: cancel,
-		outReady:   make(chan struct{}, 1),
+		writerDone: make(chan struct{}),
 		closeReq:   make(chan struct{}),
 		channels:   make(map[string]*Channel),
 	}
@@ -87,13 +89,10 @@ func (s *socket) serve() {
 	s.heartbeat = time.AfterFunc(s.srv.opts.HeartbeatTimeout, func() {
 		s.close(websocket.StatusGoingAway, "heartbeat timeout")
 	})
-	writerDone := make(chan struct{})
-	go s.writeLoop(writerDone)
-
 	s.readLoop()
 
 	s.heartbeat.Stop()
-	<-writerDone
+	<-s.writerDone
 	s.hardCancel()
 	s.conn.CloseNow()
 
@@ -121,6 +120,7 @@ func (s *socket) close(code websocket.StatusCode, reason string) {
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeReason = code, reason
 		close(s.closeReq)
+		s.kickWriter()
 		// A writer blocked on a client that does not read, or a handshake the client never
 		// answers, is cut after closeGrace.
 		time.AfterFunc(closeGrace, s.hardCancel)
@@ -152,8 +152,8 @@ func (s *socket) Deliver(msg *pubsub.Message) {
 	}
 }
 
-// enqueue adds a frame to the outbound queue. On overflow the socket is closed with 1013
-// and the frame is dropped.
+// enqueue adds a frame to the outbound queue, starting a writer goroutine if none is
+// running. On overflow the socket is closed with 1013 and the frame is dropped.
 func (s *socket) enqueue(b []byte) bool {
 	s.outMu.Lock()
 	if s.outClosed {
@@ -173,49 +173,68 @@ func (s *socket) enqueue(b []byte) bool {
 		return false
 	}
 	s.out = append(s.out, b)
+	start := !s.writing
+	s.writing = true
 	s.outMu.Unlock()
 	s.srv.metrics.OutboundQueued.Add(1)
-	select {
-	case s.outReady <- struct{}{}:
-	default:
+	if start {
+		go s.writeLoop()
 	}
 	return true
 }
 
-func (s *socket) writeLoop(done chan<- struct{}) {
-	defer close(done)
+// kickWriter makes sure a writer goroutine runs (to perform a requested close).
+func (s *socket) kickWriter() {
+	s.outMu.Lock()
+	start := !s.writing
+	s.writing = true
+	s.outMu.Unlock()
+	if start {
+		go s.writeLoop()
+	}
+}
+
+// writeLoop writes queued frames and exits when the queue is empty, so that an idle socket
+// has no writer goroutine. At most one runs at a time (guarded by s.writing). Once a close
+// has been requested, the writer performs the close handshake, closes writerDone and
+// leaves s.writing set so that no writer starts again.
+func (s *socket) writeLoop() {
 	var batch [][]byte
 	for {
 		select {
 		case <-s.closeReq:
 			s.conn.Close(s.closeCode, s.closeReason)
+			close(s.writerDone)
 			return
-		case <-s.hard.Done():
-			return
-		case <-s.outReady:
+		default:
 		}
 		s.outMu.Lock()
 		batch, s.out = s.out, batch[:0]
+		if len(batch) == 0 {
+			s.writing = false
+			s.out = nil
+			s.outMu.Unlock()
+			return
+		}
 		s.outMu.Unlock()
 		s.srv.metrics.OutboundQueued.Add(-int64(len(batch)))
 		for i, b := range batch {
+			batch[i] = nil
 			select {
 			case <-s.closeReq:
-				s.conn.Close(s.closeCode, s.closeReason)
-				return
+				continue // the close is handled at the top of the loop
 			default:
 			}
 			if err := s.conn.Write(s.hard, websocket.MessageText, b); err != nil {
 				s.close(websocket.StatusInternalError, "write failed")
 				s.hardCancel()
-				return
+				continue
 			}
 			s.srv.metrics.FramesOut.Add(1)
 			s.srv.metrics.BytesOut.Add(int64(len(b)))
-			batch[i] = nil
 		}
 		if cap(batch) > 64 {
-			batch = nil // do not keep a burst's backing array for an idle socket
+			batch = nil // do not keep a burst's backing array
 		}
 	}
 }

@@ -1,0 +1,51 @@
+package channel
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+)
+
+// Buffer sizes of an upgraded connection. net/http hands over 4 KiB read and write
+// buffers on hijack; an idle socket does not need them, and most frames are far smaller,
+// so they are replaced by smaller ones (bigger frames bypass bufio).
+const (
+	connReadBuffer  = 1024
+	connWriteBuffer = 1024
+)
+
+// smallBuffers wraps a ResponseWriter so that the hijacked connection gets small buffers.
+type smallBuffers struct {
+	http.ResponseWriter
+}
+
+// Unwrap returns the wrapped ResponseWriter (for http.ResponseController).
+func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hijacks the underlying connection, flushes what net/http buffered (the 101
+// response) and keeps any bytes the client already sent.
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(conn, connReadBuffer)
+	if n := brw.Reader.Buffered(); n > 0 {
+		// Frames the client sent right after its handshake are already buffered. They must
+		// sit in the new reader's buffer too: websocket.Accept keeps only what is buffered
+		// and re-points the reader at the connection.
+		b, _ := brw.Reader.Peek(n)
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), conn), max(n, connReadBuffer))
+		if _, err := br.Peek(n); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	return conn, bufio.NewReadWriter(br, bufio.NewWriterSize(conn, connWriteBuffer)), nil
+}
