@@ -71,7 +71,8 @@ func (s *state) rangeOp(dot reflect.Value, o *op, slot *Dynamic) control {
 		if len(decl) > 1 {
 			s.errorf("can't use %v to iterate over more than one variable", val)
 		}
-		if n := rangeCount(val); n > 0 && n < 1<<20 {
+		// Preallocate for small counts only: the count is not backed by data.
+		if n := rangeCount(val); n > 0 && n <= 1024 {
 			sized(int(n))
 		}
 		for v := range val.Seq() {
