@@ -216,3 +216,29 @@ func BenchmarkConcurrentClicks(b *testing.B) {
 		conn.Close(websocket.StatusNormalClosure, "")
 	}
 }
+
+// BenchmarkHandleClick measures the runtime's own work for one counter click, without
+// the socket: decode the event, run the handler, render, diff and build the reply.
+func BenchmarkHandleClick(b *testing.B) {
+	s := New(Options{Secret: testSecret, Logger: discardLogger()})
+	v := &viewProc{srv: s, id: "phx-bench", route: &route{pattern: "/", page: Page{Template: plainCounterTmpl}}, view: &plainCounter{}, comps: newComponentSet()}
+	v.sock = Socket{srv: s, v: v, ctx: context.Background()}
+	tree, comps, err := renderAll(plainCounterTmpl, v.view, v.comps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := v.enc.Join(nil, tree, comps, nil); err != nil {
+		b.Fatal(err)
+	}
+	payload := json.RawMessage(`{"type":"click","event":"inc","value":{"value":""}}`)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v.HandleIn(ctx, nil, "event", payload)
+	}
+	b.StopTimer()
+	if v.view.(*plainCounter).Count != b.N {
+		b.Fatalf("count %d after %d clicks", v.view.(*plainCounter).Count, b.N)
+	}
+}

@@ -20,6 +20,14 @@ const maxFormValues = 1000
 
 // decodeEvent turns an event payload into an Event. Everything in it is untrusted.
 func decodeEvent(payload json.RawMessage) (Event, error) {
+	if e, ok := fastDecodeEvent(payload); ok {
+		return e, nil
+	}
+	return slowDecodeEvent(payload)
+}
+
+// slowDecodeEvent decodes any event payload with encoding/json.
+func slowDecodeEvent(payload json.RawMessage) (Event, error) {
 	var p eventPayload
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return Event{}, fmt.Errorf("decode event: %w", err)

@@ -160,6 +160,16 @@ func FuzzDecodeEvent(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if fast, ok := fastDecodeEvent(b); ok {
+			slow, err := slowDecodeEvent(b)
+			if err != nil {
+				t.Fatalf("fast path accepted what the general path refuses (%v): %s", err, b)
+			}
+			if fast.Type != slow.Type || fast.Name != slow.Name || fast.Key != slow.Key || fast.Target != slow.Target ||
+				fast.CID != slow.CID || string(fast.Raw) != string(slow.Raw) || !equalValues(fast.Value, slow.Value) {
+				t.Fatalf("fast and general paths differ on %s:\nfast %+v\nslow %+v", b, fast, slow)
+			}
+		}
 		e, err := decodeEvent(b)
 		if err != nil {
 			return

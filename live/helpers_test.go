@@ -391,3 +391,5 @@ func mustParse(name, text string) *render.Template {
 func mustHTMLTemplate(text string) *htmltemplate.Template {
 	return htmltemplate.Must(htmltemplate.New("layout").Parse(text))
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
