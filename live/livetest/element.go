@@ -150,11 +150,16 @@ func selectValues(sel *goquery.Selection) []string {
 	return out
 }
 
-// formField is one name=value pair of a form's data set.
-type formField struct{ name, value string }
+// formField is one name=value pair of a form's data set. off marks an unchecked checkbox or
+// radio: it is not in the data set, but a test may set it.
+type formField struct {
+	name, value string
+	off         bool
+}
 
-// formData mirrors new FormData(form): the named, enabled controls in document order.
-// Files, and buttons other than the submitter, are left out.
+// formData mirrors new FormData(form): the named, enabled controls in document order, plus
+// unchecked checkboxes and radios marked off. Files, and buttons other than the submitter,
+// are left out.
 func formData(form *goquery.Selection) []formField {
 	var out []formField
 	form.Find("input, select, textarea").Each(func(_ int, c *goquery.Selection) {
@@ -168,23 +173,20 @@ func formData(form *goquery.Selection) []formField {
 		switch goquery.NodeName(c) {
 		case "select":
 			for _, v := range selectValues(c) {
-				out = append(out, formField{name, v})
+				out = append(out, formField{name: name, value: v})
 			}
 			return
 		case "textarea":
-			out = append(out, formField{name, c.Text()})
+			out = append(out, formField{name: name, value: c.Text()})
 			return
 		}
 		switch strings.ToLower(c.AttrOr("type", "text")) {
 		case "submit", "button", "image", "reset", "file":
 			return
-		case "checkbox", "radio":
-			if _, checked := c.Attr("checked"); !checked {
-				return
-			}
 		}
 		v, _ := elementValue(c)
-		out = append(out, formField{name, v.(string)})
+		_, checked := c.Attr("checked")
+		out = append(out, formField{name: name, value: v.(string), off: isCheckable(c) && !checked})
 	})
 	return out
 }
@@ -213,7 +215,9 @@ func overrideFields(fields []formField, values url.Values) ([]formField, error) 
 	for _, f := range fields {
 		vs, ok := values[f.name]
 		if !ok {
-			out = append(out, f)
+			if !f.off {
+				out = append(out, f)
+			}
 			continue
 		}
 		if done[f.name] {
@@ -221,7 +225,7 @@ func overrideFields(fields []formField, values url.Values) ([]formField, error) 
 		}
 		done[f.name] = true
 		for _, v := range vs {
-			out = append(out, formField{f.name, v})
+			out = append(out, formField{name: f.name, value: v})
 		}
 	}
 	return out, nil

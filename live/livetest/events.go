@@ -228,6 +228,23 @@ func (v *View) Patch(path string) bool {
 	return true
 }
 
+// ExpectCrash runs do, which must crash the view: the server answers with phx_error instead
+// of a reply, which would otherwise fail the test. ExpectCrash fails the test unless the view
+// has crashed by the time do returns or within the View's timeout. Follow it with Rejoin.
+func (v *View) ExpectCrash(do func()) {
+	v.t.Helper()
+	v.mu.Lock()
+	v.expectCrash = true
+	v.mu.Unlock()
+	defer func() {
+		v.mu.Lock()
+		v.expectCrash = false
+		v.mu.Unlock()
+	}()
+	do()
+	v.waitUntil("crash (phx_error)", func() bool { return v.errored })
+}
+
 // Rejoin joins the view again on the same socket, as the browser client does after a
 // phx_error: the server remounts the view and sends a full render.
 func (v *View) Rejoin() {
@@ -257,6 +274,10 @@ func (v *View) send(event string, payload []byte) json.RawMessage {
 		v.mu.Unlock()
 		v.fatalf("sending %s %s: %v", event, payload, errClosedByServer)
 	}
+	if v.errored {
+		v.mu.Unlock()
+		v.fatalf("sending %s %s: the view has crashed (phx_error); call Rejoin first", event, payload)
+	}
 	ref := v.newRefLocked()
 	joinRef := v.joinRef
 	ch := make(chan reply, 1)
@@ -270,6 +291,15 @@ func (v *View) send(event string, payload []byte) json.RawMessage {
 		v.fatalf("%s %s: %v", event, payload, err)
 	}
 	v.check()
+	if r.crashed {
+		v.mu.Lock()
+		expected := v.expectCrash
+		v.mu.Unlock()
+		if !expected {
+			v.fatalf("%s %s: the view crashed (phx_error) instead of replying; the server log has the panic", event, payload)
+		}
+		return nil
+	}
 	if r.Status != "ok" {
 		v.fatalf("%s %s: the server replied %s %s, want ok", event, payload, r.Status, r.Response)
 	}

@@ -54,6 +54,8 @@ func (f *frame) UnmarshalJSON(b []byte) error {
 type reply struct {
 	Status   string          `json:"status"`
 	Response json.RawMessage `json:"response"`
+	// crashed marks a message that got no reply because the view crashed (phx_error).
+	crashed bool
 }
 
 func str(s string) *string { return &s }

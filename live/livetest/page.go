@@ -24,6 +24,7 @@ type Option func(*config)
 type config struct {
 	timeout time.Duration
 	header  http.Header
+	trace   bool
 }
 
 func newConfig(opts []Option) config {
@@ -37,6 +38,11 @@ func newConfig(opts []Option) config {
 // Timeout sets how long a View waits for a reply, a render or its join.
 func Timeout(d time.Duration) Option {
 	return func(c *config) { c.timeout = d }
+}
+
+// Trace logs every frame the View sends (→) and receives (←) with t.Logf.
+func Trace() Option {
+	return func(c *config) { c.trace = true }
 }
 
 // Header adds a header to the page request and to the WebSocket upgrade request.

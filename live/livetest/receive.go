@@ -21,6 +21,7 @@ func (v *View) readLoop(ctx context.Context) {
 			v.mu.Unlock()
 			return
 		}
+		v.tracef("← %s", b)
 		v.mu.Lock()
 		if typ != websocket.MessageText {
 			v.failLocked(fmt.Errorf("server sent a binary frame (%d bytes); PROTOCOL.md §1.1 allows text frames only", len(b)))
@@ -69,7 +70,12 @@ func (v *View) handleLocked(f frame, raw []byte) {
 	case "phx_close":
 		v.closed = true
 	case "phx_error":
+		// The channel is gone: its pending messages will never be answered.
 		v.errored = true
+		for ref, ch := range v.pending {
+			ch <- reply{crashed: true}
+			delete(v.pending, ref)
+		}
 	default:
 		v.failLocked(fmt.Errorf("unexpected server event %q: %s", f.Event, raw))
 	}

@@ -188,7 +188,7 @@ func (v *View) waitUntil(what string, cond func() bool) {
 		select {
 		case <-changed:
 		case <-timer.C:
-			v.fatalf("no %s within %v", what, v.cfg.timeout)
+			v.fatalf("timed out after %v waiting for %s", v.cfg.timeout, what)
 		}
 	}
 }

@@ -68,24 +68,28 @@ type View struct {
 	hbDone chan struct{} // closed when the heartbeat loop ends
 	closer sync.Once
 
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every state change
-	nextRef  int
-	joinRef  string
-	pending  map[string]chan reply
-	model    *client.Model
-	html     string
-	title    string
-	renders  int // joins and diffs merged so far
-	seen     int // renders the test has already observed
-	url      *url.URL
-	redirect *Redirect
-	events   []client.Event
-	closed   bool  // the server sent phx_close: the view ended normally
-	errored  bool  // the server sent phx_error: the view crashed
-	connErr  error // the socket is gone
-	protoErr error // a message broke the protocol; reported by the next method call
-	dropped  int   // frames dropped for a stale join_ref
+	traceMu  sync.Mutex
+	traceOff bool
+
+	mu          sync.Mutex
+	changed     chan struct{} // closed and replaced on every state change
+	nextRef     int
+	joinRef     string
+	pending     map[string]chan reply
+	model       *client.Model
+	html        string
+	title       string
+	renders     int // joins and diffs merged so far
+	seen        int // renders the test has already observed
+	url         *url.URL
+	redirect    *Redirect
+	events      []client.Event
+	closed      bool  // the server sent phx_close: the view ended normally
+	expectCrash bool  // inside ExpectCrash
+	errored     bool  // the server sent phx_error: the view crashed
+	connErr     error // the socket is gone
+	protoErr    error // a message broke the protocol; reported by the next method call
+	dropped     int   // frames dropped for a stale join_ref
 }
 
 // Open loads path from an httptest server around h and joins its live view, as a browser
@@ -156,7 +160,9 @@ func (v *View) dial() error {
 	wsURL.Fragment = ""
 
 	h := v.cfg.header.Clone()
-	h.Set("Origin", v.page.URL.Scheme+"://"+v.page.URL.Host)
+	if h.Get("Origin") == "" {
+		h.Set("Origin", v.page.URL.Scheme+"://"+v.page.URL.Host)
+	}
 	if len(v.page.Cookies) > 0 {
 		parts := make([]string, len(v.page.Cookies))
 		for i, c := range v.page.Cookies {
@@ -212,6 +218,9 @@ func (v *View) join(mounts int) error {
 	if err != nil {
 		return err
 	}
+	if r.crashed {
+		return fmt.Errorf("livetest: the view crashed while joining (phx_error)")
+	}
 	if r.Status != "ok" {
 		var reason struct {
 			Reason string `json:"reason"`
@@ -253,6 +262,7 @@ func (v *View) write(f frame) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), v.cfg.timeout)
 	defer cancel()
+	v.tracef("→ %s", b)
 	if err := v.conn.Write(ctx, websocket.MessageText, b); err != nil {
 		return fmt.Errorf("livetest: sending %s: %w", b, err)
 	}
@@ -299,6 +309,18 @@ func (v *View) heartbeat(ctx context.Context) {
 	}
 }
 
+// tracef logs a frame when tracing, until the View is closed.
+func (v *View) tracef(format string, args ...any) {
+	if !v.cfg.trace {
+		return
+	}
+	v.traceMu.Lock()
+	defer v.traceMu.Unlock()
+	if !v.traceOff {
+		v.t.Logf(format, args...)
+	}
+}
+
 // Close leaves the socket. It is idempotent and registered with t.Cleanup by Join.
 func (v *View) Close() {
 	v.closer.Do(func() {
@@ -306,6 +328,9 @@ func (v *View) Close() {
 		v.cancel()
 		<-v.done
 		<-v.hbDone
+		v.traceMu.Lock()
+		v.traceOff = true
+		v.traceMu.Unlock()
 	})
 }
 
