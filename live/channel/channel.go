@@ -72,14 +72,16 @@ type Channel struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	// mailbox: bounded queue guarded by mu; ready wakes the goroutine.
+	// mailbox: bounded queue guarded by mu.
 	mu        sync.Mutex
 	mailbox   []envelope
-	ready     chan struct{}
 	stopKind  endKind
 	stopErr   error
 	subs      map[string]struct{}
 	intercept map[string]struct{}
+
+	running  bool // a goroutine is processing the mailbox (guarded by mu)
+	finished bool // the channel's last goroutine is done (guarded by mu)
 
 	joined atomic.Bool
 	ended  atomic.Bool
@@ -97,7 +99,7 @@ func newChannel(s *socket, topic, joinRef string) *Channel {
 		ctx:     ctx,
 		cancel:  cancel,
 		done:    make(chan struct{}),
-		ready:   make(chan struct{}, 1),
+		running: true, // the join goroutine
 	}
 }
 
@@ -234,7 +236,7 @@ func encodeBroadcast(m *pubsub.Message) []byte {
 func (c *Channel) enqueue(env envelope) bool {
 	m := c.sock.srv.metrics
 	c.mu.Lock()
-	if c.stopKind != endNone && !env.force {
+	if c.finished || (c.stopKind != endNone && !env.force) {
 		c.mu.Unlock()
 		return false
 	}
@@ -244,11 +246,12 @@ func (c *Channel) enqueue(env envelope) bool {
 		return false
 	}
 	c.mailbox = append(c.mailbox, env)
+	start := !c.running
+	c.running = true
 	c.mu.Unlock()
 	m.MailboxDepth.Add(1)
-	select {
-	case c.ready <- struct{}{}:
-	default:
+	if start {
+		go c.process()
 	}
 	return true
 }
@@ -256,14 +259,19 @@ func (c *Channel) enqueue(env envelope) bool {
 // requestStop asks the goroutine to end the channel with kind (the first request wins).
 func (c *Channel) requestStop(kind endKind, err error) {
 	c.mu.Lock()
+	if c.finished {
+		c.mu.Unlock()
+		return
+	}
 	if c.stopKind == endNone {
 		c.stopKind, c.stopErr = kind, err
 	}
+	start := !c.running
+	c.running = true
 	c.mu.Unlock()
 	c.cancel()
-	select {
-	case c.ready <- struct{}{}:
-	default:
+	if start {
+		go c.process()
 	}
 }
 
@@ -275,9 +283,6 @@ func (c *Channel) stopRequested() (endKind, error) {
 
 // run is the channel goroutine: join, then the mailbox loop, then the end.
 func (c *Channel) run(newHandler func() Handler, prevDone <-chan struct{}, ref nstr, payload json.RawMessage) {
-	defer c.sock.chanWG.Done()
-	defer close(c.done)
-	defer c.cancel()
 	if prevDone != nil {
 		// Let the replaced membership send its phx_close before this join's reply.
 		select {
@@ -287,10 +292,32 @@ func (c *Channel) run(newHandler func() Handler, prevDone <-chan struct{}, ref n
 	}
 	if !c.join(newHandler, ref, payload) {
 		c.rejectQueued()
+		c.finish()
 		return
 	}
+	c.process()
+}
+
+// finish marks the channel's work as over and releases its waiters.
+func (c *Channel) finish() {
+	c.mu.Lock()
+	c.finished = true
+	c.mu.Unlock()
+	c.cancel()
+	close(c.done)
+	c.sock.chanWG.Done()
+}
+
+// process handles the mailbox until it is empty, then returns; a new process goroutine
+// is started by the next enqueue or stop request (c.running guards that only one runs).
+// It ends the channel when a stop was requested or a handler asked for it.
+func (c *Channel) process() {
 	kind, err := c.loop()
+	if kind == endNone {
+		return
+	}
 	c.end(kind, err)
+	c.finish()
 }
 
 // join runs Handler.Join and replies. It reports whether the channel is now joined.
@@ -373,37 +400,33 @@ func (c *Channel) rejectQueued() {
 
 // loop handles the mailbox until the channel must end.
 func (c *Channel) loop() (endKind, error) {
-	var batch []envelope
+	m := c.sock.srv.metrics
 	for {
-		if kind, err := c.stopRequested(); kind != endNone {
+		c.mu.Lock()
+		if c.stopKind != endNone {
+			kind, err := c.stopKind, c.stopErr
+			c.mu.Unlock()
 			return kind, err
 		}
-		c.mu.Lock()
-		batch, c.mailbox = c.mailbox, batch[:0]
-		c.mu.Unlock()
+		batch := c.mailbox
+		c.mailbox = nil
 		if len(batch) == 0 {
-			if cap(batch) > 16 {
-				batch = nil
-			}
-			<-c.ready
-			continue
+			c.running = false
+			c.mu.Unlock()
+			return endNone, nil
 		}
+		c.mu.Unlock()
 		for i := range batch {
-			c.sock.srv.metrics.MailboxDepth.Add(-1)
+			m.MailboxDepth.Add(-1)
 			env := batch[i]
 			batch[i] = envelope{}
-			if kind, err := c.stopRequested(); kind != endNone {
-				c.sock.srv.metrics.MailboxDepth.Add(-int64(len(batch) - i - 1))
-				for j := i + 1; j < len(batch); j++ {
-					batch[j] = envelope{}
-				}
-				return kind, err
+			kind, err := c.stopRequested()
+			if kind == endNone {
+				kind, err = c.handle(env)
 			}
-			if kind, err := c.handle(env); kind != endNone {
-				c.sock.srv.metrics.MailboxDepth.Add(-int64(len(batch) - i - 1))
-				for j := i + 1; j < len(batch); j++ {
-					batch[j] = envelope{}
-				}
+			if kind != endNone {
+				m.MailboxDepth.Add(-int64(len(batch) - i - 1))
+				clear(batch[i+1:])
 				return kind, err
 			}
 		}

@@ -8,8 +8,10 @@ import (
 	"github.com/glint-go/glint/live/pubsub"
 )
 
-// Handler handles one joined topic. A new Handler is made (newHandler) for every join; all
-// its methods run on that channel's single goroutine, never concurrently.
+// Handler handles one joined topic. A new Handler is made (newHandler) for every join. Its
+// methods are called one at a time, in mailbox order, never concurrently, as if on one
+// goroutine owned by the channel; that goroutine exists only while the channel has work,
+// so an idle channel costs no stack.
 type Handler interface {
 	// Join authorises the join. The reply is sent as {"status":"ok","response":reply}
 	// (nil → {}). An error replies {"status":"error","response":{"reason":err.Error()}}
