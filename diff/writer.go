@@ -25,6 +25,8 @@ type writer struct {
 	spare scope
 	// sent lists the cids written as integers in this message, to check they resolve.
 	sent []int
+	// rootBuf is scratch space for checkRoot.
+	rootBuf []byte
 }
 
 // scope collects the shared statics ("p") of one outermost comprehension.
@@ -234,16 +236,22 @@ func (w *writer) component(cid int, old, next *render.Rendered) {
 		w.fail("component %d has a nil tree", cid)
 		return
 	}
+	if !w.checkNode(next) {
+		return
+	}
 	mark := len(w.buf)
 	w.buf = appendComma(w.buf)
 	w.buf = appendKey(w.buf, cid)
 	if old == nil || !sameStatics(old.Statics, next.Statics) {
 		w.node(next, true)
+		w.checkRoot(cid, next)
 		return
 	}
 	if !w.nodeDiff(old, next) {
 		w.buf = w.buf[:mark]
+		return
 	}
+	w.checkRoot(cid, next)
 }
 
 // checkCIDs fails if a cid written in this message resolves to no component.
