@@ -1,9 +1,14 @@
 package conformance
 
 import (
+	"bytes"
 	"fmt"
+	htmltemplate "html/template"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/glint-go/glint/render"
 	"go.uber.org/goleak"
 )
 
@@ -78,4 +83,71 @@ func describeDiff(want, got string) string {
 	hiW, hiG := min(len(want), i+60), min(len(got), i+60)
 	return fmt.Sprintf("first difference at byte %d (lengths %d, %d)\nhtml/template: …%q…\nrender:        …%q…",
 		i, len(want), len(got), want[lo:hiW], got[lo:hiG])
+}
+
+// TestCorpusReuse executes one parsed template of each multi-value case with all of its
+// values in turn, forwards and backwards, so that anything render caches on the first
+// execution (escaping, compiled programs, per-type lookups) must hold for other data.
+func TestCorpusReuse(t *testing.T) {
+	groups := map[string][]*testCase{}
+	var order []string
+	cases := loadCorpus(t)
+	for i := range cases {
+		c := &cases[i]
+		key, _, multi := strings.Cut(c.id, "[")
+		if !multi {
+			continue
+		}
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], c)
+	}
+	if len(order) == 0 {
+		t.Fatal("no multi-value cases in the corpus")
+	}
+	for _, key := range order {
+		group := groups[key]
+		t.Run(key, func(t *testing.T) {
+			c0 := group[0]
+			ht := htmltemplate.New(c0.name).Funcs(htmlFuncs())
+			rt := render.New(c0.name).Funcs(funcs())
+			if c0.opts.delims[0] != "" {
+				ht.Delims(c0.opts.delims[0], c0.opts.delims[1])
+				rt.Delims(c0.opts.delims[0], c0.opts.delims[1])
+			}
+			if len(c0.opts.options) > 0 {
+				ht.Option(c0.opts.options...)
+				rt.Option(c0.opts.options...)
+			}
+			_, herr := ht.Parse(c0.text)
+			_, rerr := rt.Parse(c0.text)
+			if (herr == nil) != (rerr == nil) {
+				t.Fatalf("parse: html/template %v, render %v", herr, rerr)
+			}
+			if herr != nil {
+				return
+			}
+			backward := slices.Clone(group)
+			slices.Reverse(backward)
+			order := append(slices.Clone(group), backward...)
+			for _, c := range order {
+				data := c.data()
+				var want bytes.Buffer
+				var werr error
+				if c.opts.exec != "" {
+					werr = ht.ExecuteTemplate(&want, c.opts.exec, data)
+				} else {
+					werr = ht.Execute(&want, data)
+				}
+				tree, gerr := executeCase(rt, c, c.data())
+				switch {
+				case (werr == nil) != (gerr == nil):
+					t.Fatalf("%s: html/template error %v, render error %v", c.id, werr, gerr)
+				case werr == nil && tree.HTML(nil) != want.String():
+					t.Fatalf("%s: output differs after earlier executions with other data\n%s", c.id, describeDiff(want.String(), tree.HTML(nil)))
+				}
+			}
+		})
+	}
 }
