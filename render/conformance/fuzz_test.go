@@ -1,12 +1,16 @@
 package conformance
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html/template"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/glint-go/glint/render"
 )
 
 // FuzzRenderMatchesHTMLTemplate turns fuzz bytes into a template (from a small grammar of
@@ -23,35 +27,65 @@ func FuzzRenderMatchesHTMLTemplate(f *testing.F) {
 		g := &gen{b: in}
 		data := g.data()
 		text := g.template()
-		c := &testCase{id: "fuzz", name: "fuzz", text: text}
+		// Second data from the input read backwards: the same parsed templates must give
+		// equal results for other data too (render caches per template and per type).
+		back := slices.Clone(in)
+		slices.Reverse(back)
+		data2 := (&gen{b: back}).data()
 
 		// Only parse errors disqualify an input; escape and execution errors must match.
-		if _, err := template.New("fuzz").Funcs(htmlFuncs()).Parse(text); err != nil {
+		ht, err := template.New("fuzz").Funcs(htmlFuncs()).Parse(text)
+		if err != nil {
 			return
 		}
-		want := runHTMLTemplate(c, data)
-		got, tree, p := runRender(c, data)
-		if p != nil {
-			t.Fatalf("render panicked: %v\ntemplate: %q\ndata: %#v", p, text, data)
+		rt, err := render.New("fuzz").Funcs(funcs()).Parse(text)
+		if err != nil {
+			t.Fatalf("render rejected a template html/template parses: %v\ntemplate: %q", err, text)
 		}
-		switch {
-		case want.err != nil && got.err == nil:
-			t.Fatalf("html/template failed, render did not\nhtml/template: %v\nrender output: %q\ntemplate: %q\ndata: %#v", want.err, got.out, text, data)
-		case want.err == nil && got.err != nil:
-			t.Fatalf("render failed, html/template did not\nrender: %v\nhtml/template output: %q\ntemplate: %q\ndata: %#v", got.err, want.out, text, data)
-		case want.err != nil:
-			if msg := checkErrorLocation(c, want.err, got.err); msg != "" {
-				t.Fatalf("%s\nhtml/template: %v\nrender: %v\ntemplate: %q", msg, want.err, got.err, text)
+		c := &testCase{id: "fuzz", name: "fuzz", text: text}
+		for _, d := range []any{data, data2} {
+			var buf bytes.Buffer
+			var want outcome
+			if want.err = ht.Execute(&buf, d); want.err == nil {
+				want.out = buf.String()
 			}
-			return
-		}
-		if got.out != want.out {
-			t.Fatalf("output differs\n%s\ntemplate: %q\ndata: %#v", describeDiff(want.out, got.out), text, data)
-		}
-		if _, err := checkTree(tree); err != nil {
-			t.Fatalf("tree invariant: %v\ntemplate: %q", err, text)
+			got, tree, p := executeRecovered(rt, d)
+			if p != nil {
+				t.Fatalf("render panicked: %v\ntemplate: %q\ndata: %#v", p, text, d)
+			}
+			switch {
+			case want.err != nil && got.err == nil:
+				t.Fatalf("html/template failed, render did not\nhtml/template: %v\nrender output: %q\ntemplate: %q\ndata: %#v", want.err, got.out, text, d)
+			case want.err == nil && got.err != nil:
+				t.Fatalf("render failed, html/template did not\nrender: %v\nhtml/template output: %q\ntemplate: %q\ndata: %#v", got.err, want.out, text, d)
+			case want.err != nil:
+				if msg := checkErrorLocation(c, want.err, got.err); msg != "" {
+					t.Fatalf("%s\nhtml/template: %v\nrender: %v\ntemplate: %q", msg, want.err, got.err, text)
+				}
+				continue
+			}
+			if got.out != want.out {
+				t.Fatalf("output differs\n%s\ntemplate: %q\ndata: %#v", describeDiff(want.out, got.out), text, d)
+			}
+			if _, err := checkTree(tree); err != nil {
+				t.Fatalf("tree invariant: %v\ntemplate: %q", err, text)
+			}
 		}
 	})
+}
+
+// executeRecovered executes t, reporting a panic that escapes render.
+func executeRecovered(t *render.Template, data any) (o outcome, tree *render.Rendered, panicked any) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked = p
+		}
+	}()
+	tree, err := t.Execute(data)
+	if err != nil {
+		return outcome{err: err}, nil, nil
+	}
+	return outcome{out: tree.HTML(nil)}, tree, nil
 }
 
 // fuzzSeeds covers each element kind and each value kind at least once.

@@ -8,15 +8,9 @@ import (
 	"github.com/glint-go/glint/render"
 )
 
-// runRender executes a case with render. A panic escaping render is reported as such: the
+// runRenderTemplate executes a case with render and returns the parsed template too, so
+// that a test can execute it again. A panic escaping render is reported as such: the
 // engine promises never to panic into its caller.
-func runRender(c *testCase, data any) (o outcome, tree *render.Rendered, panicked any) {
-	o, tree, _, panicked = runRenderTemplate(c, data)
-	return o, tree, panicked
-}
-
-// runRenderTemplate is runRender that also returns the parsed template, so that a test
-// can execute it again.
 func runRenderTemplate(c *testCase, data any) (o outcome, tree *render.Rendered, t *render.Template, panicked any) {
 	defer func() {
 		if p := recover(); p != nil {
