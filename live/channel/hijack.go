@@ -17,20 +17,24 @@ const (
 )
 
 // smallBuffers wraps a ResponseWriter so that the hijacked connection gets small buffers.
+// It records the raw connection so that the socket can cut it at once (net.Conn.Close
+// unblocks any read or write, even during a close handshake).
 type smallBuffers struct {
 	http.ResponseWriter
+	conn net.Conn
 }
 
 // Unwrap returns the wrapped ResponseWriter (for http.ResponseController).
-func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Hijack hijacks the underlying connection, flushes what net/http buffered (the 101
 // response) and keeps any bytes the client already sent.
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
+	w.conn = conn
 	if err := brw.Writer.Flush(); err != nil {
 		conn.Close()
 		return nil, nil, err

@@ -150,7 +150,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id, ok := assigns["socket_id"].(string); ok {
 		info.SocketID = id
 	}
-	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
+	sb := &smallBuffers{ResponseWriter: w}
+	conn, err := websocket.Accept(sb, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{"phoenix"},
 		InsecureSkipVerify: true, // the origin was checked above
 		CompressionMode:    websocket.CompressionDisabled,
@@ -160,7 +161,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(s.opts.MaxFrameBytes)
-	sock := newSocket(s, conn, info, assigns)
+	sock := newSocket(s, conn, sb.conn, info, assigns)
 	if !s.register(sock) {
 		conn.Close(websocket.StatusServiceRestart, "server shutting down")
 		return

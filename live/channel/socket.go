@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"strconv"
 	"sync"
 	"time"
@@ -56,7 +57,7 @@ type socket struct {
 	ended    bool
 }
 
-func newSocket(s *Server, conn *websocket.Conn, info *ConnectInfo, assigns Assigns) *socket {
+func newSocket(s *Server, conn *websocket.Conn, raw net.Conn, info *ConnectInfo, assigns Assigns) *socket {
 	hard, cancel := context.WithCancel(context.Background())
 	sock := &socket{
 		srv:        s,
@@ -74,6 +75,12 @@ func newSocket(s *Server, conn *websocket.Conn, info *ConnectInfo, assigns Assig
 	if info.SocketID != "" {
 		sock.log = s.log.With("socket_id", info.SocketID)
 	}
+	// Reads and writes use a context without Done, which spares coder/websocket a timer
+	// registration per frame; cancelling hard cuts the connection instead.
+	context.AfterFunc(hard, func() {
+		_ = raw.Close()
+		_ = conn.CloseNow()
+	})
 	return sock
 }
 
@@ -225,7 +232,7 @@ func (s *socket) writeLoop() {
 				continue // the close is handled at the top of the loop
 			default:
 			}
-			if err := s.conn.Write(s.hard, websocket.MessageText, b); err != nil {
+			if err := s.conn.Write(context.Background(), websocket.MessageText, b); err != nil {
 				s.close(websocket.StatusInternalError, "write failed")
 				s.hardCancel()
 				continue
@@ -243,7 +250,7 @@ func (s *socket) writeLoop() {
 // requested.
 func (s *socket) readLoop() {
 	for {
-		typ, b, err := s.conn.Read(s.hard)
+		typ, b, err := s.conn.Read(context.Background())
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
 				s.log.Warn("channel: frame over the size limit, closing", "limit", s.srv.opts.MaxFrameBytes)
@@ -280,7 +287,7 @@ func (s *socket) readLoop() {
 
 func (s *socket) drainReads() {
 	for {
-		if _, _, err := s.conn.Read(s.hard); err != nil {
+		if _, _, err := s.conn.Read(context.Background()); err != nil {
 			return
 		}
 	}
