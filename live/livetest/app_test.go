@@ -40,7 +40,7 @@ var demoTemplate = render.Must(render.New("demo").Parse(`<p id="page">{{.Page}}<
 <div id="win" phx-window-keydown="winkey"></div>
 <button id="to-card" phx-click="clicked" phx-target="#card-b">to card</button>
 <button id="to-view" phx-click="clicked" phx-target="#page">to view</button>
-{{.A}}{{.B}}`))
+{{.A}}{{if .ShowB}}{{.B}}{{end}}`))
 
 var cardTemplate = render.Must(render.New("card").Parse(
 	`<div class="card" id="card-{{.Name}}"><span class="likes">{{.Likes}}</span> <button phx-click="like" phx-target="{{.Myself}}">like</button> <em>{{.Last}}</em></div>`))
@@ -64,10 +64,12 @@ type demo struct {
 	Page, Last, Name string
 	N                int
 	A, B             render.ComponentRef
+	ShowB            bool
 }
 
 func (d *demo) Mount(ctx context.Context, s *live.Socket, p live.Params) error {
 	d.Name = "ann"
+	d.ShowB = true
 	var err error
 	if d.A, err = s.Component("a", func() live.Component { return &card{Name: "a"} }); err != nil {
 		return err
@@ -118,6 +120,14 @@ func (d *demo) HandleEvent(ctx context.Context, s *live.Socket, e live.Event) er
 		s.PushPatch("/demo?page=3", false)
 	case "crash":
 		panic("demo crash")
+	case "drop-b":
+		d.ShowB = false
+	case "restore-b":
+		ref, err := s.Component("b", func() live.Component { return &card{Name: "b"} })
+		if err != nil {
+			return err
+		}
+		d.B, d.ShowB = ref, true
 	default:
 		return fmt.Errorf("%w: %q", live.ErrUnknownEvent, e.Name)
 	}

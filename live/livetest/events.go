@@ -85,6 +85,7 @@ func (v *View) elementEvent(selector, typ, attr, key string, values []map[string
 			v.pushEvent(payload)
 		}
 	}
+	v.sweepComponents()
 }
 
 // targets resolves phx-target as the client does: no target sends to the view (cid 0), a
@@ -134,6 +135,7 @@ func (v *View) Submit(selector string, values url.Values) {
 		}
 		v.pushEvent(payload)
 	}
+	v.sweepComponents()
 }
 
 // Change sends the phx-change event of the form matching selector, or of the matching input
@@ -185,6 +187,7 @@ func (v *View) Change(selector string, values url.Values, target string) {
 		}
 		v.pushEvent(payload)
 	}
+	v.sweepComponents()
 }
 
 // PushHook sends a hook's pushEvent(event, payload) to the view (type "hook") and returns
@@ -195,6 +198,7 @@ func (v *View) PushHook(event string, payload any) json.RawMessage {
 		payload = map[string]any{}
 	}
 	resp := v.pushEvent(map[string]any{"type": "hook", "event": event, "value": payload})
+	v.sweepComponents()
 	var r struct {
 		Diff struct {
 			R json.RawMessage `json:"r"`
@@ -225,6 +229,7 @@ func (v *View) Patch(path string) bool {
 	v.mu.Lock()
 	v.url = to
 	v.mu.Unlock()
+	v.sweepComponents()
 	return true
 }
 

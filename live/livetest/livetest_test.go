@@ -94,6 +94,29 @@ func TestComponentTargets(t *testing.T) {
 	}
 }
 
+func TestComponentRemoval(t *testing.T) {
+	v := livetest.Open(t, newDemoServer(t), "/demo")
+	v.Click("#card-b button")
+	v.PushHook("drop-b", nil)
+	if v.Has("#card-b") {
+		t.Fatalf("card b still shown:\n%s", v.HTML())
+	}
+	if got := v.DestroyedComponents(); len(got) != 1 || got[0] != 2 {
+		t.Fatalf("DestroyedComponents() = %v, want [2]", got)
+	}
+	v.PushHook("restore-b", nil)
+	if got := v.Text("#card-b .likes"); got != "0" {
+		t.Errorf("restored card b likes = %q, want 0 (a fresh component)", got)
+	}
+	v.Click("#card-b button")
+	if got := v.Text("#card-b .likes"); got != "1" {
+		t.Errorf("restored card b likes = %q after a click, want 1", got)
+	}
+	if got := v.Text("#card-a .likes"); got != "0" {
+		t.Errorf("card a likes = %q, want 0", got)
+	}
+}
+
 func TestSubmit(t *testing.T) {
 	v := livetest.Open(t, newDemoServer(t), "/demo")
 	v.Submit("#f", url.Values{"user[name]": {"bob smith"}, "agree": {"yes"}})

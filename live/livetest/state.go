@@ -135,6 +135,7 @@ func (v *View) one(selector string) *goquery.Selection {
 func (v *View) WaitRender() {
 	v.t.Helper()
 	v.waitUntil("a new render", func() bool { return v.renders > v.seen })
+	v.sweepComponents()
 }
 
 // WaitFor waits until cond holds for the view's HTML, checking now and after every message.
@@ -150,6 +151,7 @@ func (v *View) WaitFor(cond func(html string) bool) {
 			v.mu.Lock()
 			v.seen = v.renders
 			v.mu.Unlock()
+			v.sweepComponents()
 			return
 		}
 		if gone != nil {

@@ -90,6 +90,7 @@ type View struct {
 	connErr     error // the socket is gone
 	protoErr    error // a message broke the protocol; reported by the next method call
 	dropped     int   // frames dropped for a stale join_ref
+	destroyed   []int // cids confirmed by cids_destroyed
 }
 
 // Open loads path from an httptest server around h and joins its live view, as a browser
