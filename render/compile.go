@@ -1,6 +1,7 @@
 package render
 
 import (
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"text/template/parse"
@@ -12,6 +13,9 @@ type program struct {
 	tree *parse.Tree
 	ns   *namespace
 	body *body
+	// strs holds the values of the string constants in the tree, made once so that
+	// using a constant does not allocate.
+	strs map[*parse.StringNode]reflect.Value
 }
 
 // A body is a list of nodes (a template, a branch, a range body) compiled into statics
@@ -68,7 +72,62 @@ const (
 )
 
 func compile(ns *namespace, tree *parse.Tree) *program {
-	return &program{name: tree.Name, tree: tree, ns: ns, body: compileList(tree.Root)}
+	p := &program{name: tree.Name, tree: tree, ns: ns, body: compileList(tree.Root)}
+	p.strs = map[*parse.StringNode]reflect.Value{}
+	collectStrings(tree.Root, p.strs)
+	return p
+}
+
+// collectStrings records the value of every string constant under n.
+func collectStrings(n parse.Node, m map[*parse.StringNode]reflect.Value) {
+	switch n := n.(type) {
+	case *parse.StringNode:
+		m[n] = reflect.ValueOf(n.Text)
+	case *parse.ListNode:
+		if n != nil {
+			for _, c := range n.Nodes {
+				collectStrings(c, m)
+			}
+		}
+	case *parse.ActionNode:
+		collectStrings(n.Pipe, m)
+	case *parse.PipeNode:
+		if n != nil {
+			for _, c := range n.Cmds {
+				collectStrings(c, m)
+			}
+		}
+	case *parse.CommandNode:
+		for _, a := range n.Args {
+			collectStrings(a, m)
+		}
+	case *parse.ChainNode:
+		collectStrings(n.Node, m)
+	case *parse.IfNode:
+		collectBranch(&n.BranchNode, m)
+	case *parse.WithNode:
+		collectBranch(&n.BranchNode, m)
+	case *parse.RangeNode:
+		collectBranch(&n.BranchNode, m)
+	case *parse.TemplateNode:
+		collectStrings(n.Pipe, m)
+	}
+}
+
+func collectBranch(b *parse.BranchNode, m map[*parse.StringNode]reflect.Value) {
+	collectStrings(b.Pipe, m)
+	collectStrings(b.List, m)
+	if b.ElseList != nil {
+		collectStrings(b.ElseList, m)
+	}
+}
+
+// str returns the value of a string constant.
+func (p *program) str(n *parse.StringNode) reflect.Value {
+	if v, ok := p.strs[n]; ok {
+		return v
+	}
+	return reflect.ValueOf(n.Text)
 }
 
 func compileList(list *parse.ListNode) *body {

@@ -75,7 +75,7 @@ func (s *state) evalCommand(dot reflect.Value, cmd *parse.CommandNode, final ref
 	case *parse.NumberNode:
 		return s.idealConstant(w)
 	case *parse.StringNode:
-		return reflect.ValueOf(w.Text)
+		return s.prog.str(w)
 	}
 	s.errorf("can't evaluate command %q", first)
 	panic(errUnreachable)
@@ -440,6 +440,9 @@ func (s *state) evalArg(dot reflect.Value, typ reflect.Type, n parse.Node) refle
 		}
 	case reflect.String:
 		if c, ok := n.(*parse.StringNode); ok {
+			if typ == stringType {
+				return s.prog.str(c)
+			}
 			v := reflect.New(typ).Elem()
 			v.SetString(c.Text)
 			return v
@@ -473,7 +476,7 @@ func (s *state) evalEmptyInterface(dot reflect.Value, n parse.Node) reflect.Valu
 	case *parse.NumberNode:
 		return s.idealConstant(n)
 	case *parse.StringNode:
-		return reflect.ValueOf(n.Text)
+		return s.prog.str(n)
 	case *parse.VariableNode:
 		return s.evalVariableNode(dot, n, nil, missingVal)
 	case *parse.PipeNode:
