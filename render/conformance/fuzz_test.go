@@ -124,6 +124,8 @@ type gen struct {
 	depth  int
 	nodes  int
 	scoped int // > 0 inside range or with, where dot is not the root
+	vars   int // variables declared so far, for unique names
+	blocks int // blocks defined so far, for unique names
 }
 
 func (g *gen) byte() byte {
@@ -175,6 +177,10 @@ var valueMakers = []func(g *gen) any{
 	func(g *gen) any { return errors.New(g.str()) },
 	func(g *gen) any { return Stringish{g.str()} },
 	func(g *gen) any { return []byte(g.str()) },
+	func(g *gen) any { return seqInts(g.pick(4)) },
+	func(g *gen) any { return map[int]string{int(g.byte()): g.str(), -1: g.str()} },
+	func(g *gen) any { return &Point{X: int(g.byte()), Name: g.str()} },
+	func(g *gen) any { return []Keyed{{ID: int(g.byte()), Name: g.str()}, {ID: 2, Name: g.str()}} },
 }
 
 func (g *gen) str() string {
@@ -408,7 +414,7 @@ func (g *gen) operand() string {
 
 // action writes one action or a small control structure within context c.
 func (g *gen) action(b *strings.Builder, c ctx) {
-	switch g.pick(12) {
+	switch g.pick(20) {
 	case 0, 1, 2, 3:
 		b.WriteString("{{" + g.operand() + "}}")
 	case 4:
@@ -416,24 +422,56 @@ func (g *gen) action(b *strings.Builder, c ctx) {
 	case 5:
 		fmt.Fprintf(b, "{{%s | print}}", g.operand())
 	case 6:
-		b.WriteString("{{len .L}}")
+		fmt.Fprintf(b, "{{len %s}}", g.list())
 	case 7:
 		fmt.Fprintf(b, `{{template "t" %s}}`, g.operand())
 	case 8, 9, 10:
 		if g.depth >= maxDepth {
-			b.WriteString("{{.F1}}")
+			b.WriteString("{{$.F1}}")
 			return
 		}
 		g.depth++
 		g.control(b, func() {
-			s := staticSnippets[c]
-			b.WriteString(s[g.pick(len(s))])
+			b.WriteString(g.static(c))
 			b.WriteString("{{" + g.operand() + "}}")
 		})
 		g.depth--
 	case 11:
-		fmt.Fprintf(b, "{{index .L %d}}", g.pick(3))
+		fmt.Fprintf(b, "{{index %s %d}}", g.list(), g.pick(3))
+	case 12:
+		g.vars++
+		fmt.Fprintf(b, "{{$v%d := %s}}{{$v%d}}", g.vars, g.operand(), g.vars)
+	case 13:
+		fmt.Fprintf(b, "{{- %s -}}", g.operand())
+	case 14:
+		b.WriteString("{{/* comment */}}")
+	case 15:
+		fmt.Fprintf(b, "{{if and %s %s}}%s{{else if not %s}}%s{{end}}", g.operand(), g.operand(), g.static(c), g.operand(), g.static(c))
+	case 16:
+		g.blocks++
+		fmt.Fprintf(b, `{{block "b%d" %s}}[{{.}}]{{end}}`, g.blocks, g.operand())
+	case 17:
+		fmt.Fprintf(b, `{{%s | printf "%%q"}}`, g.operand())
+	case 18:
+		fmt.Fprintf(b, "{{eq %s %s}}", g.operand(), g.operand())
+	case 19:
+		g.vars++
+		fmt.Fprintf(b, "{{with $w%d := %s}}{{$w%d}}%s{{end}}", g.vars, g.operand(), g.vars, g.static(c))
 	}
+}
+
+// static picks a snippet that keeps context c well-formed.
+func (g *gen) static(c ctx) string {
+	s := staticSnippets[c]
+	return s[g.pick(len(s))]
+}
+
+// list is the list field, through $ where dot has moved.
+func (g *gen) list() string {
+	if g.scoped > 0 {
+		return "$.L"
+	}
+	return ".L"
 }
 
 func (g *gen) scopedBody(body func()) {
