@@ -256,3 +256,28 @@ func (b *refBoard) Mount(ctx context.Context, s *Socket, p Params) error {
 	}
 	return b.board.Mount(ctx, s, p)
 }
+
+// failing fails its connected mount in the way its Mode says.
+type failing struct{ Mode string }
+
+func (f *failing) Mount(ctx context.Context, s *Socket, p Params) error {
+	if !s.Connected() && p.Get("dead") == "" {
+		return nil
+	}
+	switch p.Get("mode") {
+	case "panic":
+		panic("boom in dead mount")
+	case "error":
+		return errors.New("no such thing")
+	case "redirect":
+		s.Redirect("/login")
+	case "navigate":
+		s.PutFlash("info", "moved")
+		s.PushNavigate("/other/x", true)
+	case "patch":
+		s.PushPatch("/fail?mode=patched", false)
+	case "patched":
+		f.Mode = "patched"
+	}
+	return nil
+}

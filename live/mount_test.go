@@ -1,0 +1,56 @@
+package live
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestConnectedMountOutcomes(t *testing.T) {
+	ts := newTestServer(t, Options{}, func(s *Server) {
+		s.Handle("/fail", Page{New: func() View { return &failing{} }, Template: mustParse("failing", `mode={{.Mode}}`)})
+		s.Handle("/other/{name}", Page{New: func() View { return &other{} }, Template: otherTmpl})
+	})
+	tests := []struct {
+		mode   string
+		status string
+		want   string
+	}{
+		{"error", "error", `{"reason":"mount failed"}`},
+		{"redirect", "error", `{"redirect":{"to":"/login"}}`},
+		{"navigate", "error", `{"live_redirect":{"flash":`},
+		{"patch", "ok", `"live_patch":{"kind":"push","to":"/fail?mode=patched"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			p := ts.get(t, "/fail?mode="+tt.mode)
+			c := ts.dial(t, p)
+			ref := c.send("=", "lv:"+p.id, "phx_join", joinFor(p, ts.http.URL+"/fail?mode="+tt.mode))
+			r := decodeReply(t, c.reply(ref))
+			if r.Status != tt.status || !strings.Contains(string(r.Response), tt.want) {
+				t.Errorf("join: %s %s, want %s containing %s", r.Status, r.Response, tt.status, tt.want)
+			}
+		})
+	}
+	ts.log.waitLog(t, "no such thing")
+}
+
+func TestDeadMountPanic(t *testing.T) {
+	ts := newTestServer(t, Options{}, func(s *Server) {
+		s.Handle("/fail", Page{New: func() View { return &failing{} }, Template: mustParse("failing", `mode={{.Mode}}`)})
+	})
+	resp, err := http.Get(ts.http.URL + "/fail?dead=1&mode=panic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	ts.log.waitLog(t, "boom in dead mount")
+	ts.log.waitLog(t, "views_test.go") // the stack points at the panicking Mount
+	// The server keeps serving.
+	if p := ts.get(t, "/fail"); p.inner != "mode=" {
+		t.Errorf("after a crash: %q", p.inner)
+	}
+}
