@@ -83,8 +83,7 @@ type Channel struct {
 	running  bool // a goroutine is processing the mailbox (guarded by mu)
 	finished bool // the channel's last goroutine is done (guarded by mu)
 
-	joined atomic.Bool
-	ended  atomic.Bool
+	ended atomic.Bool
 }
 
 var channelIDs atomic.Uint64
@@ -135,8 +134,8 @@ func (c *Channel) Push(event string, payload any) error {
 	if err != nil {
 		return fmt.Errorf("channel: push %q: %w", event, err)
 	}
-	if raw, ok := payload.(json.RawMessage); ok && len(raw) > 0 && !json.Valid(raw) {
-		return fmt.Errorf("channel: push %q: %w", event, pubsub.ErrInvalidPayload)
+	if !isObject(p) {
+		return fmt.Errorf("channel: push %q: payload must encode to a JSON object, got %.20s", event, p)
 	}
 	if !c.sock.enqueue(encodeFrame(str(c.joinRef), null, c.topic, event, p)) {
 		return fmt.Errorf("channel: push %q: socket closed or outbound queue full", event)
@@ -372,7 +371,6 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 	if err := c.sock.srv.ps.Subscribe(c.topic, c); err != nil {
 		c.sock.log.Error("channel: subscribing to own topic", "topic", c.topic, "error", err)
 	}
-	c.joined.Store(true)
 	m.JoinsOK.Add(1)
 	m.Channels.Add(1)
 	c.sock.reply(jr, ref, c.topic, "ok", resp)

@@ -244,7 +244,11 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// encodePayload returns payload's JSON: json.RawMessage as is, nil as {}.
+// errBadJSON reports a json.RawMessage that is not valid JSON.
+var errBadJSON = errors.New("channel: json.RawMessage is not valid JSON")
+
+// encodePayload returns payload's JSON: json.RawMessage as is (after a validity check, so
+// that a bad one can never corrupt the client's stream), nil as {}.
 func encodePayload(payload any) ([]byte, error) {
 	switch p := payload.(type) {
 	case nil:
@@ -253,9 +257,22 @@ func encodePayload(payload any) ([]byte, error) {
 		if len(p) == 0 {
 			return emptyObject, nil
 		}
+		if !json.Valid(p) {
+			return nil, errBadJSON
+		}
 		return p, nil
 	}
 	return json.Marshal(payload)
+}
+
+// isObject reports whether the JSON text b is an object.
+func isObject(b []byte) bool {
+	for _, c := range b {
+		if !isSpace(c) {
+			return c == '{'
+		}
+	}
+	return false
 }
 
 var emptyObject = []byte("{}")

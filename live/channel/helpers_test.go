@@ -249,6 +249,12 @@ func (h *testHandler) HandleIn(ctx context.Context, c *channel.Channel, event st
 	case "sleep":
 		time.Sleep(200 * time.Millisecond)
 		return channel.Ok(nil)
+	case "push_bad":
+		e1 := c.Push("x", json.RawMessage(`{bad`))
+		e2 := c.Push("x", []int{1})
+		return channel.Ok(map[string]bool{"invalid_json_refused": e1 != nil, "non_object_refused": e2 != nil})
+	case "reply_bad":
+		return channel.Ok(json.RawMessage(`{bad`))
 	case "flushes":
 		return channel.Ok(map[string]int{"flushes": h.flushes})
 	case "assigns":
