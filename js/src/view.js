@@ -78,10 +78,14 @@ export class View {
     this.setState("phx-loading")
     const params = { ...ls.params, _mounts: this.mounts, _mount_attempts: this.attempts }
     if (this.referer) params._live_referer = this.referer
-    const p = { params, session: el.getAttribute("data-phx-session"), static: el.getAttribute("data-phx-static") || null }
-    p[this.redirect ? "redirect" : "url"] = this.href = w.location.href
-    if (this.flash) p.flash = this.flash
-    p.sticky = el.hasAttribute("data-phx-sticky")
+    const p = {
+      [this.redirect ? "redirect" : "url"]: (this.href = w.location.href),
+      params,
+      session: el.getAttribute("data-phx-session"),
+      static: el.getAttribute("data-phx-static") || null,
+      flash: this.flash,
+      sticky: el.hasAttribute("data-phx-sticky"),
+    }
     this.flash = undefined
     ls.socket.push(ref, this.topic, "phx_join", p, (r) => this.onJoinReply(ref, r), ref)
     this.timer = setTimeout(() => this.joinRef == ref && this.queue && this.onJoinReply(ref, { status: "error", response: { reason: "timeout" } }), 10000)
