@@ -51,7 +51,10 @@ type op struct {
 	user     []*parse.CommandNode
 	esc      []escaperFunc
 	escNames []string
-	escKind  escKind
+	// escHTMLAt[i]: escaper i is the HTML text or attribute escaper, which agree on
+	// plain strings.
+	escHTMLAt []bool
+	escKind   escKind
 	// textContext: the escaper chain is exactly the HTML text escaper, so the action
 	// sits in HTML text, where a ComponentRef may stand.
 	textContext bool
@@ -219,6 +222,7 @@ func compileAction(n *parse.ActionNode) *op {
 		name := c.Args[0].(*parse.IdentifierNode).Ident
 		o.esc = append(o.esc, escapers[name])
 		o.escNames = append(o.escNames, name)
+		o.escHTMLAt = append(o.escHTMLAt, name == "_html_template_htmlescaper" || name == "_html_template_attrescaper")
 	}
 	switch {
 	case len(cmds[i:]) == 0:

@@ -278,11 +278,7 @@ func (s *state) action(dot reflect.Value, o *op) Dynamic {
 		if v.IsValid() {
 			switch v.Type() {
 			case stringType:
-				str := v.String()
-				if !strings.ContainsAny(str, htmlSpecial) {
-					return Dynamic{Str: str}
-				}
-				return Dynamic{Str: escapeHTMLString(str)}
+				return Dynamic{Str: escapeHTMLFast(v.String())}
 			case intType, int64Type, int32Type:
 				return Dynamic{Str: strconv.FormatInt(v.Int(), 10)}
 			case uintType, uint64Type:
@@ -310,8 +306,15 @@ func (s *state) action(dot reflect.Value, o *op) Dynamic {
 	}
 	var out string
 	for i, e := range o.esc {
-		out = s.escape(e, o.escNames[i], arg)
-		arg = out
+		switch {
+		case i > 0 && o.escHTMLAt[i]:
+			// The input is the plain string the previous escaper returned.
+			out = escapeHTMLFast(out)
+		case i > 0:
+			out = s.escape(e, o.escNames[i], out)
+		default:
+			out = s.escape(e, o.escNames[i], arg)
+		}
 	}
 	return Dynamic{Str: out}
 }
@@ -335,6 +338,15 @@ func (s *state) escape(fn escaperFunc, name string, arg any) (out string) {
 	out = fn(s.escArg[:]...)
 	s.escArg[0] = nil
 	return out
+}
+
+// escapeHTMLFast is escapeHTMLString without allocating for strings that need no
+// escaping.
+func escapeHTMLFast(str string) string {
+	if !strings.ContainsAny(str, htmlSpecial) {
+		return str
+	}
+	return escapeHTMLString(str)
 }
 
 // escapeHTMLString is what html/template's htmlescaper and attrescaper produce for a
