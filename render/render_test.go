@@ -185,6 +185,7 @@ var cases = []struct{ name, text string }{
 	{"component ref outside text", `<p title="{{.Comp}}" data-x={{.Comp}}>x</p><script>var c = {{.Comp}};</script>`},
 	{"predefined escapers", `{{.Str | html}} {{html .Str}} <a href="/?q={{.Str | urlquery}}">x</a> <a href="/?q={{urlquery .Str "b"}}">y</a> {{.Str | js}}`},
 	{"chains and nospace", `<a href=/p/{{.Str}} title={{.Int}} class={{.Neg}}>x</a><a href="{{.GoodURL}}?x={{.Int}}#{{.Str}}">y</a>`},
+	{"url chains with specials", `<a href="{{.Str}}">a</a><a href='mailto:{{.Str}}'>b</a><a href="?{{.Str}}#{{.Str}}">c</a><img src="{{.Str}}" srcset="{{.Str}} 1x">`},
 	{"css url", `<p style="background: url({{.GoodURL}})">x</p><style>a { background: url('{{.URL}}') }</style>`},
 	{"attr of unknown type", `<input value="{{.Int}}" data-a="{{.Float}}" onfocus="f({{.Map}})">`},
 	{"typed in wrong context", `<p title="{{.JS}}" onclick="{{.HTML}}">{{.URL}}{{.CSS}}</p>`},
