@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"go.uber.org/goleak"
+
+	"github.com/glint-go/glint/internal/browsertest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+var testSecret = []byte("js-e2e-test-secret-0123456789abcdef")
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// rig is one headless Chromium tab and a loopback address on which live servers can be
+// started and restarted.
+type rig struct {
+	t    *testing.T
+	ctx  context.Context
+	addr string
+}
+
+func newRig(t *testing.T) *rig {
+	ctx := browsertest.New(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return &rig{t: t, ctx: ctx, addr: addr}
+}
+
+func (r *rig) url(path string) string { return "http://" + r.addr + path }
+
+// start serves the test views on the rig's address; the returned function stops the server
+// (it also runs at cleanup).
+func (r *rig) start() (stop func()) {
+	t := r.t
+	t.Helper()
+	lv := newLive(testSecret)
+	var ln net.Listener
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if ln, err = net.Listen("tcp", r.addr); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("listening on %s: %v", r.addr, err)
+	}
+	hs := &http.Server{Handler: lv}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := lv.Shutdown(ctx); err != nil {
+			t.Errorf("live shutdown: %v", err)
+		}
+		// Close, not Shutdown: Chromium keeps idle preconnected sockets open.
+		if err := hs.Close(); err != nil {
+			t.Errorf("http close: %v", err)
+		}
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// do runs actions within 30 s, failing the test with the page's HTML.
+func (r *rig) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		html, _ := chromedp.Run(r.ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+		r.t.Fatalf("%s: %v\npage:\n%s", what, err, html)
+	}
+}
+
+// until polls a JavaScript condition until it is true.
+func (r *rig) until(what, cond string) {
+	r.t.Helper()
+	r.do(what, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(20*time.Millisecond)))
+}
+
+// eval returns a JavaScript expression's value as a string.
+func (r *rig) eval(expr string) string {
+	r.t.Helper()
+	v, err := chromedp.Run(r.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		r.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// open loads path and waits for the view to be connected.
+func (r *rig) open(path string) {
+	r.t.Helper()
+	r.do("load "+path, chromedp.Navigate(r.url(path)))
+	r.until("connected", `!!document.querySelector("[data-phx-main].phx-connected")`)
+}
+
+// text is a condition: the element with id shows want.
+func text(id, want string) string {
+	return `(document.getElementById("` + id + `")||{}).textContent === "` + want + `"`
+}
