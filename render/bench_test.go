@@ -106,6 +106,20 @@ func benchPair(b *testing.B, src string, data any) {
 			}
 		}
 	})
+	// Execute and then write the HTML: the fair comparison with html/template, which
+	// writes bytes.
+	b.Run("render_and_html", func(b *testing.B) {
+		t := Must(New("page").Parse(src))
+		var buf []byte
+		b.ReportAllocs()
+		for b.Loop() {
+			r, err := t.Execute(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf = r.AppendHTML(buf[:0], nil)
+		}
+	})
 	b.Run("html_template", func(b *testing.B) {
 		t := htmltemplate.Must(htmltemplate.New("page").Parse(src))
 		var buf bytes.Buffer
