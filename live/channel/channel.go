@@ -231,18 +231,30 @@ func encodeBroadcast(m *pubsub.Message) []byte {
 	return encodeFrame(null, null, m.Topic, m.Event, m.Payload)
 }
 
-// enqueue adds env to the mailbox; false if full or ended.
-func (c *Channel) enqueue(env envelope) bool {
+// enqueueResult tells what enqueue did.
+type enqueueResult uint8
+
+const (
+	queued  enqueueResult = iota
+	full                  // dropped: the mailbox is full
+	stopped               // dropped: the channel is ending or has ended
+)
+
+// enqueue adds env to the mailbox and reports whether it was queued.
+func (c *Channel) enqueue(env envelope) bool { return c.put(env) == queued }
+
+// put adds env to the mailbox, starting the channel goroutine if none runs.
+func (c *Channel) put(env envelope) enqueueResult {
 	m := c.sock.srv.metrics
 	c.mu.Lock()
 	if c.finished || (c.stopKind != endNone && !env.force) {
 		c.mu.Unlock()
-		return false
+		return stopped
 	}
 	if len(c.mailbox) >= c.sock.srv.opts.MailboxSize && !env.force {
 		c.mu.Unlock()
 		m.MailboxDropped.Add(1)
-		return false
+		return full
 	}
 	c.mailbox = append(c.mailbox, env)
 	start := !c.running
@@ -252,7 +264,7 @@ func (c *Channel) enqueue(env envelope) bool {
 	if start {
 		go c.process()
 	}
-	return true
+	return queued
 }
 
 // requestStop asks the goroutine to end the channel with kind (the first request wins).
@@ -331,13 +343,12 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 	})
 	if crashed != nil {
 		m.JoinsCrashed.Add(1)
-		c.sock.forget(c)
 		c.sock.reply(jr, ref, c.topic, "error", reasonJoinCrashed)
+		c.sock.forget(c)
 		return false
 	}
 	if err != nil {
 		m.JoinsError.Add(1)
-		c.sock.forget(c)
 		resp := reasonJSON(err.Error())
 		var er *ErrorReply
 		if errors.As(err, &er) {
@@ -349,14 +360,15 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 			}
 		}
 		c.sock.reply(jr, ref, c.topic, "error", resp)
+		c.sock.forget(c)
 		return false
 	}
 	resp, err := encodePayload(reply)
 	if err != nil {
 		c.sock.log.Error("channel: encoding join reply", "topic", c.topic, "error", err)
 		m.JoinsError.Add(1)
-		c.sock.forget(c)
 		c.sock.reply(jr, ref, c.topic, "error", reasonJSON("join reply not encodable"))
+		c.sock.forget(c)
 		return false
 	}
 	if oh, ok := c.handler.(OutHandler); ok {
@@ -527,9 +539,6 @@ func (c *Channel) end(kind endKind, reason error) {
 	}
 	c.ended.Store(true)
 	m.Channels.Add(-1)
-	if kind != endReplaced {
-		c.sock.forget(c)
-	}
 	jr := str(c.joinRef)
 	switch kind {
 	case endClose, endLeave, endReplaced:
@@ -541,6 +550,10 @@ func (c *Channel) end(kind endKind, reason error) {
 		}
 		c.sock.enqueue(encodeFrame(jr, jr, c.topic, "phx_error", crashReason))
 	}
+	// Forget the topic only now: a client message arriving meanwhile finds the channel
+	// stopped and is answered "unmatched topic" after the closing frame, as it would be
+	// once the topic is gone.
+	c.sock.forget(c)
 }
 
 var crashReason = []byte(`{"reason":"channel_crash"}`)

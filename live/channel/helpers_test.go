@@ -166,8 +166,9 @@ func (c *client) close() { c.conn.Close(websocket.StatusNormalClosure, "") }
 
 // testHandler behaves according to the event name (see HandleIn).
 type testHandler struct {
-	term    chan termEvent
-	flushes int
+	term      chan termEvent
+	flushes   int
+	pushFlush bool
 }
 
 func (h *testHandler) Join(ctx context.Context, c *channel.Channel, payload json.RawMessage) (any, error) {
@@ -255,8 +256,9 @@ func (h *testHandler) HandleIn(ctx context.Context, c *channel.Channel, event st
 		return channel.Ok(map[string]bool{"invalid_json_refused": e1 != nil, "non_object_refused": e2 != nil})
 	case "reply_bad":
 		return channel.Ok(json.RawMessage(`{bad`))
-	case "flushes":
-		return channel.Ok(map[string]int{"flushes": h.flushes})
+	case "flush_on":
+		h.pushFlush = true
+		return channel.Ok(nil)
 	case "assigns":
 		return channel.Ok(map[string]any{"assigns": c.Assigns(), "socket_id": c.SocketID(), "join_ref": c.JoinRef()})
 	}
@@ -278,7 +280,12 @@ func (h *testHandler) HandleOut(ctx context.Context, c *channel.Channel, msg *pu
 	_ = c.Push("out", msg.Payload)
 }
 
-func (h *testHandler) Flush(ctx context.Context, c *channel.Channel) { h.flushes++ }
+func (h *testHandler) Flush(ctx context.Context, c *channel.Channel) {
+	h.flushes++
+	if h.pushFlush {
+		_ = c.Push("flushed", map[string]int{"n": h.flushes})
+	}
+}
 
 func (h *testHandler) Terminate(ctx context.Context, c *channel.Channel, reason error) {
 	select {

@@ -166,6 +166,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conn.Close(websocket.StatusServiceRestart, "server shutting down")
 		return
 	}
+	if info.SocketID != "" {
+		if err := s.ps.Subscribe(DisconnectTopic(info.SocketID), sock); err != nil {
+			sock.log.Error("channel: subscribing to the disconnect topic", "error", err)
+		}
+	}
 	// Serve on a fresh goroutine and return, so that net/http releases the request and
 	// response state it holds for the handler while the socket lives.
 	go sock.serve()

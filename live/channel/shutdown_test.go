@@ -43,7 +43,10 @@ func TestShutdownSpreadsClosesOverDrainWindow(t *testing.T) {
 
 	// New upgrades are refused with 503 while draining.
 	waitFor(t, "refusal", func() bool {
-		_, resp, err := websocket.Dial(context.Background(), ts.url, nil)
+		conn, resp, err := websocket.Dial(context.Background(), ts.url, nil)
+		if conn != nil {
+			conn.CloseNow() // accepted just before Shutdown began
+		}
 		return err != nil && resp != nil && resp.StatusCode == http.StatusServiceUnavailable
 	})
 	if err := <-done; err != nil {

@@ -45,6 +45,7 @@ type socket struct {
 	writerDone chan struct{} // closed by the writer that performed the close handshake
 
 	closeOnce   sync.Once
+	graceTimer  *time.Timer // set once by close, before closeReq is closed
 	closeReq    chan struct{}
 	closeCode   websocket.StatusCode
 	closeReason string
@@ -88,9 +89,6 @@ func newSocket(s *Server, conn *websocket.Conn, raw net.Conn, info *ConnectInfo,
 func (s *socket) serve() {
 	defer s.srv.unregister(s)
 	if s.info.SocketID != "" {
-		if err := s.srv.ps.Subscribe(DisconnectTopic(s.info.SocketID), s); err != nil {
-			s.log.Error("channel: subscribing to disconnect topic", "error", err)
-		}
 		defer s.srv.ps.Unsubscribe(DisconnectTopic(s.info.SocketID), s)
 	}
 	s.heartbeat = time.AfterFunc(s.srv.opts.HeartbeatTimeout, func() {
@@ -100,6 +98,7 @@ func (s *socket) serve() {
 
 	s.heartbeat.Stop()
 	<-s.writerDone
+	s.graceTimer.Stop()
 	s.hardCancel()
 	s.conn.CloseNow()
 
@@ -122,25 +121,22 @@ func (s *socket) serve() {
 	s.outMu.Unlock()
 }
 
-// close asks the writer to close the connection with code (the first request wins).
+// close asks the writer to close the connection with code (the first request wins). A
+// writer blocked on a client that does not read, or a handshake the client never answers,
+// is cut after closeGrace.
 func (s *socket) close(code websocket.StatusCode, reason string) {
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeReason = code, reason
+		s.graceTimer = time.AfterFunc(closeGrace, s.hardCancel)
 		close(s.closeReq)
 		s.kickWriter()
-		// A writer blocked on a client that does not read, or a handshake the client never
-		// answers, is cut after closeGrace.
-		time.AfterFunc(closeGrace, s.hardCancel)
 	})
 }
 
 // closeAfter closes the socket with code after d.
 func (s *socket) closeAfter(d time.Duration, code websocket.StatusCode, reason string) {
 	t := time.AfterFunc(d, func() { s.close(code, reason) })
-	go func() {
-		<-s.hard.Done()
-		t.Stop()
-	}()
+	context.AfterFunc(s.hard, func() { t.Stop() })
 }
 
 // closeNow cuts the connection without a handshake.
@@ -342,8 +338,11 @@ func (s *socket) dispatch(f frame) {
 	if f.joinRef.valid && f.joinRef.s != c.joinRef {
 		return // stale membership: no reply, the client's push times out
 	}
-	if !c.enqueue(envelope{kind: envIn, ref: f.ref, event: f.event, payload: f.payload}) {
+	switch c.put(envelope{kind: envIn, ref: f.ref, event: f.event, payload: f.payload}) {
+	case full:
 		s.log.Warn("channel: mailbox full, dropping client message", "topic", f.topic, "event", f.event)
+	case stopped:
+		s.reply(null, f.ref, f.topic, "error", reasonUnmatched)
 	}
 }
 

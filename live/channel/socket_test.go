@@ -293,7 +293,7 @@ func TestTerminateReasons(t *testing.T) {
 	waitFor(t, "channels gauge back to 0", func() bool { return ts.srv.Metrics().Channels.Load() == 0 })
 }
 
-func TestExtraSubscriptionAndFlush(t *testing.T) {
+func TestExtraSubscription(t *testing.T) {
 	ts := newTestServer(t, channel.Options{})
 	c := ts.dial(t, "")
 	defer c.close()
@@ -305,15 +305,36 @@ func TestExtraSubscriptionAndFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.expect(`["1",null,"room:a","info:news",{"t":"hi"}]`)
-	c.send(`["1","3","room:a","flushes",{}]`)
-	// Flush ran once after each drained burst: the subscribe event, then the info message.
-	c.expect(`["1","3","room:a","phx_reply",{"status":"ok","response":{"flushes":2}}]`)
-	c.send(`["1","4","room:a","phx_leave",{}]`)
-	c.expect(`["1","4","room:a","phx_reply",{"status":"ok","response":{}}]`, `["1","1","room:a","phx_close",{}]`)
+	c.send(`["1","3","room:a","phx_leave",{}]`)
+	c.expect(`["1","3","room:a","phx_reply",{"status":"ok","response":{}}]`, `["1","1","room:a","phx_close",{}]`)
 	waitFor(t, "subscriptions removed", func() bool {
 		l := ts.srv.PubSub().(*pubsub.Local)
 		return l.Subscribers("news") == 0 && l.Subscribers("room:a") == 0
 	})
+}
+
+// Flush runs once after the mailbox drains: messages that piled up while the channel was
+// busy are one burst and get one Flush.
+func TestFlushOncePerBurst(t *testing.T) {
+	ts := newTestServer(t, channel.Options{})
+	c := ts.dial(t, "")
+	defer c.close()
+	c.send(`["1","1","room:a","phx_join",{}]`)
+	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	c.send(`["1","2","room:a","flush_on",{}]`)
+	c.expect(`["1","2","room:a","phx_reply",{"status":"ok","response":{}}]`, `["1",null,"room:a","flushed",{"n":1}]`)
+	c.send(`["1","3","room:a","sleep",{}]`) // busy for 200ms while the next three queue up
+	c.send(`["1","4","room:a","ok",{}]`)
+	c.send(`["1","5","room:a","ok",{}]`)
+	c.send(`["1","6","room:a","ok",{}]`)
+	c.expect(
+		`["1","3","room:a","phx_reply",{"status":"ok","response":{}}]`,
+		`["1","4","room:a","phx_reply",{"status":"ok","response":{}}]`,
+		`["1","5","room:a","phx_reply",{"status":"ok","response":{}}]`,
+		`["1","6","room:a","phx_reply",{"status":"ok","response":{}}]`,
+		`["1",null,"room:a","flushed",{"n":2}]`,
+	)
+	c.quiet("hb")
 }
 
 func TestHandlePatterns(t *testing.T) {
