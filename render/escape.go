@@ -116,14 +116,14 @@ func (ns *namespace) entry(name string, viaExecuteTemplate bool) (*program, erro
 	if internalsErr != nil {
 		return nil, internalsErr
 	}
-	if p, ok := ns.programs.Load(name); ok {
+	if p, ok := ns.entries.Load(name); ok {
 		return p.(*program), nil
 	}
 	// html/template rewrites every template's Tree field when a template is parsed
 	// (as the escape wrappers are), so all of this happens under the lock.
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
-	if p, ok := ns.programs.Load(name); ok {
+	if p, ok := ns.entries.Load(name); ok {
 		return p.(*program), nil
 	}
 	ht := ns.root.Lookup(name)
@@ -152,6 +152,7 @@ func (ns *namespace) entry(name string, viaExecuteTemplate bool) (*program, erro
 	if p == nil {
 		return nil, fmt.Errorf("template: %q is an incomplete or empty template", name)
 	}
+	ns.entries.Store(name, p)
 	return p, nil
 }
 

@@ -248,6 +248,41 @@ func executeRender(text string, data any) (*Rendered, error) {
 	return t.Execute(data)
 }
 
+// TestCalleeExecutedDirectly: a template that escapes fine when called may not when
+// executed directly, as html/template decides.
+func TestCalleeExecutedDirectly(t *testing.T) {
+	const text = `{{define "X"}}<a href="{{.}}{{end}}{{define "Y"}}{{template "X" .}}">x</a>{{end}}`
+	ht := htmltemplate.Must(htmltemplate.New("t").Parse(text))
+	tm := Must(New("t").Parse(text))
+	for _, name := range []string{"Y", "X", "Y"} {
+		checkSame(t, ht, tm, name)
+	}
+	// The other order: X fails as html/template says; html/template then panics
+	// executing Y (it drops X's tree), while render executes Y, escaped.
+	ht = htmltemplate.Must(htmltemplate.New("t").Parse(text))
+	tm = Must(New("t").Parse(text))
+	checkSame(t, ht, tm, "X")
+	r, err := tm.ExecuteTemplate("Y", `"><script>`)
+	if err != nil || r.HTML(nil) != `<a href="%22%3e%3cscript%3e">x</a>` {
+		t.Fatalf("Y after X failed: %v %q", err, r.HTML(nil))
+	}
+}
+
+func checkSame(t *testing.T, ht *htmltemplate.Template, tm *Template, name string) {
+	t.Helper()
+	{
+		var want strings.Builder
+		wantErr := ht.ExecuteTemplate(&want, name, "v")
+		r, err := tm.ExecuteTemplate(name, "v")
+		if (err != nil) != (wantErr != nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("%s: render %v, html/template %v", name, err, wantErr)
+		}
+		if err == nil && r.HTML(nil) != want.String() {
+			t.Fatalf("%s: render %q, html/template %q", name, r.HTML(nil), want.String())
+		}
+	}
+}
+
 func TestMissingKeyOption(t *testing.T) {
 	data := map[string]map[string]int{"M": {"a": 1}}
 	for _, opt := range []string{"missingkey=default", "missingkey=invalid", "missingkey=zero", "missingkey=error"} {

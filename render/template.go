@@ -38,8 +38,11 @@ type namespace struct {
 	wrapped  bool             // escape wrappers were added
 	escapes  map[string]error // escape result per executed name
 	programs sync.Map         // name -> *program, compiled after escaping
-	funcs    atomic.Pointer[funcTable]
-	missing  atomic.Int32 // missingKey option
+	// entries holds the programs escaped as entry points: a template that was only
+	// escaped as a callee may still fail to escape when executed directly.
+	entries sync.Map // name -> *program
+	funcs   atomic.Pointer[funcTable]
+	missing atomic.Int32 // missingKey option
 }
 
 // funcTable holds the functions visible to templates of a namespace: builtins, the
