@@ -22,8 +22,8 @@ var ErrChannelEnded = errors.New("channel: channel has ended")
 
 // PanicError is the reason given to Terminate when a handler panicked.
 type PanicError struct {
-	Value any
-	Stack []byte
+	Value any    // what was passed to panic
+	Stack []byte // the panicking goroutine's stack
 }
 
 // Error implements error.

@@ -52,7 +52,7 @@ type Flusher interface {
 // ErrorReply is a join error whose Response is sent to the client as is (instead of
 // {"reason": err.Error()}).
 type ErrorReply struct {
-	Response any
+	Response any // the join reply's response, encoded to JSON (nil → {})
 }
 
 // Error implements error.

@@ -14,12 +14,12 @@ import (
 
 // Frame is one frame the server sent.
 type Frame struct {
-	JoinRef *string // nil for null
-	Ref     *string // nil for null
-	Topic   string
-	Event   string
-	Payload json.RawMessage
-	Raw     string // the frame exactly as received
+	JoinRef *string         // nil for null
+	Ref     *string         // nil for null
+	Topic   string          // the frame's topic
+	Event   string          // the frame's event
+	Payload json.RawMessage // the frame's payload (a JSON object)
+	Raw     string          // the frame exactly as received
 }
 
 // IsBroadcast reports whether f is a broadcast sent straight to the socket (join_ref and

@@ -70,6 +70,7 @@ type ConnectError struct {
 	StatusCode int // HTTP status: 403 for a refused Connect, version or origin; 503 while shutting down
 }
 
+// Error implements error.
 func (e *ConnectError) Error() string {
 	return fmt.Sprintf("channeltest: connection refused with HTTP %d", e.StatusCode)
 }

@@ -10,9 +10,9 @@ import (
 // the broadcast value, made once per broadcast and shared by every subscriber: subscribers
 // must not modify it.
 type Message struct {
-	Topic   string
-	Event   string
-	Payload json.RawMessage
+	Topic   string          // the topic it was broadcast on
+	Event   string          // the event name
+	Payload json.RawMessage // the JSON payload, shared: do not modify
 	// From is the id of the sender given to BroadcastFrom ("" for Broadcast). A subscriber
 	// whose ID equals From does not receive the message.
 	From string
