@@ -25,7 +25,9 @@
 //     statics. Templates are compared by their statics' fingerprint.
 //   - A range is a comprehension. Its statics travel once, and the statics of everything
 //     nested in its entries travel once per message in the "p" of the outermost
-//     comprehension of each view or component scope (rules P1–P4).
+//     comprehension of each view or component scope (rules P1–P4). A component that is
+//     not reachable from the view gets list statics instead: the client does not render
+//     it, so it would keep that "p" unresolved and a later one would replace it.
 //   - Entries are matched by position, unless the comprehension has Keys: render gives a
 //     range Keys when every item implements render.Keyer (Key() string). Keyed entries that
 //     moved are sent as the move forms n or [n,{…}] with "km":true; new keys are sent in

@@ -130,7 +130,11 @@ func (e *Encoder) Holds(cid int) bool {
 // encode writes one message. prev is nil for a full render.
 func (e *Encoder) encode(dst []byte, prev, tree *render.Rendered, held map[int]*render.Rendered, comps Components, x *Extras) ([]byte, bool, error) {
 	w := &e.w
-	w.reset(dst, held, comps)
+	view := tree
+	if view == nil {
+		view = prev
+	}
+	w.reset(dst, view, held, comps)
 	start := len(dst)
 	w.buf = append(w.buf, '{')
 

@@ -3,6 +3,7 @@ package diff
 import (
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -216,7 +217,7 @@ func roundTrip(t testing.TB, c chooser, steps int, rec *goldenFile) (seen map[st
 		next := g.render(top, used)
 		if i > 0 && c.intn(5) == 0 {
 			next = nil // the view was not re-rendered; only components may change
-			for id := range held {
+			for _, id := range sortedKeys(held) {
 				used[id] = true
 			}
 		}
@@ -225,14 +226,14 @@ func roundTrip(t testing.TB, c chooser, steps int, rec *goldenFile) (seen map[st
 			clear(held)
 		}
 		var forget []int
-		for id := range held {
+		for _, id := range sortedKeys(held) {
 			if c.intn(6) == 0 {
 				forget = append(forget, id)
 				delete(held, id)
 			}
 		}
 		comps := Components{}
-		for id := range used {
+		for _, id := range sortedKeys(used) {
 			if !held[id] || c.intn(2) == 0 {
 				comps[id] = g.render(g.compShapes[id], nil)
 			}
@@ -324,4 +325,14 @@ func FuzzDiffRoundTrip(f *testing.F) {
 			templateRoundTrip(t, c, 6, nil, nil)
 		}
 	})
+}
+
+// sortedKeys keeps the generators deterministic: a seed always gives the same run.
+func sortedKeys(m map[int]bool) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -348,6 +348,12 @@ func goldenCases() []goldenCase {
 			{tree: node(mainD, str("0"), str(""))},
 			{tree: node(mainD, str("0"), cid(1)), comps: Components{1: cardTree("Intro", "1", "0")}, forget: []int{1}},
 		}},
+		{name: "component_off_page_gets_lists", steps: []step{
+			{tree: node(mainD, str("0"), cid(1)), comps: Components{1: node(cards, list(cardItem, nil, entry(sub(node(em, str("a"))))))}},
+			{tree: node(mainD, str("0"), str("")), comps: Components{1: node(cards, list(cardItem, nil, entry(sub(node(em, str("a")))), entry(sub(node(span, str("b"))))))}},
+			{comps: Components{1: node(cards, list(cardItem, nil, entry(sub(node(span, str("c")))), entry(sub(node(em, str("d"))))))}},
+			{tree: node(mainD, str("0"), cid(1)), comps: Components{1: node(cards, list(cardItem, nil, entry(sub(node(span, str("c")))), entry(sub(node(em, str("d")))), entry(sub(node(em, str("e"))))))}},
+		}},
 		{name: "components_in_list", steps: []step{
 			{tree: cardList(1, 2), comps: listComps("0", 1, 2)},
 			{tree: cardList(1, 2, 3), comps: listComps("1", 2, 3)},

@@ -192,7 +192,7 @@ func templateRoundTrip(t testing.TB, c chooser, steps int, seen map[string]int, 
 		used := map[int]bool{}
 		referencedCIDs(tree, used)
 		comps := Components{}
-		for id := range used {
+		for _, id := range sortedKeys(used) {
 			if !held[id] || c.intn(2) == 0 {
 				ct, err := componentTemplates[id%len(componentTemplates)].Execute(randomData(c, 1, cids))
 				if err != nil {

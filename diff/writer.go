@@ -27,6 +27,16 @@ type writer struct {
 	sent []int
 	// rootBuf is scratch space for checkRoot.
 	rootBuf []byte
+
+	// view is the view's tree as the client will hold it after this message.
+	view *render.Rendered
+	// noScope turns "p" off: every statics is sent as a list.
+	noScope bool
+	// scopes counts the "p" written in this message.
+	scopes int
+	// reach holds the cids reachable from the view, computed when first needed.
+	reach     map[int]bool
+	reachDone bool
 }
 
 // scope collects the shared statics ("p") of one outermost comprehension.
@@ -47,14 +57,15 @@ func (s *scope) add(st *render.Statics) int {
 	return i
 }
 
-func (w *writer) reset(dst []byte, held map[int]*render.Rendered, comps Components) {
-	w.buf, w.err, w.held, w.comps, w.scope = dst, nil, held, comps, nil
+func (w *writer) reset(dst []byte, view *render.Rendered, held map[int]*render.Rendered, comps Components) {
+	w.buf, w.err, w.held, w.comps, w.scope, w.view = dst, nil, held, comps, nil, view
 	w.sent = w.sent[:0]
+	w.noScope, w.scopes, w.reachDone = false, 0, false
 }
 
 // release drops references to the caller's buffer and trees.
 func (w *writer) release() {
-	w.buf, w.held, w.comps, w.scope = nil, nil, nil, nil
+	w.buf, w.held, w.comps, w.scope, w.view = nil, nil, nil, nil, nil
 }
 
 func (w *writer) fail(format string, args ...any) {
@@ -155,7 +166,7 @@ func (w *writer) cid(cid int) {
 
 // openScope opens a template scope if none is open, and reports whether it did.
 func (w *writer) openScope() bool {
-	if w.scope != nil {
+	if w.scope != nil || w.noScope {
 		return false
 	}
 	s := &w.spare
@@ -176,6 +187,7 @@ func (w *writer) closeScope() {
 	if len(s.list) == 0 {
 		return
 	}
+	w.scopes++
 	w.buf = append(w.buf, `,"p":{`...)
 	for i, st := range s.list {
 		if i > 0 {
@@ -240,18 +252,76 @@ func (w *writer) component(cid int, old, next *render.Rendered) {
 		return
 	}
 	mark := len(w.buf)
+	scopes, sent := w.scopes, len(w.sent)
+	if !w.componentValue(cid, old, next) {
+		w.buf = w.buf[:mark]
+		return
+	}
+	if w.scopes > scopes && !w.reachable(cid) {
+		// The client renders only the components on the page, and keeps a "p" it has
+		// not rendered yet: a later "p" for the same comprehension would replace it
+		// before its indices are resolved. So a component off the page gets lists.
+		w.buf, w.sent = w.buf[:mark], w.sent[:sent]
+		w.noScope = true
+		w.componentValue(cid, old, next)
+		w.noScope = false
+	}
+	w.checkRoot(cid, next)
+}
+
+// componentValue writes ,"cid":{…} and reports whether anything changed.
+func (w *writer) componentValue(cid int, old, next *render.Rendered) bool {
 	w.buf = appendComma(w.buf)
 	w.buf = appendKey(w.buf, cid)
 	if old == nil || !sameStatics(old.Statics, next.Statics) {
 		w.node(next, true)
-		w.checkRoot(cid, next)
+		return true
+	}
+	return w.nodeDiff(old, next)
+}
+
+// reachable reports whether component cid is reachable from the view through component
+// references: whether the client renders it when it applies this message.
+func (w *writer) reachable(cid int) bool {
+	if !w.reachDone {
+		w.reachDone = true
+		if w.reach == nil {
+			w.reach = make(map[int]bool)
+		}
+		clear(w.reach)
+		if w.view != nil {
+			w.collectCIDs(w.view.Dynamics, 0)
+		}
+	}
+	return w.reach[cid]
+}
+
+func (w *writer) collectCIDs(ds []render.Dynamic, depth int) {
+	if depth > 1000 {
 		return
 	}
-	if !w.nodeDiff(old, next) {
-		w.buf = w.buf[:mark]
-		return
+	for i := range ds {
+		d := &ds[i]
+		switch d.Kind {
+		case render.KindComponent:
+			if !w.reach[d.CID] {
+				w.reach[d.CID] = true
+				if t := w.lookup(d.CID); t != nil {
+					w.collectCIDs(t.Dynamics, depth+1)
+				}
+			}
+		case render.KindTree:
+			if d.Tree != nil {
+				w.collectCIDs(d.Tree.Dynamics, depth+1)
+			}
+		case render.KindComprehension:
+			if d.Comp != nil {
+				for _, e := range d.Comp.Entries {
+					w.collectCIDs(e, depth+1)
+				}
+			}
+		}
 	}
-	w.checkRoot(cid, next)
 }
 
 // checkCIDs fails if a cid written in this message resolves to no component.

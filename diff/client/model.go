@@ -104,10 +104,16 @@ func (m *Model) Apply(diff []byte) error {
 	}
 
 	r := &renderer{comps: comps}
-	// A component-only diff re-renders just those components (§4.7 step 4); the others
-	// are rendered as part of the view.
-	for _, cid := range changed {
-		if componentOnly {
+	// A component-only diff re-renders just those components (§4.7 step 4), and only the
+	// ones on the page: the client looks their elements up in the DOM. A component that is
+	// not reachable from the view keeps its tree unrendered, "p" included, until a later
+	// message renders it.
+	if componentOnly {
+		onPage := reachable(tree, comps)
+		for _, cid := range changed {
+			if !onPage[cid] {
+				continue
+			}
 			if _, err := r.component(cid); err != nil {
 				return err
 			}

@@ -107,7 +107,7 @@ func TestMalformed(t *testing.T) {
 		{"c not an object", `{"c":[]}`},
 		{"bad cid", `{"c":{"x":{"s":["a"]}}}`},
 		{"cid zero", `{"c":{"0":{"s":["a"]}}}`},
-		{"new component without statics", `{"c":{"4":{"0":"x"}}}`},
+		{"new component without statics", `{"0":{"k":{"0":{"1":4},"kc":3}},"c":{"4":{"0":"x"}}}`},
 		{"sharing from unknown", `{"c":{"4":{"s":-9}}}`},
 		{"sharing cycle", `{"c":{"4":{"s":5},"5":{"s":4}}}`},
 		{"root without element", `{"0":{"0":"x","s":["",""],"r":1}}`},

@@ -210,3 +210,44 @@ func modifyRoot(html, cid string) (string, error) {
 	end := m[1]
 	return html[:end] + ` data-phx-component="` + cid + `"` + html[end:], nil
 }
+
+// reachable returns the cids rendered as part of the view: those referenced by the view's
+// tree, and by those components' trees, transitively.
+func reachable(tree map[string]any, comps map[string]any) map[string]bool {
+	seen := map[string]bool{}
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		switch v := v.(type) {
+		case float64:
+			if c, ok := count(v); ok && c > 0 {
+				cid := strconv.Itoa(c)
+				if !seen[cid] {
+					seen[cid] = true
+					walk(comps[cid], depth+1)
+				}
+			}
+		case map[string]any:
+			for k, x := range v {
+				switch k {
+				case "s", "p", "r", "kc", "km", "stream":
+					continue
+				case "k":
+					if entries, ok := isObject(x); ok {
+						for ek, e := range entries {
+							if ek != "kc" && ek != "km" {
+								walk(e, depth+1)
+							}
+						}
+					}
+					continue
+				}
+				walk(x, depth+1)
+			}
+		}
+	}
+	walk(tree, 0)
+	return seen
+}
