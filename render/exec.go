@@ -264,15 +264,13 @@ func (s *state) templateCall(dot reflect.Value, o *op) Dynamic {
 
 // action evaluates an output action: the user's pipeline, then html/template's escapers.
 func (s *state) action(dot reflect.Value, o *op) Dynamic {
-	v := reflect.Value{}
-	final := missingVal
+	v := missingVal // compileAction leaves at least one user command
 	for _, cmd := range o.user {
-		final = s.evalCommand(dot, cmd, final)
-		if final.Kind() == reflect.Interface && final.Type().NumMethod() == 0 {
-			final = final.Elem()
+		v = s.evalCommand(dot, cmd, v)
+		if v.Kind() == reflect.Interface && v.Type().NumMethod() == 0 {
+			v = v.Elem()
 		}
 	}
-	v = final
 	switch o.escKind {
 	case escHTML:
 		if v.IsValid() {

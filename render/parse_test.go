@@ -80,3 +80,25 @@ func TestNewAssociatesTemplates(t *testing.T) {
 		t.Fatal("Lookup")
 	}
 }
+
+func TestClone(t *testing.T) {
+	layout := Must(New("layout").Parse(`<main>{{template "body" .}}</main>{{define "body"}}default{{end}}`))
+	a := Must(Must(layout.Clone()).Parse(`{{define "body"}}<a>{{.}}</a>{{end}}`))
+	b := Must(Must(layout.Clone()).Parse(`{{define "body"}}<b title="{{.}}">b</b>{{end}}`))
+	for _, tt := range []struct {
+		t    *Template
+		want string
+	}{
+		{a, "<main><a>&lt;x&gt;</a></main>"},
+		{b, `<main><b title="&lt;x&gt;">b</b></main>`},
+		{layout, "<main>default</main>"},
+	} {
+		r, err := tt.t.Execute("<x>")
+		if err != nil || r.HTML(nil) != tt.want {
+			t.Fatalf("got %v %v, want %q", r, err, tt.want)
+		}
+	}
+	if _, err := layout.Clone(); err == nil {
+		t.Fatal("Clone after Execute succeeded")
+	}
+}

@@ -80,6 +80,21 @@ func (t *Template) New(name string) *Template {
 	return &Template{name: name, ht: t.ht.New(name), ns: t.ns}
 }
 
+// Clone returns a duplicate of the template, including all associated templates, so
+// that more definitions can be added to the copy (a page to a shared layout, say)
+// without affecting the original. As with html/template, it fails once the template has
+// been executed.
+func (t *Template) Clone() (*Template, error) {
+	ht, err := t.ht.Clone()
+	if err != nil {
+		return nil, err
+	}
+	ns := &namespace{root: ht, escapes: map[string]error{}}
+	ns.funcs.Store(t.ns.funcs.Load())
+	ns.missing.Store(t.ns.missing.Load())
+	return &Template{name: t.name, ht: ht, ns: ns}, nil
+}
+
 // Name returns the name of the template.
 func (t *Template) Name() string { return t.name }
 
