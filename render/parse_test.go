@@ -79,6 +79,13 @@ func TestNewAssociatesTemplates(t *testing.T) {
 	if root.Lookup("a").Name() != "a" || root.Lookup("zz") != nil {
 		t.Fatal("Lookup")
 	}
+	names := map[string]bool{}
+	for _, tm := range root.Templates() {
+		names[tm.Name()] = true
+	}
+	if len(names) != 2 || !names["root"] || !names["a"] {
+		t.Fatalf("Templates after Execute: %v", names)
+	}
 }
 
 func TestClone(t *testing.T) {

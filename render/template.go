@@ -228,6 +228,20 @@ func (t *Template) Lookup(name string) *Template {
 	return &Template{name: name, ht: ht, ns: t.ns}
 }
 
+// Templates returns the templates associated with t, including t itself, in no
+// particular order.
+func (t *Template) Templates() []*Template {
+	t.ns.mu.Lock()
+	defer t.ns.mu.Unlock()
+	var out []*Template
+	for _, ht := range t.ht.Templates() {
+		if !isWrapperName(ht.Name()) {
+			out = append(out, &Template{name: ht.Name(), ht: ht, ns: t.ns})
+		}
+	}
+	return out
+}
+
 // DefinedTemplates returns a string listing the defined templates, prefixed by the
 // string "; defined templates are: ", or the empty string if there are none. Unlike
 // html/template's, the list is sorted.
