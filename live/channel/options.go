@@ -3,6 +3,7 @@ package channel
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -151,7 +152,24 @@ type ConnectInfo struct {
 	SocketID string
 }
 
-// Assigns are the values the Connect callback attaches to a socket. The socket id is
-// taken from Assigns["socket_id"] when it is a string. Channels must treat Assigns as
-// read-only.
+// Assigns are the values attached to a socket: those of the upgrade request's context
+// (see ContextWithAssigns), overlaid with those the Connect callback returns. The socket
+// id is taken from Assigns["socket_id"] when it is a string. Channels must treat Assigns
+// as read-only.
 type Assigns map[string]any
+
+type assignsKey struct{}
+
+// ContextWithAssigns returns a copy of ctx carrying a copy of assigns. A middleware in
+// front of the Server (authentication from a session cookie, or channeltest) uses it on
+// the upgrade request to give the socket its first assigns; Connect, if set, can read them
+// with AssignsFromContext and its result is merged over them.
+func ContextWithAssigns(ctx context.Context, assigns Assigns) context.Context {
+	return context.WithValue(ctx, assignsKey{}, maps.Clone(assigns))
+}
+
+// AssignsFromContext returns a copy of the assigns ContextWithAssigns put in ctx, or nil.
+func AssignsFromContext(ctx context.Context) Assigns {
+	a, _ := ctx.Value(assignsKey{}).(Assigns)
+	return maps.Clone(a)
+}

@@ -138,13 +138,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info := &ConnectInfo{Params: params, Header: r.Header, RemoteAddr: r.RemoteAddr, Cookies: r.Cookies()}
-	var assigns Assigns
+	assigns := AssignsFromContext(r.Context())
 	if s.opts.Connect != nil {
-		var err error
-		assigns, err = s.connect(r.Context(), info)
+		connected, err := s.connect(r.Context(), info)
 		if err != nil {
 			s.reject(w, r, "connect refused", slog.Any("error", err))
 			return
+		}
+		if assigns == nil {
+			assigns = connected
+		} else {
+			for k, v := range connected {
+				assigns[k] = v
+			}
 		}
 	}
 	if id, ok := assigns["socket_id"].(string); ok {

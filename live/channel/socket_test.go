@@ -409,3 +409,22 @@ type responseRecorder struct {
 func (r *responseRecorder) Header() http.Header         { return r.h }
 func (r *responseRecorder) Write(p []byte) (int, error) { return r.b.Write(p) }
 func (r *responseRecorder) WriteHeader(int)             {}
+
+func TestAssignsFromRequestContext(t *testing.T) {
+	ts := newTestServer(t, channel.Options{}) // no Connect callback
+	// An authentication middleware in front of the server.
+	inner := ts.http.Config.Handler
+	ts.http.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := channel.Assigns{"socket_id": "user:7", "user": "7"}
+		inner.ServeHTTP(w, r.WithContext(channel.ContextWithAssigns(r.Context(), a)))
+	})
+	c := ts.dial(t, "")
+	defer c.close()
+	c.send(`["1","1","room:a","phx_join",{}]`)
+	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	c.send(`["1","2","room:a","assigns",{}]`)
+	c.expect(`["1","2","room:a","phx_reply",{"status":"ok","response":{"assigns":{"socket_id":"user:7","user":"7"},"join_ref":"1","socket_id":"user:7"}}]`)
+	if got := channel.AssignsFromContext(context.Background()); got != nil {
+		t.Fatalf("AssignsFromContext(empty) = %v", got)
+	}
+}

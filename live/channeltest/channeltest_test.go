@@ -41,6 +41,8 @@ func (room) HandleIn(ctx context.Context, c *channel.Channel, event string, payl
 		return channel.NoReply()
 	case "slow":
 		return channel.NoReply()
+	case "assigns":
+		return channel.Ok(map[string]any{"assigns": c.Assigns()})
 	case "bad":
 		return channel.Error(map[string]string{"reason": "bad request"})
 	}
@@ -107,6 +109,16 @@ func TestHarness(t *testing.T) {
 	ann.Leave("room:1").AssertReply("ok", nil)
 	ann.AssertClosed("room:1")
 	ann.Push("room:1", "hi", nil).AssertReply("error", `{"reason":"unmatched topic"}`)
+}
+
+func TestConnectAssigns(t *testing.T) {
+	log := channeltest.NewLog()
+	h := channeltest.New(t, newServer(t, log))
+	// The Connect callback still runs (it needs a token) and its assigns win over the
+	// middleware's; the others are kept.
+	c := h.ConnectAssigns(channel.Assigns{"user": "mallory", "role": "admin"}, url.Values{"token": {"eve"}})
+	c.Join("room:1", nil).AssertReply("ok", `{"user":"eve","id":"user:eve"}`)
+	c.Push("room:1", "assigns", nil).AssertReply("ok", `{"assigns":{"user":"eve","role":"admin","socket_id":"user:eve"}}`)
 }
 
 func TestHarnessRefusalAndLog(t *testing.T) {

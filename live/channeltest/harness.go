@@ -31,6 +31,23 @@ type Harness struct {
 
 	mu      sync.Mutex
 	clients []*Client
+	assigns map[string]channel.Assigns // by dial id, for ConnectAssigns
+	dialID  int
+}
+
+const assignsHeader = "X-Channeltest-Assigns"
+
+// serveWithAssigns puts the assigns registered for the dial (if any) into the upgrade
+// request's context, as an authentication middleware would, and serves it.
+func (h *Harness) serveWithAssigns(w http.ResponseWriter, r *http.Request) {
+	if id := r.Header.Get(assignsHeader); id != "" {
+		h.mu.Lock()
+		a := h.assigns[id]
+		delete(h.assigns, id)
+		h.mu.Unlock()
+		r = r.WithContext(channel.ContextWithAssigns(r.Context(), a))
+	}
+	h.srv.ServeHTTP(w, r)
 }
 
 // New starts serving srv in memory. When the test ends, the harness closes its clients and
@@ -39,7 +56,7 @@ func New(t testing.TB, srv *channel.Server) *Harness {
 	t.Helper()
 	h := &Harness{Timeout: DefaultTimeout, t: t, srv: srv, ln: newPipeListener()}
 	mux := http.NewServeMux()
-	mux.Handle("/socket/websocket", srv)
+	mux.Handle("/socket/websocket", http.HandlerFunc(h.serveWithAssigns))
 	h.http = &http.Server{Handler: mux}
 	served := make(chan struct{})
 	go func() {
@@ -80,6 +97,26 @@ func (e *ConnectError) Error() string {
 func (h *Harness) Connect(params url.Values, header http.Header) *Client {
 	h.t.Helper()
 	c, err := h.TryConnect(params, header)
+	if err != nil {
+		h.t.Fatalf("channeltest: connect: %v", err)
+	}
+	return c
+}
+
+// ConnectAssigns is Connect for a socket that starts with assigns, as if an
+// authentication middleware had set them (channel.ContextWithAssigns); the server's
+// Connect callback, if any, still runs and its result is merged over them.
+func (h *Harness) ConnectAssigns(assigns channel.Assigns, params url.Values) *Client {
+	h.t.Helper()
+	h.mu.Lock()
+	h.dialID++
+	id := fmt.Sprint(h.dialID)
+	if h.assigns == nil {
+		h.assigns = make(map[string]channel.Assigns)
+	}
+	h.assigns[id] = assigns
+	h.mu.Unlock()
+	c, err := h.TryConnect(params, http.Header{assignsHeader: {id}})
 	if err != nil {
 		h.t.Fatalf("channeltest: connect: %v", err)
 	}
