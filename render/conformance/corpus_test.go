@@ -16,7 +16,15 @@ import (
 //
 //	NAME.data    the dot: JSON, or "@fixture" naming a Go value from fixtures_test.go
 //	NAME.values  run the template once per value: fixture names or "set:NAME" lines
-//	NAME.opts    "key: value" lines, see caseOpts
+//	NAME.opts    "key: value" lines:
+//	               exec: T        execute associated template T (ExecuteTemplate)
+//	               want: error    html/template must fail (parse, escape or execution)
+//	               errhas: TEXT   html/template must fail with an error containing TEXT
+//	               option: OPT    Template.Option(OPT), e.g. missingkey=error
+//	               delims: L R    Template.Delims(L, R)
+//	               tree: KINDS    render's tree must hold slots of these kinds
+//	                              (comprehension, tree)
+//	               newline: keep  keep the template section's final newline
 //	NAME.parse2  more template text, parsed into the same template by a second Parse call
 //	             (as a page's defines are parsed after its layout)
 //
@@ -26,14 +34,13 @@ import (
 
 // caseOpts are the per-case options.
 type caseOpts struct {
-	exec       string   // execute this associated template instead of NAME (ExecuteTemplate)
-	wantErr    bool     // html/template must fail (parse, escape or exec)
-	errHas     string   // html/template's error must contain this (proves the case tests what it says)
-	options    []string // Template.Option arguments, e.g. missingkey=error
-	delims     [2]string
-	treeHas    []string // render's tree must contain these dynamic kinds: comprehension, tree
-	keepNL     bool     // keep the template section's final newline
-	noFixtures bool
+	exec    string   // execute this associated template instead of NAME (ExecuteTemplate)
+	wantErr bool     // html/template must fail (parse, escape or exec)
+	errHas  string   // html/template's error must contain this (proves the case tests what it says)
+	options []string // Template.Option arguments, e.g. missingkey=error
+	delims  [2]string
+	treeHas []string // render's tree must contain these dynamic kinds: comprehension, tree
+	keepNL  bool     // keep the template section's final newline
 }
 
 // testCase is one executable case.
