@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -413,11 +414,12 @@ func (r *responseRecorder) WriteHeader(int)             {}
 func TestAssignsFromRequestContext(t *testing.T) {
 	ts := newTestServer(t, channel.Options{}) // no Connect callback
 	// An authentication middleware in front of the server.
-	inner := ts.http.Config.Handler
-	ts.http.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	withAuth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := channel.Assigns{"socket_id": "user:7", "user": "7"}
-		inner.ServeHTTP(w, r.WithContext(channel.ContextWithAssigns(r.Context(), a)))
-	})
+		ts.srv.ServeHTTP(w, r.WithContext(channel.ContextWithAssigns(r.Context(), a)))
+	}))
+	defer withAuth.Close()
+	ts.url = "ws" + strings.TrimPrefix(withAuth.URL, "http") + "/socket/websocket?vsn=2.0.0"
 	c := ts.dial(t, "")
 	defer c.close()
 	c.send(`["1","1","room:a","phx_join",{}]`)
