@@ -57,7 +57,7 @@ func TestOfficialClient(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for seed := range 150 {
+	for seed := range 300 {
 		f := &goldenFile{Name: "shapes" + strconv.Itoa(seed), View: "phx-A"}
 		roundTrip(t, randChooser{rand.New(rand.NewPCG(uint64(seed), 42))}, 12, f)
 		writeCase(t, cases, f)
