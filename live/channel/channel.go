@@ -80,8 +80,9 @@ type Channel struct {
 	subs      map[string]struct{}
 	intercept map[string]struct{}
 
-	running  bool // a goroutine is processing the mailbox (guarded by mu)
-	finished bool // the channel's last goroutine is done (guarded by mu)
+	running    bool // a goroutine is processing the mailbox (guarded by mu)
+	dropLogged bool // a drop was logged since the mailbox last drained (guarded by mu)
+	finished   bool // the channel's last goroutine is done (guarded by mu)
 
 	ended atomic.Bool
 }
@@ -206,15 +207,15 @@ func (c *Channel) Stop(reason error) {
 // mailbox for HandleInfo.
 func (c *Channel) Deliver(msg *pubsub.Message) {
 	if msg.Topic != c.topic {
-		if !c.enqueue(envelope{kind: envInfo, msg: msg}) {
-			c.sock.log.Warn("channel: mailbox full, dropping broadcast", "topic", c.topic, "from_topic", msg.Topic, "event", msg.Event)
+		if c.put(envelope{kind: envInfo, msg: msg}) == full {
+			c.logDrop("broadcast", msg.Event)
 		}
 		return
 	}
 	if c.intercept != nil {
 		if _, ok := c.intercept[msg.Event]; ok {
-			if !c.enqueue(envelope{kind: envOut, msg: msg}) {
-				c.sock.log.Warn("channel: mailbox full, dropping broadcast", "topic", c.topic, "event", msg.Event)
+			if c.put(envelope{kind: envOut, msg: msg}) == full {
+				c.logDrop("broadcast", msg.Event)
 			}
 			return
 		}
@@ -239,6 +240,18 @@ const (
 	full                  // dropped: the mailbox is full
 	stopped               // dropped: the channel is ending or has ended
 )
+
+// logDrop logs a message dropped on a full mailbox, once per overflow episode (until the
+// mailbox drains), so that a flood cannot flood the log too; the metric counts them all.
+func (c *Channel) logDrop(what, event string) {
+	c.mu.Lock()
+	logged := c.dropLogged
+	c.dropLogged = true
+	c.mu.Unlock()
+	if !logged {
+		c.sock.log.Warn("channel: mailbox full, dropping messages", "topic", c.topic, "first", what, "event", event, "limit", c.sock.srv.opts.MailboxSize)
+	}
+}
 
 // enqueue adds env to the mailbox and reports whether it was queued.
 func (c *Channel) enqueue(env envelope) bool { return c.put(env) == queued }
@@ -420,6 +433,7 @@ func (c *Channel) loop() (endKind, error) {
 		}
 		batch := c.mailbox
 		c.mailbox = nil
+		c.dropLogged = false
 		if len(batch) == 0 {
 			c.running = false
 			c.mu.Unlock()

@@ -340,7 +340,7 @@ func (s *socket) dispatch(f frame) {
 	}
 	switch c.put(envelope{kind: envIn, ref: f.ref, event: f.event, payload: f.payload}) {
 	case full:
-		s.log.Warn("channel: mailbox full, dropping client message", "topic", f.topic, "event", f.event)
+		c.logDrop("client message", f.event)
 	case stopped:
 		s.reply(null, f.ref, f.topic, "error", reasonUnmatched)
 	}

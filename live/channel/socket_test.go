@@ -223,7 +223,8 @@ func TestSlowClientOverflowClosesSocket(t *testing.T) {
 }
 
 func TestMailboxFullDropsWithoutBlockingReader(t *testing.T) {
-	ts := newTestServer(t, channel.Options{MailboxSize: 2})
+	var logBuf syncBuffer
+	ts := newTestServer(t, channel.Options{MailboxSize: 2, Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
 	c := ts.dial(t, "")
 	defer c.close()
 	c.send(`["1","1","room:a","phx_join",{}]`)
@@ -234,8 +235,13 @@ func TestMailboxFullDropsWithoutBlockingReader(t *testing.T) {
 	}
 	// The reader still answers at once while the channel is busy.
 	c.quiet("hb")
-	if got := ts.srv.Metrics().MailboxDropped.Load(); got < 1 {
-		t.Fatalf("MailboxDropped = %d, want ≥ 1", got)
+	dropped := ts.srv.Metrics().MailboxDropped.Load()
+	if dropped < 2 {
+		t.Fatalf("MailboxDropped = %d, want ≥ 2", dropped)
+	}
+	// One log line per overflow episode, however many messages were dropped.
+	if n := strings.Count(logBuf.String(), "mailbox full"); n != 1 {
+		t.Fatalf("%d drops logged %d times, want once:\n%s", dropped, n, logBuf.String())
 	}
 	c.expect(`["1","2","room:a","phx_reply",{"status":"ok","response":{}}]`)
 	// Some of the later pushes were answered, the rest were dropped: the next reply is for
