@@ -292,3 +292,34 @@ func TestPerformanceGoals(t *testing.T) {
 		t.Errorf("one-row diff grows with N: %v", sizes)
 	}
 }
+
+// BenchmarkJoin measures the full render of a join.
+func BenchmarkJoin(b *testing.B) {
+	drops := render.Must(render.New("drops").Parse(dropsTemplate))
+	rows := render.Must(render.New("rows").Parse(rowsTemplate))
+	rs := make([]benchRow, 1000)
+	for i := range rs {
+		rs[i] = benchRow{ID: i, Name: "user " + strconv.Itoa(i), Email: "u" + strconv.Itoa(i) + "@example.com", Active: i%3 == 0}
+	}
+	for _, tc := range []struct {
+		name string
+		tree *render.Rendered
+	}{
+		{"drops", mustExecute(b, drops, seedDrops(true, true))},
+		{"rows/N=1000", mustExecute(b, rows, map[string]any{"Rows": rs})},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var enc Encoder
+			buf := make([]byte, 0, 1<<20)
+			var err error
+			b.ReportAllocs()
+			for b.Loop() {
+				buf, err = enc.Join(buf[:0], tc.tree, nil, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(buf)), "full-bytes")
+		})
+	}
+}

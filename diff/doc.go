@@ -36,8 +36,9 @@
 //
 // # Encoding
 //
-// The JSON is written by hand: dynamics in ascending index order, then "r", "s", "k",
-// "p"; at the top level "c", "t", "e", "r" after the tree. Strings are escaped as
+// The JSON is written by hand, in a fixed order: a node's dynamics in ascending index
+// order, then "r" and "s"; a comprehension's "s", "k" (entries in index order, then "kc"
+// and "km") and "p"; at the top level "c", "t", "e" and "r" after the view's node. Strings are escaped as
 // encoding/json escapes them, except that '<', '>' and '&' are left as they are (both are
 // valid JSON; HTML would otherwise grow by six bytes per tag).
 package diff

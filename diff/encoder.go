@@ -70,7 +70,10 @@ func (e *Encoder) Join(dst []byte, tree *render.Rendered, comps Components, x *E
 		return dst, err
 	}
 	e.tree = tree
-	e.comps = make(map[int]*render.Rendered, len(comps))
+	if e.comps == nil {
+		e.comps = make(map[int]*render.Rendered, len(comps))
+	}
+	clear(e.comps)
 	for cid, c := range comps {
 		e.comps[cid] = c
 	}

@@ -120,6 +120,16 @@ func TestJoinResetsState(t *testing.T) {
 	if _, changed, _ := enc.Update(nil, tree, Components{1: node(card, str("x"))}, nil); changed {
 		t.Fatal("unchanged component produced a diff")
 	}
+	enc.Forget(1)
+	if enc.Holds(1) {
+		t.Fatal("Forget kept the component")
+	}
+	if out, _, _ := enc.Update(nil, tree, Components{1: node(card, str("x"))}, nil); string(out) != `{"c":{"1":{"0":"x","r":1,"s":["<i>","</i>"]}}}` {
+		t.Fatalf("a forgotten component is not sent in full: %s", out)
+	}
+	if !enc.Holds(1) {
+		t.Fatal("a sent component is not held")
+	}
 	again, err := enc.Join(nil, tree, comps, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -251,4 +261,27 @@ func TestAppendString(t *testing.T) {
 	if got := string(appendString(nil, "<a href=\"x\">")); got != `"<a href=\"x\">"` {
 		t.Errorf("HTML is escaped: %s", got)
 	}
+}
+
+// FuzzAppendString checks the hand-written string escaper against encoding/json: the
+// output must decode to what encoding/json's output decodes to.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a", "<\"\\>", "\x00\x1f", "\u2028", "\xff", "é🎉"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendString(nil, s)
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q: %s is not JSON: %v", s, got, err)
+		}
+		std, _ := json.Marshal(s)
+		var want string
+		if err := json.Unmarshal(std, &want); err != nil {
+			t.Fatal(err)
+		}
+		if back != want {
+			t.Fatalf("%q decodes to %q, want %q", s, back, want)
+		}
+	})
 }
