@@ -176,16 +176,12 @@ func (e *Encoder) encode(dst []byte, prev, tree *render.Rendered, held map[int]*
 	}
 	if w.err != nil {
 		err := w.err
-		w.buf = w.buf[:start]
-		out := w.buf
 		w.release()
-		return out, false, err
+		return dst, false, err
 	}
 	if len(w.buf) == start+1 {
-		w.buf = w.buf[:start]
-		out := w.buf
 		w.release()
-		return out, false, nil
+		return dst, false, nil
 	}
 	w.buf = append(w.buf, '}')
 	out := w.buf
