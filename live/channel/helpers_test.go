@@ -250,6 +250,13 @@ func (h *testHandler) HandleIn(ctx context.Context, c *channel.Channel, event st
 	case "sleep":
 		time.Sleep(200 * time.Millisecond)
 		return channel.Ok(nil)
+	case "stop_later":
+		go func() {
+			time.Sleep(20 * time.Millisecond)
+			c.Stop(nil)
+			<-c.Context().Done()
+		}()
+		return channel.Ok(nil)
 	case "push_bad":
 		e1 := c.Push("x", json.RawMessage(`{bad`))
 		e2 := c.Push("x", []int{1})
