@@ -323,3 +323,33 @@ func BenchmarkJoin(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkListKeyedEdits shows the cost of inserting, removing and moving in a keyed
+// 1,000-row list. Entries are addressed by their new index, so an entry whose index
+// changes costs a move form ("i":j, a few bytes) and never a resend of its content.
+func BenchmarkListKeyedEdits(b *testing.B) {
+	tpl := render.Must(render.New("rows").Parse(rowsTemplate))
+	const n = 1000
+	rows := make([]keyedRow, n)
+	for i := range rows {
+		rows[i] = keyedRow{benchRow{ID: i, Name: "user " + strconv.Itoa(i), Email: "u" + strconv.Itoa(i) + "@example.com"}}
+	}
+	added := keyedRow{benchRow{ID: n, Name: "new", Email: "new@example.com"}}
+	for _, tc := range []struct {
+		name string
+		next []keyedRow
+	}{
+		{"append", append(append([]keyedRow(nil), rows...), added)},
+		{"remove_last", rows[:n-1]},
+		{"swap_two", func() []keyedRow {
+			r := append([]keyedRow(nil), rows...)
+			r[10], r[20] = r[20], r[10]
+			return r
+		}()},
+		{"prepend", append([]keyedRow{added}, rows...)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			benchDiff(b, mustExecute(b, tpl, map[string]any{"Rows": rows}), mustExecute(b, tpl, map[string]any{"Rows": tc.next}))
+		})
+	}
+}

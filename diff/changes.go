@@ -172,52 +172,75 @@ func (w *writer) entryDiff(old, next []render.Dynamic) bool {
 // entry is the source of at most one new entry, because the client hands out the moved
 // entry itself, not a copy: two entries moved from one index would share their state.
 func (w *writer) keyedEntries(old, next *render.Comprehension) (wrote, moved bool) {
-	// Entries whose key did not change position need no lookup: the common case of a
-	// list where one item changed costs no allocation.
+	// Keys that match at the start and at the end need no lookup, so the usual edits (one
+	// item changed, appended, removed or inserted, two swapped) cost no allocation.
+	no, nn := len(old.Keys), len(next.Keys)
 	prefix := 0
-	for prefix < len(old.Keys) && prefix < len(next.Keys) && old.Keys[prefix] == next.Keys[prefix] {
+	for prefix < no && prefix < nn && old.Keys[prefix] == next.Keys[prefix] {
 		prefix++
 	}
-	wrote = w.positionalEntries(old.Entries[:prefix], next.Entries[:prefix], 0)
-	if prefix == len(next.Keys) {
-		return wrote, false
+	suffix := 0
+	for suffix < no-prefix && suffix < nn-prefix && old.Keys[no-1-suffix] == next.Keys[nn-1-suffix] {
+		suffix++
 	}
-	index := make(map[string]int, len(old.Keys)-prefix)
-	for j := len(old.Keys) - 1; j >= prefix; j-- {
-		index[old.Keys[j]] = j
+	for i := range prefix {
+		wrote = w.keyedEntry(old, next, i, i) || wrote
 	}
-	for i := prefix; i < len(next.Keys); i++ {
-		mark := len(w.buf)
-		w.buf = appendComma(w.buf)
-		w.buf = appendKey(w.buf, i)
+	var index map[string]int
+	if no-suffix > prefix && nn-suffix > prefix {
+		index = make(map[string]int, no-suffix-prefix)
+		for j := no - suffix - 1; j >= prefix; j-- {
+			index[old.Keys[j]] = j
+		}
+	}
+	for i := prefix; i < nn-suffix; i++ {
 		j, ok := index[next.Keys[i]]
 		if !ok {
+			w.buf = appendComma(w.buf)
+			w.buf = appendKey(w.buf, i)
 			w.entry(next.Entries[i])
 			wrote = true
 			continue
 		}
 		delete(index, next.Keys[i])
-		if j == i {
-			if w.entryDiff(old.Entries[j], next.Entries[i]) {
-				wrote = true
-			} else {
-				w.buf = w.buf[:mark]
-			}
-			continue
-		}
-		wrote, moved = true, true
-		value := len(w.buf)
-		w.buf = append(w.buf, '[')
-		w.buf = strconv.AppendInt(w.buf, int64(j), 10)
-		w.buf = append(w.buf, ',')
-		if w.entryDiff(old.Entries[j], next.Entries[i]) {
-			w.buf = append(w.buf, ']')
-		} else {
-			w.buf = w.buf[:value]
-			w.buf = strconv.AppendInt(w.buf, int64(j), 10)
-		}
+		wrote = w.keyedEntry(old, next, i, j) || wrote
+		moved = moved || i != j
+	}
+	for k := range suffix {
+		i, j := nn-suffix+k, no-suffix+k
+		wrote = w.keyedEntry(old, next, i, j) || wrote
+		moved = moved || i != j
 	}
 	return wrote, moved
+}
+
+// keyedEntry writes new entry i, which is old entry j: nothing if it is unchanged in
+// place, a partial entry if it changed in place, j or [j,{…}] if it moved.
+func (w *writer) keyedEntry(old, next *render.Comprehension, i, j int) bool {
+	if i == j && equalDynamics(old.Entries[j], next.Entries[i]) {
+		return false
+	}
+	mark := len(w.buf)
+	w.buf = appendComma(w.buf)
+	w.buf = appendKey(w.buf, i)
+	if i == j {
+		if !w.entryDiff(old.Entries[j], next.Entries[i]) {
+			w.buf = w.buf[:mark]
+			return false
+		}
+		return true
+	}
+	value := len(w.buf)
+	w.buf = append(w.buf, '[')
+	w.buf = strconv.AppendInt(w.buf, int64(j), 10)
+	w.buf = append(w.buf, ',')
+	if w.entryDiff(old.Entries[j], next.Entries[i]) {
+		w.buf = append(w.buf, ']')
+	} else {
+		w.buf = w.buf[:value]
+		w.buf = strconv.AppendInt(w.buf, int64(j), 10)
+	}
+	return true
 }
 
 // leafEqual reports, without descending, whether two slots are certainly equal: equal

@@ -74,10 +74,14 @@ func TestRules(t *testing.T) {
 			{tree: node(wrap, list(li, []string{"x", "y"}, entry(str("1")), entry(str("2"))))},
 			{tree: node(wrap, list(li, []string{"x", "y"}, entry(str("1")), entry(str("3"))))},
 		}, `{"0":{"k":{"1":{"0":"3"},"kc":2}}}`},
-		{"S6 duplicate keys: one old entry moves once, the other is sent in full", []step{
+		{"S6 duplicate keys: an old entry is the source of one new entry, the other is sent in full", []step{
 			{tree: node(wrap, list(li, []string{"x", "y"}, entry(str("1")), entry(str("2"))))},
 			{tree: node(wrap, list(li, []string{"y", "y"}, entry(str("2")), entry(str("2"))))},
-		}, `{"0":{"k":{"0":1,"1":{"0":"2"},"kc":2,"km":true}}}`},
+		}, `{"0":{"k":{"0":{"0":"2"},"kc":2}}}`},
+		{"S6 duplicate keys moving", []step{
+			{tree: node(wrap, list(li, []string{"x", "y", "z"}, entry(str("1")), entry(str("2")), entry(str("3"))))},
+			{tree: node(wrap, list(li, []string{"z", "y", "y", "q"}, entry(str("3")), entry(str("2")), entry(str("2")), entry(str("4"))))},
+		}, `{"0":{"k":{"0":2,"2":{"0":"2"},"3":{"0":"4"},"kc":4,"km":true}}}`},
 		{"S8 components only at the top level", []step{
 			{tree: node(wrap, list(li, nil, entry(cid(2)))), comps: Components{2: node(card, str("x"))}},
 			{tree: node(wrap, list(li, nil, entry(cid(2)))), comps: Components{2: node(card, str("y"))}},
