@@ -29,13 +29,17 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], nil)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "productpage:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run serves the demo until ctx is done. ready, when set, receives the listening address.
+func run(ctx context.Context, args []string, ready func(addr string)) error {
 	fs := flag.NewFlagSet("productpage", flag.ContinueOnError)
 	addr := fs.String("addr", ":8080", "listen address")
 	db := fs.String("db", "sneakers.db", "SQLite database file (created and seeded when new)")
@@ -44,9 +48,6 @@ func run(args []string) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	a, err := app.New(ctx, app.Config{DBPath: *db, Reseed: *reseed, Logger: logger})
 	if err != nil {
 		return err
@@ -60,13 +61,15 @@ func run(args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("Sneakers23 is up", "url", "http://"+displayAddr(ln.Addr()).String()+"/drops", "db", *db)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
 
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
 		logger.Info("shutting down")
 	}
-	stop()
 	// Drain the live sockets first (they are hijacked, so http.Server.Shutdown does not
 	// wait for them), then stop serving.
 	closeApp(a, logger)
