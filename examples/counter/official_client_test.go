@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
@@ -15,44 +14,76 @@ import (
 	"github.com/glint-go/glint/internal/browsertest"
 )
 
-// officialScriptPath is where the test serves the official client bundle instead of
-// Glint's own script.
+// These tests drive the counter page with the official phoenix_live_view 1.2.12 and phoenix
+// 1.8 clients (bundled from node_modules at test time) in headless Chromium. They are the
+// compatibility acceptance tests of PROTOCOL.md: the browser's WebSocket frames appear in
+// the test log with -v or on failure.
+
+// officialScriptPath is where the tests serve the official client bundle instead of
+// Glint's own script (Options.ScriptURL).
 const officialScriptPath = "/official-client.js"
 
-// liveServer is one counter server listening on a fixed address, so that a restart keeps the
-// address the browser reconnects to.
+// browserRig is one headless Chromium tab, the official client bundle, and a loopback
+// address on which counter servers can be started and restarted.
+type browserRig struct {
+	t      *testing.T
+	ctx    context.Context // the first tab
+	script []byte
+	addr   string
+	began  time.Time
+}
+
+func newBrowserRig(t *testing.T) *browserRig {
+	ctx := browsertest.New(t)
+	script := browsertest.Bundle(t, browsertest.OfficialClientEntry)
+	// Reserve a free port; servers listen on it in turn.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return &browserRig{t: t, ctx: ctx, script: script, addr: addr, began: time.Now()}
+}
+
+// url returns the page's URL.
+func (r *browserRig) url() string { return "http://" + r.addr + "/" }
+
+// liveServer is one counter server listening on the rig's address.
 type liveServer struct {
 	http  *http.Server
 	done  chan error
 	close func()
 }
 
-func startServer(t *testing.T, addr string, script []byte, start int) *liveServer {
+// start serves a counter whose pages start at start, signing with secret.
+func (r *browserRig) start(start int, secret []byte) *liveServer {
+	t := r.t
 	t.Helper()
 	lv := newServer(config{
-		Secret:      testSecret,
+		Secret:      secret,
 		Logger:      quietLogger(),
 		ScriptURL:   officialScriptPath,
 		DrainWindow: time.Millisecond,
 		Start:       func() int { return start },
 	})
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+officialScriptPath, func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET "+officialScriptPath, func(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-		w.Write(script)
+		w.Write(r.script)
 	})
 	mux.Handle("/", lv)
 
 	var ln net.Listener
 	var err error
-	// The old server's port can take a moment to be free again.
+	// The previous server's port can take a moment to be free again.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if ln, err = net.Listen("tcp", addr); err == nil || time.Now().After(deadline) {
+		if ln, err = net.Listen("tcp", r.addr); err == nil || time.Now().After(deadline) {
 			break
 		}
 	}
 	if err != nil {
-		t.Fatalf("listening on %s: %v", addr, err)
+		t.Fatalf("listening on %s: %v", r.addr, err)
 	}
 	s := &liveServer{http: &http.Server{Handler: mux}, done: make(chan error, 1)}
 	go func() { s.done <- s.http.Serve(ln) }()
@@ -75,79 +106,148 @@ func startServer(t *testing.T, addr string, script []byte, start int) *liveServe
 		if err := <-s.done; !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("serve: %v", err)
 		}
+		t.Logf("%6dms server stopped", time.Since(r.began).Milliseconds())
 	}
 	t.Cleanup(s.close)
 	return s
 }
 
-// TestOfficialClient drives the counter page with the official phoenix_live_view 1.2.12 and
-// phoenix 1.8 clients in headless Chromium: connect, click +, see #count change, restart the
-// server on the same address and see the page rejoin without a reload.
-func TestOfficialClient(t *testing.T) {
-	ctx := browsertest.New(t)
-	script := browsertest.Bundle(t, browsertest.OfficialClientEntry)
-
-	// Reserve a free port, then serve on it.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// run runs actions on tab within 30 s, failing the test with the page's HTML.
+func (r *browserRig) run(tab context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	r.t.Helper()
+	defer func() { r.t.Logf("%6dms %s", time.Since(r.began).Milliseconds(), what) }()
+	ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		html, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+		r.t.Fatalf("%s: %v\npage:\n%s", what, err, html)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	const start = 41
-	first := startServer(t, addr, script, start)
+}
 
-	began := time.Now()
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		defer func() { t.Logf("%6dms %s", time.Since(began).Milliseconds(), what) }()
-		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(tctx, actions...); err != nil {
-			html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
-			t.Fatalf("%s: %v\npage:\n%s", what, err, html)
+// waitText waits until the view is connected and the element with this id shows want. It
+// keeps polling across page loads (a poll is cut short when the page navigates).
+func (r *browserRig) waitText(tab context.Context, what, id string, want int) {
+	r.t.Helper()
+	defer func() { r.t.Logf("%6dms %s", time.Since(r.began).Milliseconds(), what) }()
+	cond := fmt.Sprintf(`!!document.querySelector("[data-phx-main].phx-connected") && document.getElementById(%q).textContent === "%d"`, id, want)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithDeadline(tab, deadline)
+		err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond)))
+		cancel()
+		if err == nil {
+			return
 		}
+		if time.Now().After(deadline) {
+			html, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+			r.t.Fatalf("%s: %v\npage:\n%s", what, err, html)
+		}
+		time.Sleep(50 * time.Millisecond) // the page navigated: poll the new one
 	}
-	// waitCount waits until the view is connected and #count shows want.
-	waitCount := func(what string, want int) {
-		t.Helper()
-		run(what, chromedp.Poll[chromedp.Void](fmt.Sprintf(
-			`!!document.querySelector("[data-phx-main].phx-connected") && document.getElementById("count").textContent === %q`,
-			strconv.Itoa(want)), chromedp.WithPollingInterval(50*time.Millisecond)))
+}
+
+func (r *browserRig) click(tab context.Context, event string) {
+	r.t.Helper()
+	r.run(tab, "click "+event, chromedp.Click(chromedp.CSS(`button[phx-click="`+event+`"]`)))
+}
+
+func (r *browserRig) eval(tab context.Context, expr string) string {
+	r.t.Helper()
+	v, err := chromedp.Run(tab, chromedp.Evaluate[string](expr))
+	if err != nil {
+		r.t.Fatalf("evaluating %s: %v", expr, err)
 	}
+	return v
+}
+
+// TestOfficialClient: connect, click +, see #count change, restart the server on the same
+// address and see the page rejoin without a reload.
+func TestOfficialClient(t *testing.T) {
+	r := newBrowserRig(t)
+	const start = 41
+	first := r.start(start, testSecret)
 
 	// 1) connect
-	run("load the page", chromedp.Navigate("http://"+addr+"/"))
-	waitCount("first join", start)
-	version, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.liveSocket.version()`))
-	if err != nil || version != "1.2.12" {
-		t.Fatalf("official client version %q (%v), want 1.2.12", version, err)
+	r.run(r.ctx, "load the page", chromedp.Navigate(r.url()))
+	r.waitText(r.ctx, "first join", "count", start)
+	if v := r.eval(r.ctx, `window.liveSocket.version()`); v != "1.2.12" {
+		t.Fatalf("official client version %q, want 1.2.12", v)
+	}
+	if title := r.eval(r.ctx, `document.title`); title != "Counter" {
+		t.Errorf("document.title = %q, want Counter", title)
 	}
 
-	// 2) click + and 3) see #count change
-	run("click +", chromedp.Click(chromedp.CSS(`button[phx-click="inc"]`)))
-	waitCount("#count after +", start+1)
-	// The client drops a click on an element still awaiting the ack of its previous event
-	// (it carries data-phx-ref-src), so each click waits for its render.
-	run("click -", chromedp.Click(chromedp.CSS(`button[phx-click="dec"]`)))
-	waitCount("#count after -", start)
-	run("click - again", chromedp.Click(chromedp.CSS(`button[phx-click="dec"]`)))
-	waitCount("#count after - -", start-1)
+	// 2) click + and 3) see #count change. The client drops a click on an element still
+	// awaiting the ack of its previous event (it carries data-phx-ref-src), so each click
+	// waits for its render.
+	r.click(r.ctx, "inc")
+	r.waitText(r.ctx, "#count after +", "count", start+1)
+	r.click(r.ctx, "dec")
+	r.waitText(r.ctx, "#count after -", "count", start)
+	r.click(r.ctx, "dec")
+	r.waitText(r.ctx, "#count after - -", "count", start-1)
 
 	// 4) restart the server on the same address; the page must rejoin, not reload.
-	run("set the marker", chromedp.Evaluate[chromedp.Void](`window.__marker = "before-restart"`))
+	r.run(r.ctx, "set the marker", chromedp.Evaluate[chromedp.Void](`window.__marker = "before-restart"`))
 	first.close()
-	t.Logf("%6dms first server closed", time.Since(began).Milliseconds())
 	// Stay down for a moment, so the client's reconnects meet a refused connection first.
 	time.Sleep(300 * time.Millisecond)
-	startServer(t, addr, script, start)
-	t.Logf("%6dms second server listening", time.Since(began).Milliseconds())
+	r.start(start, testSecret)
 	// The new server remounts the view from its session: the count starts over.
-	waitCount("rejoin after the restart", start)
-	marker, err := chromedp.Run(ctx, chromedp.Evaluate[string](`String(window.__marker)`))
-	if err != nil || marker != "before-restart" {
-		t.Fatalf("window.__marker = %q (%v) after the restart: the page reloaded instead of rejoining", marker, err)
+	r.waitText(r.ctx, "rejoin after the restart", "count", start)
+	if m := r.eval(r.ctx, `String(window.__marker)`); m != "before-restart" {
+		t.Fatalf("window.__marker = %q after the restart: the page reloaded instead of rejoining", m)
 	}
-	run("click + after the restart", chromedp.Click(chromedp.CSS(`button[phx-click="inc"]`)))
-	waitCount("#count after + on the new server", start+1)
+	r.click(r.ctx, "inc")
+	r.waitText(r.ctx, "#count after + on the new server", "count", start+1)
+}
+
+// TestOfficialClientSharedCounter: a click in one tab reaches the other tab as a server
+// push (a "diff" frame, not a reply).
+func TestOfficialClientSharedCounter(t *testing.T) {
+	r := newBrowserRig(t)
+	r.start(7, testSecret)
+	other := browsertest.NewTab(t, r.ctx) // a second tab of the same browser
+	for _, tab := range []context.Context{r.ctx, other} {
+		r.run(tab, "load a tab", chromedp.Navigate(r.url()))
+		r.waitText(tab, "join", "shared", 0)
+	}
+	steps := []struct {
+		tab   context.Context
+		event string
+		want  int
+	}{
+		{r.ctx, "inc_shared", 1},
+		{other, "dec_shared", 0},
+		{other, "inc_shared", 1},
+		{r.ctx, "inc_shared", 2},
+	}
+	for _, st := range steps {
+		r.click(st.tab, st.event)
+		// The clicking tab gets the value in its reply, the other one in a pushed diff.
+		r.waitText(r.ctx, "#shared in the first tab", "shared", st.want)
+		r.waitText(other, "#shared in the second tab", "shared", st.want)
+	}
+	// The private counters did not move.
+	r.waitText(r.ctx, "private count untouched", "count", 7)
+	r.waitText(other, "private count untouched", "count", 7)
+}
+
+// TestOfficialClientStaleSession: a server restarted with another secret answers the rejoin
+// with "stale", and the client reloads the page (PROTOCOL.md §3.5), which then works.
+func TestOfficialClientStaleSession(t *testing.T) {
+	r := newBrowserRig(t)
+	first := r.start(3, testSecret)
+	r.run(r.ctx, "load the page", chromedp.Navigate(r.url()))
+	r.waitText(r.ctx, "first join", "count", 3)
+	r.run(r.ctx, "set the marker", chromedp.Evaluate[chromedp.Void](`window.__marker = "old page"`))
+	first.close()
+	r.start(9, []byte("another secret, so old tokens are stale!"))
+	// The reloaded page gets a fresh session from the new server (its pages start at 9).
+	r.waitText(r.ctx, "reload after a stale join", "count", 9)
+	if m := r.eval(r.ctx, `String(window.__marker)`); m != "undefined" {
+		t.Fatalf("window.__marker = %q: the page was not reloaded after the stale join", m)
+	}
+	r.click(r.ctx, "inc")
+	r.waitText(r.ctx, "#count after + on the reloaded page", "count", 10)
 }

@@ -167,3 +167,19 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 	}
 	return fmt.Sprintf("%s (line %d, column %d)", s, d.LineNumber, d.ColumnNumber)
 }
+
+// NewTab opens another tab in the browser of ctx (a context returned by New) and returns its
+// context; t.Cleanup closes it. Use it for tests that need several pages at once. Like New,
+// it opens the tab with a context that has no timeout: a tab lives as long as the context of
+// its first chromedp call, so put timeouts only on later calls.
+func NewTab(t testing.TB, ctx context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx)
+	t.Cleanup(cancel)
+	watchdog := time.AfterFunc(StartTimeout, cancel)
+	defer watchdog.Stop()
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("browsertest: opening a tab: %v", err)
+	}
+	return tab
+}
