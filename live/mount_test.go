@@ -4,10 +4,15 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/glint-go/glint/live/channel"
+	"github.com/glint-go/glint/live/pubsub"
 )
 
 func TestConnectedMountOutcomes(t *testing.T) {
-	ts := newTestServer(t, Options{}, func(s *Server) {
+	ps := pubsub.NewLocal()
+	ts := newTestServer(t, Options{Channel: channel.Options{PubSub: ps}}, func(s *Server) {
 		s.Handle("/fail", Page{New: func() View { return &failing{} }, Template: mustParse("failing", `mode={{.Mode}}`)})
 		s.Handle("/other/{name}", Page{New: func() View { return &other{} }, Template: otherTmpl})
 	})
@@ -29,6 +34,22 @@ func TestConnectedMountOutcomes(t *testing.T) {
 			r := decodeReply(t, c.reply(ref))
 			if r.Status != tt.status || !strings.Contains(string(r.Response), tt.want) {
 				t.Errorf("join: %s %s, want %s containing %s", r.Status, r.Response, tt.status, tt.want)
+			}
+			// A refused join leaves no subscription behind.
+			want := 0
+			if r.Status == "ok" {
+				want = 1
+			}
+			if n := ps.Subscribers("failing"); n != want {
+				t.Errorf("%d subscribers after the join, want %d", n, want)
+			}
+			if r.Status == "ok" {
+				c.send(ref, "lv:"+p.id, "phx_leave", map[string]any{})
+				c.event("lv:"+p.id, "phx_close")
+				time.Sleep(20 * time.Millisecond)
+			}
+			if n := ps.Subscribers("failing"); n != 0 {
+				t.Errorf("%d subscribers after the leave", n)
 			}
 		})
 	}

@@ -68,13 +68,21 @@ func (s *Socket) Subscribe(topic string) error {
 	if s.v == nil {
 		return ErrNotConnected
 	}
-	return s.v.ch.Subscribe(topic)
+	if err := s.v.ch.Subscribe(topic); err != nil {
+		return err
+	}
+	if s.v.topics == nil {
+		s.v.topics = make(map[string]struct{})
+	}
+	s.v.topics[topic] = struct{}{}
+	return nil
 }
 
 // Unsubscribe ends a subscription made with Subscribe.
 func (s *Socket) Unsubscribe(topic string) {
 	if s.v != nil {
 		s.v.ch.Unsubscribe(topic)
+		delete(s.v.topics, topic)
 	}
 }
 

@@ -42,6 +42,7 @@ type viewProc struct {
 	buf     []byte
 	sock    Socket
 	joined  bool
+	topics  map[string]struct{} // subscribed with Socket.Subscribe
 
 	// Pending until the next render.
 	title      *string
@@ -225,7 +226,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 		return nil
 	})
 	if err != nil {
-		v.timers.stop()
+		v.abandon()
 		if errors.Is(err, errCrashed) {
 			return nil, reason("join crashed")
 		}
@@ -233,7 +234,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 		return nil, reason("mount failed")
 	}
 	if n := v.nav; n != nil {
-		v.timers.stop()
+		v.abandon()
 		v.nav = nil
 		if n.kind == navRedirect {
 			return nil, &channel.ErrorReply{Response: map[string]any{"redirect": v.redirectBody(n)}}
@@ -244,6 +245,16 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 	v.srv.metrics.views.Add(1)
 	v.srv.metrics.joins.Add(1)
 	return reply, nil
+}
+
+// abandon undoes what a mount that will not join set up: its timers and subscriptions
+// (the channel layer only ends those of joined channels).
+func (v *viewProc) abandon() {
+	v.timers.stop()
+	for t := range v.topics {
+		v.ch.Unsubscribe(t)
+	}
+	v.topics = nil
 }
 
 // maxURLBytes bounds URLs accepted from the client.

@@ -264,6 +264,12 @@ func (f *failing) Mount(ctx context.Context, s *Socket, p Params) error {
 	if !s.Connected() && p.Get("dead") == "" {
 		return nil
 	}
+	if s.Connected() {
+		if err := s.Subscribe("failing"); err != nil {
+			return err
+		}
+		s.SendAfter("never", time.Hour)
+	}
 	switch p.Get("mode") {
 	case "panic":
 		panic("boom in dead mount")
