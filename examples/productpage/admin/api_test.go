@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -25,15 +26,16 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 type env struct {
-	srv *httptest.Server
-	inv *inventory.Inventory
-	st  *store.SQLite
+	handler http.Handler // the API behind basic auth
+	srv     *httptest.Server
+	inv     *inventory.Inventory
+	st      *store.SQLite
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "a.db"), store.SQLiteOptions{Rand: rand.New(rand.NewPCG(1, 1))})
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "a.db"), store.SQLiteOptions{Rand: rand.New(rand.NewPCG(1, 1)), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,9 +49,10 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(inv.Close)
-	srv := httptest.NewServer(admin.BasicAuth(admin.User, "s3cret", admin.NewAPI(inv, nil)))
+	h := admin.BasicAuth(admin.User, "s3cret", admin.NewAPI(inv, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, inv: inv, st: st}
+	return &env{handler: h, srv: srv, inv: inv, st: st}
 }
 
 // do sends an authenticated request and decodes the JSON body.

@@ -3,6 +3,8 @@ package inventory_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
@@ -53,7 +55,7 @@ type env struct {
 func newEnv(t *testing.T, products []store.Product, items []store.Item) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "inv.db"), store.SQLiteOptions{Rand: rand.New(rand.NewPCG(1, 1))})
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "inv.db"), store.SQLiteOptions{Rand: rand.New(rand.NewPCG(1, 1)), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

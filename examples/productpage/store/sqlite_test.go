@@ -3,18 +3,27 @@ package store_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"testing/fstest"
 
+	"go.uber.org/goleak"
+
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/examples/productpage/store/storetest"
 )
 
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
 func openSQLite(t *testing.T, path string, opts store.SQLiteOptions) *store.SQLite {
 	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	s, err := store.OpenSQLite(context.Background(), path, opts)
 	if err != nil {
 		t.Fatalf("OpenSQLite: %v", err)
