@@ -32,9 +32,13 @@ type liveServer struct {
 	conns map[net.Conn]struct{}
 }
 
+// officialScript is where a test serves the official phoenix_live_view client bundle.
+const officialScript = "/test/official-client.js"
+
 // startLive opens the SQLite file at dbPath (seeding the fixture when fixture is true) and
-// serves the app on addr ("127.0.0.1:0" picks a port).
-func startLive(t *testing.T, dbPath, addr string, fixture bool) *liveServer {
+// serves the app on addr ("127.0.0.1:0" picks a port). With a client bundle, pages load it
+// instead of Glint's own client.
+func startLive(t *testing.T, dbPath, addr string, fixture bool, bundle []byte) *liveServer {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenSQLite(ctx, dbPath, store.SQLiteOptions{Logger: quietLogger()})
@@ -47,10 +51,24 @@ func startLive(t *testing.T, dbPath, addr string, fixture bool) *liveServer {
 			t.Fatal(err)
 		}
 	}
-	a, err := app.New(ctx, app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret,
-		Rand: rand.New(rand.NewPCG(1, 1)), Logger: quietLogger()})
+	cfg := app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret,
+		Rand: rand.New(rand.NewPCG(1, 1)), Logger: quietLogger()}
+	if bundle != nil {
+		cfg.ScriptURL = officialScript
+	}
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var handler http.Handler = a
+	if bundle != nil {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET "+officialScript, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/javascript")
+			w.Write(bundle)
+		})
+		mux.Handle("/", a)
+		handler = mux
 	}
 	var ln net.Listener
 	for try := 0; ; try++ { // the old socket of a killed server may linger for a moment
@@ -63,7 +81,7 @@ func startLive(t *testing.T, dbPath, addr string, fixture bool) *liveServer {
 		t.Fatal(err)
 	}
 	s := &liveServer{addr: ln.Addr().String(), app: a, conns: map[net.Conn]struct{}{}}
-	s.srv = &http.Server{Handler: a, ConnState: func(c net.Conn, state http.ConnState) {
+	s.srv = &http.Server{Handler: handler, ConnState: func(c net.Conn, state http.ConnState) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		switch state {
@@ -151,11 +169,26 @@ func listing(n int, cond string) string {
 	return fmt.Sprintf(`(() => { const l = document.querySelectorAll(".product-listing")[%d]; return !!l && %s })()`, n, cond)
 }
 
+// TestBrowser runs SNEAKERS.md's browser behaviours in headless Chromium, with Glint's own
+// client and with the official phoenix_live_view client.
 func TestBrowser(t *testing.T) {
 	browser := browsertest.New(t)
+	clients := []struct {
+		name   string
+		bundle []byte
+	}{
+		{"glint", nil},
+		{"official", browsertest.Bundle(t, browsertest.OfficialClientEntry)},
+	}
+	for _, c := range clients {
+		t.Run(c.name, func(t *testing.T) { browserBehaviours(t, browser, c.bundle) })
+	}
+}
+
+func browserBehaviours(t *testing.T, browser context.Context, bundle []byte) {
 
 	t.Run("Title", func(t *testing.T) {
-		s := startLive(t, filepath.Join(t.TempDir(), "b.db"), "127.0.0.1:0", true)
+		s := startLive(t, filepath.Join(t.TempDir(), "b.db"), "127.0.0.1:0", true, bundle)
 		ctx := openDrops(t, browser, s.url())
 		title, err := chromedp.Run(ctx, chromedp.Title())
 		if err != nil {
@@ -167,7 +200,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("ReleaseShowsSizes", func(t *testing.T) {
-		s := startLive(t, filepath.Join(t.TempDir(), "b.db"), "127.0.0.1:0", true)
+		s := startLive(t, filepath.Join(t.TempDir(), "b.db"), "127.0.0.1:0", true, bundle)
 		ctx := openDrops(t, browser, s.url())
 		waitJS(t, ctx, "two listings coming soon", `document.querySelectorAll(".product-listing").length === 2 && `+
 			listing(0, `l.textContent.includes("coming soon...")`)+" && "+listing(1, `l.textContent.includes("coming soon...")`))
@@ -182,7 +215,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("SellOutGreysTheSameButton", func(t *testing.T) {
-		s := startLive(t, filepath.Join(t.TempDir(), "b.db"), "127.0.0.1:0", true)
+		s := startLive(t, filepath.Join(t.TempDir(), "b.db"), "127.0.0.1:0", true, bundle)
 		adminPost(t, s.url(), "/admin/api/products/1/release")
 		ctx := openDrops(t, browser, s.url())
 		const btn = `document.querySelector(".size-container__entry[value='1']")`
@@ -195,12 +228,12 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("ServerRestart", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "b.db")
-		s := startLive(t, db, "127.0.0.1:0", true)
+		s := startLive(t, db, "127.0.0.1:0", true, bundle)
 		ctx := openDrops(t, browser, s.url())
 		addr := s.addr
 		s.kill()
 		waitJS(t, ctx, "the page to notice", `!document.querySelector("[data-phx-main].phx-connected")`)
-		s = startLive(t, db, addr, false) // same port, same database
+		s = startLive(t, db, addr, false, bundle) // same port, same database
 		waitJS(t, ctx, "the page to reconnect by itself", jsConnected)
 		adminPost(t, s.url(), "/admin/api/products/2/release")
 		waitJS(t, ctx, "the release made after the restart",
