@@ -112,8 +112,8 @@ type ProductJSON struct {
 
 // InventoryJSON is the body of GET /admin/api/inventory.
 type InventoryJSON struct {
-	Products []ProductJSON           `json:"products"`
-	Reducer  inventory.ReducerStatus `json:"reducer"`
+	Products []ProductJSON           `json:"products"` // in display order
+	Reducer  inventory.ReducerStatus `json:"reducer"`  // the reducer's state
 }
 
 func itemJSON(it inventory.Item) ItemJSON {

@@ -17,9 +17,9 @@ const adminRefresh = 500 * time.Millisecond
 // AdminPage is the /admin live view: release and sell buttons, reducer controls and live
 // counts. It is served behind basic auth.
 type AdminPage struct {
-	Products []inventory.Product
-	Reducer  inventory.ReducerStatus
-	Error    string
+	Products []inventory.Product     // snapshot with counts
+	Reducer  inventory.ReducerStatus // reducer state
+	Error    string                  // the last action's error, shown until the next action
 
 	inv *inventory.Inventory
 }

@@ -12,7 +12,7 @@ import (
 // once released. A connected view subscribes to each product's topic and re-reads the
 // inventory on every release or stock change; it never reads the store.
 type Drops struct {
-	Products []inventory.Product
+	Products []inventory.Product // the template's data: a snapshot of the inventory
 
 	inv *inventory.Inventory
 }

@@ -16,12 +16,12 @@ func Topic(productID int64) string { return "product:" + strconv.FormatInt(produ
 
 // Released is the payload of EventReleased.
 type Released struct {
-	ProductID int64 `json:"product_id"`
+	ProductID int64 `json:"product_id"` // the product released
 }
 
 // StockChange is the payload of EventStockChange.
 type StockChange struct {
-	ProductID int64 `json:"product_id"`
-	ItemID    int64 `json:"item_id"`
-	Level     Level `json:"level"`
+	ProductID int64 `json:"product_id"` // the item's product
+	ItemID    int64 `json:"item_id"`    // the item sold
+	Level     Level `json:"level"`      // its level after the sale
 }

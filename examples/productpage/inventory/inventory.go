@@ -15,13 +15,13 @@ import (
 // Product is a snapshot of one product and its items, in id order.
 type Product struct {
 	store.Product
-	Items []Item
+	Items []Item // the product's sizes in id order
 }
 
 // Item is a snapshot of one item with its level.
 type Item struct {
 	store.Item
-	Level Level
+	Level Level // LevelOf(AvailableCount)
 }
 
 // Options configures Load. The zero value is ready to use.

@@ -35,11 +35,11 @@ type ReducerConfig struct {
 
 // ReducerStatus describes the reducer.
 type ReducerStatus struct {
-	Running bool          `json:"running"`
-	PerTick int           `json:"per_tick,omitempty"`
-	TickMS  int64         `json:"tick_ms,omitempty"`
-	Sales   int64         `json:"sales"` // successful sales of the current or last run
-	Tick    time.Duration `json:"-"`
+	Running bool          `json:"running"`            // a reducer is selling now
+	PerTick int           `json:"per_tick,omitempty"` // sales per tick of the current or last run
+	TickMS  int64         `json:"tick_ms,omitempty"`  // Tick in milliseconds, for JSON
+	Sales   int64         `json:"sales"`              // successful sales of the current or last run
+	Tick    time.Duration `json:"-"`                  // the interval between ticks
 }
 
 type reducerState struct {
