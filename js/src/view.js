@@ -9,6 +9,7 @@ import { serialize, values } from "./form.js"
 const STATES = ["phx-connected", "phx-loading", "phx-error"]
 const REF = "data-phx-ref"
 const REJOIN_MS = [1000, 2000, 5000, 10000]
+const EVENT_TIMEOUT = 30000
 const NOT_TEXT = /^(checkbox|radio|button|submit|reset|image|file|hidden)$/
 
 // editable reports whether el is a control whose value the user is editing ("input wins").
@@ -57,6 +58,7 @@ export class View {
     this.lockSeq = 0
     this.held = false
     this.dying = new Set()
+    this.inflight = new Map()
     this.href = ls.w.location.href
   }
 
@@ -73,6 +75,7 @@ export class View {
     const { ls, el } = this
     const w = ls.w
     clearTimeout(this.timer)
+    this.forget()
     const ref = (this.joinRef = ls.socket.nextRef())
     this.queue = []
     this.setState("phx-loading")
@@ -165,8 +168,26 @@ export class View {
     return out
   }
 
+  // send pushes an event. A reply that has not come within 30 s means the page is out of
+  // step with the server: reload with jitter (§3.6).
   send(payload, cb) {
-    return this.ls.socket.push(this.joinRef, this.topic, "event", payload, cb)
+    const { ls, inflight } = this
+    const ref = ls.socket.nextRef()
+    inflight.set(ref, setTimeout(() => ls.reloadWithJitter(), EVENT_TIMEOUT))
+    ls.socket.push(this.joinRef, this.topic, "event", payload, (r) => this.settle(ref) && cb && cb(r), ref)
+    return ref
+  }
+
+  // forget drops every in-flight event of the current membership.
+  forget() {
+    for (const ref of [...this.inflight.keys()]) this.settle(ref, true)
+  }
+
+  // settle forgets an in-flight event; with forget it also drops its reply callback.
+  settle(ref, forget) {
+    clearTimeout(this.inflight.get(ref))
+    if (forget) this.ls.socket.replies.delete(ref)
+    return this.inflight.delete(ref)
   }
 
   // update merges a diff and patches the DOM; it returns the diff's top-level extras.
@@ -333,6 +354,7 @@ export class View {
   }
 
   disconnected() {
+    this.forget()
     if (!this.joinRef && !this.queue) return
     this.joinRef = null
     this.queue = null
