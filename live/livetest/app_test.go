@@ -113,7 +113,7 @@ func (d *demo) HandleEvent(ctx context.Context, s *live.Socket, e live.Event) er
 	case "title":
 		s.SetTitle("New title")
 	case "redirect":
-		s.Redirect("/elsewhere")
+		s.Redirect("/other?full=1")
 	case "navigate":
 		s.PushNavigate("/other", true)
 	case "patch":
@@ -158,6 +158,7 @@ func newDemoServer(t testing.TB) *live.Server {
 	})
 	srv.Handle("GET /demo", live.Page{New: func() live.View { return &demo{} }, Template: demoTemplate})
 	srv.Handle("GET /other", live.Page{New: func() live.View { return &other{} }, Template: otherTemplate})
+	srv.Handle("GET /admin", live.Page{New: func() live.View { return &other{} }, Template: otherTemplate, Group: "admin"})
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	return srv
 }

@@ -2,6 +2,7 @@ package livetest_test
 
 import (
 	"context"
+	"time"
 	"encoding/json"
 	"errors"
 	"net/url"
@@ -239,7 +240,7 @@ func TestRedirects(t *testing.T) {
 		event string
 		want  livetest.Redirect
 	}{
-		{"redirect", livetest.Redirect{Kind: "redirect", To: "/elsewhere"}},
+		{"redirect", livetest.Redirect{Kind: "redirect", To: "/other?full=1"}},
 		{"navigate", livetest.Redirect{Kind: "live_redirect", To: "/other", Replace: true}},
 	}
 	for _, tt := range tests {
@@ -256,6 +257,47 @@ func TestRedirects(t *testing.T) {
 			v.WaitFor(func(string) bool { return v.Closed() })
 		})
 	}
+}
+
+func TestFollowRedirects(t *testing.T) {
+	srv := newDemoServer(t)
+	t.Run("live redirect", func(t *testing.T) {
+		v := livetest.Open(t, srv, "/demo", livetest.Timeout(2*time.Second))
+		v.PushHook("navigate", nil)
+		if got := v.FollowRedirect(); got != v {
+			t.Fatal("a live redirect returned another View")
+		}
+		if v.Text("#other") != "other page" || v.URL().Path != "/other" {
+			t.Fatalf("after the live redirect: URL %s, HTML:\n%s", v.URL(), v.HTML())
+		}
+		// Navigate back; the same container id and tokens mount the demo view again.
+		if err := v.Navigate("/demo?page=5"); err != nil {
+			t.Fatal(err)
+		}
+		if got := v.Text("#page"); got != "5" {
+			t.Errorf("#page = %q after navigating back, want 5", got)
+		}
+		v.Click("#plain")
+		if got := v.Text("#n"); got != "1" {
+			t.Errorf("#n = %q, want 1", got)
+		}
+	})
+	t.Run("full redirect", func(t *testing.T) {
+		v := livetest.Open(t, srv, "/demo")
+		v.PushHook("redirect", nil)
+		nv := v.FollowRedirect()
+		if nv == v || nv.Text("#other") != "other page" || nv.URL().RawQuery != "full=1" {
+			t.Fatalf("after the redirect: URL %s, HTML:\n%s", nv.URL(), nv.HTML())
+		}
+	})
+	t.Run("navigate to another session group", func(t *testing.T) {
+		v := livetest.Open(t, srv, "/demo")
+		err := v.Navigate("/admin")
+		var je *livetest.JoinError
+		if !errors.As(err, &je) || je.Reason != "unauthorized" {
+			t.Fatalf("Navigate across groups: err = %v, want reason unauthorized", err)
+		}
+	})
 }
 
 func TestCrashAndRejoin(t *testing.T) {

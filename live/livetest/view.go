@@ -70,6 +70,7 @@ type View struct {
 
 	traceMu  sync.Mutex
 	traceOff bool
+	recent   []string // the last frames sent (→) and received (←)
 
 	mu          sync.Mutex
 	changed     chan struct{} // closed and replaced on every state change
@@ -84,13 +85,14 @@ type View struct {
 	url         *url.URL
 	redirect    *Redirect
 	events      []client.Event
-	closed      bool  // the server sent phx_close: the view ended normally
-	expectCrash bool  // inside ExpectCrash
-	errored     bool  // the server sent phx_error: the view crashed
-	connErr     error // the socket is gone
-	protoErr    error // a message broke the protocol; reported by the next method call
-	dropped     int   // frames dropped for a stale join_ref
-	destroyed   []int // cids confirmed by cids_destroyed
+	closed      bool   // the server sent phx_close: the view ended normally
+	expectCrash bool   // inside ExpectCrash
+	errored     bool   // the server sent phx_error: the view crashed
+	connErr     error  // the socket is gone
+	protoErr    error  // a message broke the protocol; reported by the next method call
+	dropped     int    // frames dropped for a stale join_ref
+	destroyed   []int  // cids confirmed by cids_destroyed
+	referer     string // the URL before the last live navigation, or ""
 }
 
 // Open loads path from an httptest server around h and joins its live view, as a browser
@@ -191,17 +193,27 @@ func (v *View) dial() error {
 
 // join sends phx_join and waits for its reply; mounts is the payload's _mounts.
 func (v *View) join(mounts int) error {
+	params := map[string]any{
+		"_csrf_token":     v.page.CSRFToken,
+		"_mounts":         mounts,
+		"_mount_attempts": 0,
+	}
 	payload := map[string]any{
-		"url": v.currentURL(),
-		"params": map[string]any{
-			"_csrf_token":     v.page.CSRFToken,
-			"_mounts":         mounts,
-			"_mount_attempts": 0,
-		},
+		"params":  params,
 		"session": v.page.Session,
 		"static":  nullable(v.page.Static),
 		"sticky":  false,
 	}
+	v.mu.Lock()
+	if v.referer != "" {
+		// After live navigation the client joins with "redirect" instead of "url", on that
+		// join and every later rejoin (PROTOCOL.md §3.2).
+		payload["redirect"] = v.url.String()
+		params["_live_referer"] = v.referer
+	} else {
+		payload["url"] = v.url.String()
+	}
+	v.mu.Unlock()
 	b, _ := json.Marshal(payload)
 
 	v.mu.Lock()
@@ -310,15 +322,29 @@ func (v *View) heartbeat(ctx context.Context) {
 	}
 }
 
-// tracef logs a frame when tracing, until the View is closed.
+// recentFrames is how many frames failure messages show.
+const recentFrames = 12
+
+// maxShownFrame truncates each frame shown in a failure message.
+const maxShownFrame = 400
+
+// tracef records a frame for failure messages and logs it when tracing, until the View is
+// closed.
 func (v *View) tracef(format string, args ...any) {
-	if !v.cfg.trace {
-		return
-	}
+	line := fmt.Sprintf(format, args...)
 	v.traceMu.Lock()
 	defer v.traceMu.Unlock()
-	if !v.traceOff {
-		v.t.Logf(format, args...)
+	shown := line
+	if len(shown) > maxShownFrame {
+		shown = shown[:maxShownFrame] + "…"
+	}
+	if len(v.recent) == recentFrames {
+		copy(v.recent, v.recent[1:])
+		v.recent = v.recent[:recentFrames-1]
+	}
+	v.recent = append(v.recent, shown)
+	if v.cfg.trace && !v.traceOff {
+		v.t.Logf("%s", line)
 	}
 }
 
@@ -358,7 +384,10 @@ func (v *View) fatalf(format string, args ...any) {
 	v.mu.Lock()
 	html := v.html
 	v.mu.Unlock()
-	v.t.Fatalf("livetest: "+format+"\nview %s HTML:\n%s", append(args, v.topic, html)...)
+	v.traceMu.Lock()
+	frames := strings.Join(v.recent, "\n")
+	v.traceMu.Unlock()
+	v.t.Fatalf("livetest: "+format+"\nview %s HTML:\n%s\nlast frames:\n%s", append(args, v.topic, html, frames)...)
 }
 
 var errClosedByServer = errors.New("livetest: the server closed the view (phx_close)")
