@@ -2,12 +2,12 @@ package livetest_test
 
 import (
 	"context"
-	"time"
 	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"go.uber.org/goleak"
