@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,6 +37,23 @@ func TestAdminPageNeedsAuth(t *testing.T) {
 		if resp.StatusCode != tt.want {
 			t.Errorf("%s: %d, want %d", tt.name, resp.StatusCode, tt.want)
 		}
+	}
+}
+
+// A session obtained from the public /drops page cannot join the admin view.
+func TestAdminViewRefusesShopSession(t *testing.T) {
+	a := fixtureApp(t)
+	p := livetest.Load(t, a, "/drops")
+	u := *p.URL
+	u.Path = "/admin"
+	p.URL = &u
+	v, err := p.Join()
+	var jerr *livetest.JoinError
+	if !errors.As(err, &jerr) {
+		t.Fatalf("join of /admin with a /drops session: view %v, err %v; want a join error", v != nil, err)
+	}
+	if jerr.Reason != "unauthorized" && jerr.Reason != "stale" {
+		t.Errorf("reason %q, want unauthorized or stale", jerr.Reason)
 	}
 }
 

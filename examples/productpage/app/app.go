@@ -87,8 +87,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	opts := live.Options{Secret: cfg.Secret, Logger: logger, Layout: layoutTemplate, ScriptURL: cfg.ScriptURL}
 	opts.Channel.PubSub = ps
 	lv := live.New(opts)
-	lv.Handle("GET /drops", live.Page{New: func() live.View { return NewDrops(inv) }, Template: dropsTemplate})
-	lv.Handle("GET /admin", live.Page{New: func() live.View { return NewAdminPage(inv) }, Template: adminTemplate})
+	// Separate session groups: a /drops session can never live-navigate into /admin, whose
+	// only way in is the basic-auth-guarded GET.
+	lv.Handle("GET /drops", live.Page{New: func() live.View { return NewDrops(inv) }, Template: dropsTemplate, Group: "shop"})
+	lv.Handle("GET /admin", live.Page{New: func() live.View { return NewAdminPage(inv) }, Template: adminTemplate, Group: "admin"})
 
 	password := cfg.AdminPassword
 	if password == "" {

@@ -59,6 +59,12 @@ func wsHeaderSize(n int) int {
 
 // dialWire loads base+"/drops" and joins its view over a new WebSocket.
 func dialWire(ctx context.Context, base string) (*wireView, error) {
+	return dialWireTo(ctx, base, "")
+}
+
+// dialWireTo is dialWire; a non-empty redirect makes the join a live navigation to that
+// URL (the "redirect" join field) with the /drops session.
+func dialWireTo(ctx context.Context, base, redirect string) (*wireView, error) {
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	resp, err := client.Get(base + "/drops")
@@ -91,10 +97,15 @@ func dialWire(ctx context.Context, base string) (*wireView, error) {
 	if m[3] == "" {
 		static = nil
 	}
-	join, _ := json.Marshal([]any{"1", "1", w.topic, "phx_join", map[string]any{
+	payload := map[string]any{
 		"url": base + "/drops", "params": map[string]any{"_csrf_token": c[1], "_mounts": 0},
 		"session": m[2], "static": static, "sticky": false,
-	}})
+	}
+	if redirect != "" {
+		delete(payload, "url")
+		payload["redirect"] = redirect
+	}
+	join, _ := json.Marshal([]any{"1", "1", w.topic, "phx_join", payload})
 	if err := conn.Write(ctx, websocket.MessageText, join); err != nil {
 		conn.CloseNow()
 		return nil, err
@@ -253,5 +264,31 @@ func TestWireOneLevelChangeSendsOnlyThatButton(t *testing.T) {
 	}
 	if !strings.Contains(f.text, "size-container") || strings.Count(f.text, `"kc":13`) != 1 {
 		t.Errorf("release diff lacks the new size list: %s", f.text)
+	}
+}
+
+// A /drops session cannot live-navigate into /admin: that page is another session group,
+// reachable only through the basic-auth-guarded GET.
+func TestWireNoNavigationIntoAdmin(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	base := newServer(t, fixtureApp(t))
+	tests := []struct {
+		to string
+		ok bool
+	}{
+		{base + "/drops", true}, // same group: allowed
+		{base + "/admin", false},
+	}
+	for _, tt := range tests {
+		w, err := dialWireTo(ctx, base, tt.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reply := w.snapshot()[0].text
+		w.close()
+		if ok := strings.Contains(reply, `"status":"ok"`); ok != tt.ok || strings.Contains(reply, "reducer") {
+			t.Errorf("navigate to %s: ok=%v, want %v: %s", tt.to, ok, tt.ok, reply)
+		}
 	}
 }
