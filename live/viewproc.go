@@ -340,7 +340,7 @@ func decodeCIDs(payload json.RawMessage) ([]int, error) {
 func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) channel.Reply {
 	e, err := decodeEvent(payload)
 	if err != nil {
-		v.srv.log.Warn("live: bad event", "view", v.id, "err", err)
+		v.srv.log.Warn("live: bad event", "view", v.id, "err", truncate(err.Error()))
 		return channel.Ok(nil)
 	}
 	v.srv.metrics.events.Add(1)
@@ -352,13 +352,13 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 		}
 		h, _ = ce.c.(EventHandler)
 		if h == nil {
-			v.srv.log.Warn("live: component does not handle events", "view", v.id, "component", ce.id, "event", e.Name)
+			v.srv.log.Warn("live: component does not handle events", "view", v.id, "component", ce.id, "event", truncate(e.Name))
 			return channel.Ok(nil)
 		}
 	} else {
 		h, _ = v.view.(EventHandler)
 		if h == nil {
-			v.srv.log.Warn("live: view does not handle events", "view", v.id, "event", e.Name)
+			v.srv.log.Warn("live: view does not handle events", "view", v.id, "event", truncate(e.Name))
 			return channel.Ok(nil)
 		}
 	}
@@ -368,7 +368,7 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 		return channel.NoReply()
 	}
 	if err != nil {
-		v.srv.log.Error("live: event failed", "view", v.id, "event", e.Name, "type", e.Type, "err", err)
+		v.srv.log.Error("live: event failed", "view", v.id, "event", truncate(e.Name), "type", truncate(e.Type), "err", truncate(err.Error()))
 	}
 	if !hook {
 		v.reply = nil
