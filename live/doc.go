@@ -26,5 +26,23 @@
 //
 // After each handled event or message the view is rendered again and only the changed
 // parts travel (package diff). A burst of queued messages is handled first and rendered
-// once.
+// once, at the latest a few milliseconds after the first of them.
+//
+// Errors and crashes. An error returned by a handler is logged and the client still gets
+// an ok reply (an error reply would leave its elements locked). A panic in Mount or a
+// handler is recovered and logged with its stack; the view's channel ends with
+// phx_error, the client rejoins and the view is mounted afresh. Rejoins of a view that
+// keeps crashing are answered ever later (100 ms doubling, up to 5 s), so a crash loop
+// never spins. Other views are not affected.
+//
+// Security. The container carries a session token signed with Options.Secret (package
+// live/token) binding the view id, its page and session group, and the user session data
+// from Options.Session; joins with a tampered, expired or foreign token answer "stale"
+// and the client reloads the page. When the session carries user data, the socket must
+// present the CSRF token of the page's meta tag, tied to an HttpOnly cookie. Everything
+// from the client is bounded and checked: URLs, forms, value objects, cid lists, tokens.
+//
+// Metrics (Server.Metrics, or Options.MetricsPath) are the socket layer's plus
+// glint_live_views, glint_live_joins_total, glint_live_events_total,
+// glint_live_renders_total and glint_live_crashes_total.
 package live
