@@ -1,6 +1,7 @@
 package livetest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -62,6 +63,10 @@ func (v *View) handleLocked(f frame, raw []byte) {
 	case "phx_reply":
 		v.replyLocked(f, raw)
 	case "diff":
+		if string(bytes.TrimSpace(f.Payload)) == "{}" {
+			v.failLocked(fmt.Errorf("the server pushed an empty diff (PROTOCOL.md §4.3 S9): %s", raw))
+			return
+		}
 		v.applyLocked(f.Payload, raw)
 	case "redirect", "live_redirect":
 		v.redirectLocked(f.Event, f.Payload, raw)
@@ -102,6 +107,11 @@ func (v *View) replyLocked(f frame, raw []byte) {
 		var resp map[string]json.RawMessage
 		if err := json.Unmarshal(r.Response, &resp); err != nil {
 			v.failLocked(fmt.Errorf("reply response is not a JSON object: %s", raw))
+		}
+		if *f.Ref == v.joinRef {
+			if err := checkJoinReply(resp); err != nil {
+				v.failLocked(fmt.Errorf("%w\nframe: %s", err, raw))
+			}
 		}
 		if rendered, ok := resp["rendered"]; ok && *f.Ref == v.joinRef {
 			if err := v.model.Join(rendered); err != nil {
@@ -171,4 +181,30 @@ func (v *View) patchLocked(p json.RawMessage, raw []byte) {
 		return
 	}
 	v.url = to
+}
+
+// checkJoinReply checks the parts of an ok join reply the client relies on (PROTOCOL.md
+// §3.4): a rendered tree with top-level statics and no top-level "r", and the
+// liveview_version Glint always sends.
+func checkJoinReply(resp map[string]json.RawMessage) error {
+	rendered, ok := resp["rendered"]
+	if !ok {
+		return fmt.Errorf("join reply without \"rendered\" (PROTOCOL.md §3.4)")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(rendered, &top); err != nil {
+		return fmt.Errorf("join reply's rendered is not an object (PROTOCOL.md §3.4)")
+	}
+	if _, ok := top["s"]; !ok {
+		return fmt.Errorf("join reply's rendered has no top-level \"s\" (PROTOCOL.md §3.4)")
+	}
+	if _, ok := top["r"]; ok {
+		return fmt.Errorf("join reply's rendered has a top-level \"r\", which the client strips as a hook reply (PROTOCOL.md §3.4)")
+	}
+	var version string
+	json.Unmarshal(resp["liveview_version"], &version)
+	if version != "1.2.12" {
+		return fmt.Errorf("join reply's liveview_version is %q, want \"1.2.12\" (PROTOCOL.md §8.2)", version)
+	}
+	return nil
 }
