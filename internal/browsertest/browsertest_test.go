@@ -118,3 +118,32 @@ func TestNewRunsScript(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, "ran 2")
 	}
 }
+
+func TestNewTab(t *testing.T) {
+	ctx := New(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!DOCTYPE html><title>%s</title>`, r.URL.Query().Get("name"))
+	}))
+	defer srv.Close()
+	tab := NewTab(t, ctx)
+	for _, c := range []struct {
+		ctx  context.Context
+		name string
+	}{{ctx, "first"}, {tab, "second"}} {
+		tctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+		err := chromedp.Do(tctx, chromedp.Navigate(srv.URL+"/?name="+c.name))
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		ctx  context.Context
+		want string
+	}{{ctx, "first"}, {tab, "second"}} {
+		title, err := chromedp.Run(c.ctx, chromedp.Title())
+		if err != nil || title != c.want {
+			t.Errorf("tab title %q (%v), want %q: the tabs are not independent", title, err, c.want)
+		}
+	}
+}
