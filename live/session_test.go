@@ -1,9 +1,12 @@
 package live
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestSessionDataAndTerminate(t *testing.T) {
@@ -47,4 +50,41 @@ func TestSendUpdateFromOutside(t *testing.T) {
 	lv.waitHTML(t, "<h2>from outside</h2>")
 	ref.SendUpdate("nope", "x")
 	ts.log.waitLog(t, "SendUpdate to unknown component")
+}
+
+func TestShutdownEndsViews(t *testing.T) {
+	ts := newTestServer(t, Options{}, func(s *Server) {
+		s.Handle("/", Page{New: func() View { return &whoami{} }, Template: whoamiTmpl})
+	})
+	var readers sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		p := ts.get(t, "/")
+		c := ts.dial(t, p)
+		ts.join(t, c, p, "/")
+		<-refs
+		// Read until the server closes, so that the close handshake completes.
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				if _, _, err := c.conn.Read(context.Background()); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	if err := ts.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	readers.Wait()
+	for i := 0; i < 2; i++ {
+		select {
+		case <-terminated:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("view %d not terminated by Shutdown", i)
+		}
+	}
+	if n := ts.metrics.views.Load(); n != 0 {
+		t.Errorf("%d views after Shutdown", n)
+	}
 }
