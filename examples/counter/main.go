@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -15,36 +16,45 @@ import (
 func main() {
 	addr := flag.String("addr", ":8080", "address to listen on")
 	flag.Parse()
-	if err := run(*addr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		slog.Error("counter", "err", err)
+		os.Exit(1)
+	}
+	slog.Info("counter listening", "addr", ln.Addr().String())
+	if err := serve(ctx, ln, config{}); err != nil {
 		slog.Error("counter", "err", err)
 		os.Exit(1)
 	}
 }
 
-// run serves the counter on addr until SIGINT or SIGTERM, then shuts down gracefully.
-func run(addr string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// shutdownTimeout bounds the graceful shutdown.
+const shutdownTimeout = 30 * time.Second
 
-	lv := newServer(config{})
-	srv := &http.Server{Addr: addr, Handler: lv, ReadHeaderTimeout: 10 * time.Second}
+// serve serves the counter on ln until ctx is done (SIGINT or SIGTERM in main), then shuts
+// down gracefully: the live sockets are closed with "service restart" spread over the drain
+// window, so clients reconnect to the next server, and then HTTP stops.
+func serve(ctx context.Context, ln net.Listener, cfg config) error {
+	lv := newServer(cfg)
+	srv := &http.Server{Handler: lv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	slog.Info("counter listening", "addr", addr)
+	go func() { errc <- srv.Serve(ln) }()
 
 	select {
 	case err := <-errc:
+		lv.Shutdown(context.Background())
 		return err
 	case <-ctx.Done():
 	}
 	slog.Info("counter shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	// Close the live sockets first (they are hijacked, so http.Server.Shutdown does not
-	// wait for them), then stop accepting requests.
+	// The live sockets are hijacked connections, which http.Server.Shutdown does not wait
+	// for: close them first.
 	lerr := lv.Shutdown(shutdownCtx)
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return lerr
+	herr := srv.Shutdown(shutdownCtx)
+	<-errc // http.ErrServerClosed
+	return errors.Join(lerr, herr)
 }

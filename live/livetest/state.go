@@ -2,6 +2,7 @@ package livetest
 
 import (
 	"encoding/json"
+	"github.com/coder/websocket"
 	"net/url"
 	"strings"
 	"time"
@@ -58,6 +59,26 @@ func (v *View) Closed() bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.closed
+}
+
+// Connected reports whether the View's socket is open and its view joined: not ended by the
+// server (phx_close), not crashed (phx_error) and not closed.
+func (v *View) Connected() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.connErr == nil && !v.closed && !v.errored
+}
+
+// CloseStatus returns the WebSocket close code the server closed the socket with (1012 for
+// a graceful restart, for example), or -1 while the socket is open or when it ended without
+// a close frame.
+func (v *View) CloseStatus() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.connErr == nil {
+		return -1
+	}
+	return int(websocket.CloseStatus(v.connErr))
 }
 
 // Errored reports whether the server reported the view crashed (phx_error) since the last
