@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/glint-go/glint/js"
 	"github.com/glint-go/glint/render"
@@ -31,7 +32,7 @@ func (s *Server) servePage(rt *route, w http.ResponseWriter, r *http.Request) {
 	}
 	id := newViewID()
 	u := *r.URL
-	d := &deadState{id: id, url: &u, session: data, comps: newComponentSet()}
+	d := &deadState{id: id, url: &u, session: data, comps: newComponentSet(), flash: s.redirectFlash(w, r)}
 	sock := &Socket{srv: s, d: d, ctx: r.Context()}
 	html, err := s.deadRender(r.Context(), rt, sock, pageParams(rt.pattern, r))
 	if err != nil {
@@ -122,6 +123,25 @@ func (s *Server) deadRender(ctx context.Context, rt *route, sock *Socket, params
 	}
 	s.metrics.renders.Add(1)
 	return tree.HTML(func(cid int) *render.Rendered { return comps[cid] }), nil
+}
+
+// flashCookie is where the client keeps the flash of a full-page redirect for the next
+// page load (60 s).
+const flashCookie = "__phoenix_flash__"
+
+// redirectFlash returns the flash carried by a redirect reply, consuming its cookie.
+func (s *Server) redirectFlash(w http.ResponseWriter, r *http.Request) map[string]string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
+	var f map[string]string
+	if err := s.verifyJSON(saltFlash, c.Value, time.Minute, &f); err != nil {
+		s.log.Debug("live: ignoring flash cookie", "err", err)
+		return nil
+	}
+	return f
 }
 
 // scriptHandler serves Glint's browser client.

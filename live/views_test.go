@@ -287,3 +287,19 @@ func (f *failing) Mount(ctx context.Context, s *Socket, p Params) error {
 	}
 	return nil
 }
+
+// flashy shows its info flash and puts one before redirecting.
+type flashy struct{ Info string }
+
+var flashyTmpl = mustParse("flashy", `info={{.Info}}`)
+
+func (f *flashy) Mount(ctx context.Context, s *Socket, p Params) error {
+	f.Info = s.Flash("info")
+	return nil
+}
+
+func (f *flashy) HandleEvent(ctx context.Context, s *Socket, e Event) error {
+	s.PutFlash("info", "saved")
+	s.Redirect("/")
+	return nil
+}
