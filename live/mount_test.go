@@ -1,6 +1,7 @@
 package live
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,6 +23,7 @@ func TestConnectedMountOutcomes(t *testing.T) {
 		want   string
 	}{
 		{"error", "error", `{"reason":"mount failed"}`},
+		{"notfound", "error", `{"reason":"reload","status":404,"token":"404"}`},
 		{"redirect", "error", `{"redirect":{"to":"/login"}}`},
 		{"navigate", "error", `{"live_redirect":{"flash":`},
 		{"patch", "ok", `"live_patch":{"kind":"push","to":"/fail?mode=patched"}`},
@@ -54,6 +56,33 @@ func TestConnectedMountOutcomes(t *testing.T) {
 		})
 	}
 	ts.log.waitLog(t, "no such thing")
+}
+
+func TestDeadMountStatus(t *testing.T) {
+	ts := newTestServer(t, Options{}, func(s *Server) {
+		s.Handle("/fail", Page{New: func() View { return &failing{} }, Template: mustParse("failing", `mode={{.Mode}}`)})
+	})
+	tests := []struct {
+		mode   string
+		status int
+	}{
+		{"notfound", http.StatusNotFound},
+		{"error", http.StatusInternalServerError},
+		{"ok", http.StatusOK},
+	}
+	for _, tt := range tests {
+		resp, err := http.Get(ts.http.URL + "/fail?dead=1&mode=" + tt.mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("mode %s: status %d, want %d", tt.mode, resp.StatusCode, tt.status)
+		}
+	}
+	if err := (&StatusError{Status: 404, Err: errors.New("x")}); err.Error() != "404 Not Found: x" || !errors.Is(err, err.Err) {
+		t.Errorf("StatusError: %v", err)
+	}
 }
 
 func TestDeadMountPanic(t *testing.T) {

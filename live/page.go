@@ -36,7 +36,8 @@ func (s *Server) servePage(rt *route, w http.ResponseWriter, r *http.Request) {
 	sock := &Socket{srv: s, d: d, ctx: r.Context()}
 	html, err := s.deadRender(r.Context(), rt, sock, pageParams(rt.pattern, r))
 	if err != nil {
-		http.Error(w, "internal server error", http.StatusInternalServerError)
+		status := httpStatus(err)
+		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	if d.redirect != "" {
@@ -101,7 +102,7 @@ func (s *Server) deadRender(ctx context.Context, rt *route, sock *Socket, params
 		return "", err
 	}
 	if err := view.Mount(ctx, sock, params); err != nil {
-		s.log.Error("live: mount failed", "page", rt.pattern, "err", err)
+		s.logMountError(rt, err)
 		return "", err
 	}
 	if sock.d.redirect != "" {
@@ -109,7 +110,7 @@ func (s *Server) deadRender(ctx context.Context, rt *route, sock *Socket, params
 	}
 	if ph, ok := view.(ParamsHandler); ok {
 		if err := ph.HandleParams(ctx, sock, params); err != nil {
-			s.log.Error("live: handle params failed", "page", rt.pattern, "err", err)
+			s.logMountError(rt, err)
 			return "", err
 		}
 		if sock.d.redirect != "" {
@@ -123,6 +124,15 @@ func (s *Server) deadRender(ctx context.Context, rt *route, sock *Socket, params
 	}
 	s.metrics.renders.Add(1)
 	return tree.HTML(func(cid int) *render.Rendered { return comps[cid] }), nil
+}
+
+// logMountError logs a failed mount: client errors (4xx) at info level, others as errors.
+func (s *Server) logMountError(rt *route, err error) {
+	if st := httpStatus(err); st < 500 {
+		s.log.Info("live: mount refused", "page", rt.pattern, "status", st, "err", err)
+		return
+	}
+	s.log.Error("live: mount failed", "page", rt.pattern, "err", err)
 }
 
 // flashCookie is where the client keeps the flash of a full-page redirect for the next

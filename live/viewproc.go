@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -229,6 +230,11 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 		v.abandon()
 		if errors.Is(err, errCrashed) {
 			return nil, reason("join crashed")
+		}
+		if st := httpStatus(err); st < 500 {
+			// Let the page load show the status (PROTOCOL.md §3.5 "reload").
+			log.Info("live: mount refused", "view", v.id, "page", rt.pattern, "status", st, "err", err)
+			return nil, &channel.ErrorReply{Response: map[string]any{"reason": "reload", "status": st, "token": strconv.Itoa(st)}}
 		}
 		log.Error("live: mount failed", "view", v.id, "page", rt.pattern, "err", err)
 		return nil, reason("mount failed")

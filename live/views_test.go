@@ -275,6 +275,8 @@ func (f *failing) Mount(ctx context.Context, s *Socket, p Params) error {
 		panic("boom in dead mount")
 	case "error":
 		return errors.New("no such thing")
+	case "notfound":
+		return fmt.Errorf("failing: %w", &StatusError{Status: 404, Err: errors.New("no such item")})
 	case "redirect":
 		s.Redirect("/login")
 	case "navigate":
