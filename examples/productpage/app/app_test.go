@@ -117,8 +117,13 @@ func TestRootRedirects(t *testing.T) {
 func TestDropsLiveView(t *testing.T) {
 	ctx := context.Background()
 	a := fixtureApp(t)
-	v := livetest.Open(t, a, "/drops")
+	page := livetest.Load(t, a, "/drops")
+	v := page.MustJoin()
 	html := v.HTML()
+	// The page body holds the disconnected render verbatim (ContainerHTML re-serializes it).
+	if !strings.Contains(page.Body, `data-phx-static="`+page.Static+`">`+html+`</div>`) {
+		t.Errorf("connected render differs from the disconnected one:\nlive: %s\npage: %s", html, page.Body)
+	}
 	if !strings.Contains(html, `<main class="product-list">`) || !strings.Contains(html, "coming soon...") {
 		t.Fatalf("connected render:\n%s", html)
 	}
