@@ -160,3 +160,30 @@ func ExampleSocket_Every() {
 	// <title>Clock</title>
 	// <time>03:04:05</time>
 }
+
+// Item is a page for one item; an unknown id answers 404.
+type Item struct{ Name string }
+
+func (it *Item) Mount(ctx context.Context, s *live.Socket, p live.Params) error {
+	if p.Get("id") != "1" {
+		return &live.StatusError{Status: http.StatusNotFound, Err: fmt.Errorf("no item %q", p.Get("id"))}
+	}
+	it.Name = "Hop Man 3"
+	return nil
+}
+
+func ExampleStatusError() {
+	srv := live.New(live.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Secret: []byte("example secret, example secret!!")})
+	srv.Handle("/items/{id}", live.Page{
+		New:      func() live.View { return &Item{} },
+		Template: render.Must(render.New("item").Parse(`<h1>{{.Name}}</h1>`)),
+	})
+	for _, path := range []string{"/items/1", "/items/2"} {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		fmt.Println(path, rec.Code)
+	}
+	// Output:
+	// /items/1 200
+	// /items/2 404
+}
