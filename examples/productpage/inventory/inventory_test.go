@@ -345,3 +345,42 @@ func TestReducerStartStop(t *testing.T) {
 		}
 	}
 }
+
+// The reducer picks uniformly among the items that have stock, across products.
+func TestReducerPicksUniformly(t *testing.T) {
+	products := []store.Product{{ID: 1, SKU: "P1", Name: "A", MainImageURL: "/a.png"}, {ID: 2, SKU: "P2", Name: "B", MainImageURL: "/b.png"}}
+	items := []store.Item{
+		{ID: 1, SKU: "I1", Size: "6", ProductID: 1, AvailableCount: 100000},
+		{ID: 2, SKU: "I2", Size: "7", ProductID: 1, AvailableCount: 100000},
+		{ID: 3, SKU: "I3", Size: "6", ProductID: 2, AvailableCount: 100000},
+		{ID: 4, SKU: "I4", Size: "7", ProductID: 2, AvailableCount: 0}, // never picked
+	}
+	e := newEnv(t, products, items)
+	if _, err := e.inv.StartReducer(inventory.ReducerConfig{PerTick: 100, Tick: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for e.inv.ReducerStatus().Sales < 1500 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.inv.StopReducer()
+	total := e.inv.ReducerStatus().Sales
+	if total < 1500 {
+		t.Fatalf("only %d sales in 30s", total)
+	}
+	for _, p := range e.inv.Products() {
+		for _, it := range p.Items {
+			sold := 100000 - it.AvailableCount
+			if it.ID == 4 {
+				if it.AvailableCount != 0 {
+					t.Errorf("item 4 changed")
+				}
+				continue
+			}
+			// Expected total/3 each; the standard deviation is about sqrt(total*2/9).
+			if frac := float64(sold) / float64(total); frac < 0.27 || frac > 0.40 {
+				t.Errorf("item %d got %d of %d sales (%.2f), want about a third", it.ID, sold, total, frac)
+			}
+		}
+	}
+}
