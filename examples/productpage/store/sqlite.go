@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -35,8 +36,8 @@ var _ Store = (*SQLite)(nil)
 // OpenSQLite opens (creating if needed) the database file at path, applies the embedded
 // migrations and, when the catalog is empty or opts.Reseed is set, writes the seed catalog.
 func OpenSQLite(ctx context.Context, path string, opts SQLiteOptions) (*SQLite, error) {
-	if path == "" {
-		return nil, fmt.Errorf("open sqlite: %w: empty path", ErrInvalid)
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open sqlite: %w: path %q is empty or holds '?' or '#'", ErrInvalid, path)
 	}
 	logger := opts.Logger
 	if logger == nil {

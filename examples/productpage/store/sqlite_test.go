@@ -95,6 +95,9 @@ func TestOpenSQLiteErrors(t *testing.T) {
 	if _, err := store.OpenSQLite(context.Background(), "", store.SQLiteOptions{}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("empty path: err = %v, want ErrInvalid", err)
 	}
+	if _, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "a?b.db"), store.SQLiteOptions{}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("path with '?': err = %v, want ErrInvalid", err)
+	}
 	dir := t.TempDir() // a directory is not a database file
 	if _, err := store.OpenSQLite(context.Background(), dir, store.SQLiteOptions{}); err == nil {
 		t.Errorf("opening a directory succeeded")
