@@ -14,28 +14,43 @@ import (
 	"github.com/glint-go/glint/internal/browsertest"
 )
 
-// These tests drive the counter page with the official phoenix_live_view 1.2.12 and phoenix
-// 1.8 clients (bundled from node_modules at test time) in headless Chromium. They are the
-// compatibility acceptance tests of PROTOCOL.md: the browser's WebSocket frames appear in
-// the test log with -v or on failure.
+// These tests drive the counter page in headless Chromium with two clients: the official
+// phoenix_live_view 1.2.12 and phoenix 1.8 clients (bundled from node_modules at test time),
+// which makes them the compatibility acceptance tests of PROTOCOL.md, and Glint's own
+// embedded client (package js), which makes them the acceptance tests of the whole stack.
+// The browser's WebSocket frames appear in the test log with -v or on failure.
 
 // officialScriptPath is where the tests serve the official client bundle instead of
 // Glint's own script (Options.ScriptURL).
 const officialScriptPath = "/official-client.js"
 
-// browserRig is one headless Chromium tab, the official client bundle, and a loopback
-// address on which counter servers can be started and restarted.
+// browserClient is a client script the page loads.
+type browserClient struct {
+	name string
+	// script is served at officialScriptPath; nil keeps the runtime's own /live/glint.js.
+	script []byte
+}
+
+// forEachClient runs f as a subtest for the official client and for Glint's own.
+func forEachClient(t *testing.T, f func(t *testing.T, c browserClient)) {
+	t.Run("official", func(t *testing.T) {
+		f(t, browserClient{name: "official", script: browsertest.Bundle(t, browsertest.OfficialClientEntry)})
+	})
+	t.Run("glint", func(t *testing.T) { f(t, browserClient{name: "glint"}) })
+}
+
+// browserRig is one headless Chromium tab, a client, and a loopback address on which
+// counter servers can be started and restarted.
 type browserRig struct {
 	t      *testing.T
 	ctx    context.Context // the first tab
-	script []byte
+	client browserClient
 	addr   string
 	began  time.Time
 }
 
-func newBrowserRig(t *testing.T) *browserRig {
+func newBrowserRig(t *testing.T, c browserClient) *browserRig {
 	ctx := browsertest.New(t)
-	script := browsertest.Bundle(t, browsertest.OfficialClientEntry)
 	// Reserve a free port; servers listen on it in turn.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -43,7 +58,7 @@ func newBrowserRig(t *testing.T) *browserRig {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	return &browserRig{t: t, ctx: ctx, script: script, addr: addr, began: time.Now()}
+	return &browserRig{t: t, ctx: ctx, client: c, addr: addr, began: time.Now()}
 }
 
 // url returns the page's URL.
@@ -60,18 +75,21 @@ type liveServer struct {
 func (r *browserRig) start(start int, secret []byte) *liveServer {
 	t := r.t
 	t.Helper()
-	lv := newServer(config{
+	cfg := config{
 		Secret:      secret,
 		Logger:      quietLogger(),
-		ScriptURL:   officialScriptPath,
 		DrainWindow: time.Millisecond,
 		Start:       func() int { return start },
-	})
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+officialScriptPath, func(w http.ResponseWriter, req *http.Request) {
-		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-		w.Write(r.script)
-	})
+	if r.client.script != nil {
+		cfg.ScriptURL = officialScriptPath
+		mux.HandleFunc("GET "+officialScriptPath, func(w http.ResponseWriter, req *http.Request) {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			w.Write(r.client.script)
+		})
+	}
+	lv := newServer(cfg)
 	mux.Handle("/", lv)
 
 	var ln net.Listener
@@ -160,18 +178,22 @@ func (r *browserRig) eval(tab context.Context, expr string) string {
 	return v
 }
 
-// TestOfficialClient: connect, click +, see #count change, restart the server on the same
+// TestBrowserClickAndRestart: connect, click +, see #count change, restart the server on the same
 // address and see the page rejoin without a reload.
-func TestOfficialClient(t *testing.T) {
-	r := newBrowserRig(t)
+func TestBrowserClickAndRestart(t *testing.T) { forEachClient(t, testClickAndRestart) }
+
+func testClickAndRestart(t *testing.T, c browserClient) {
+	r := newBrowserRig(t, c)
 	const start = 41
 	first := r.start(start, testSecret)
 
 	// 1) connect
 	r.run(r.ctx, "load the page", chromedp.Navigate(r.url()))
 	r.waitText(r.ctx, "first join", "count", start)
-	if v := r.eval(r.ctx, `window.liveSocket.version()`); v != "1.2.12" {
-		t.Fatalf("official client version %q, want 1.2.12", v)
+	if c.script != nil {
+		if v := r.eval(r.ctx, `window.liveSocket.version()`); v != "1.2.12" {
+			t.Fatalf("official client version %q, want 1.2.12", v)
+		}
 	}
 	if title := r.eval(r.ctx, `document.title`); title != "Counter" {
 		t.Errorf("document.title = %q, want Counter", title)
@@ -202,10 +224,12 @@ func TestOfficialClient(t *testing.T) {
 	r.waitText(r.ctx, "#count after + on the new server", "count", start+1)
 }
 
-// TestOfficialClientSharedCounter: a click in one tab reaches the other tab as a server
+// TestBrowserSharedCounter: a click in one tab reaches the other tab as a server
 // push (a "diff" frame, not a reply).
-func TestOfficialClientSharedCounter(t *testing.T) {
-	r := newBrowserRig(t)
+func TestBrowserSharedCounter(t *testing.T) { forEachClient(t, testSharedCounter) }
+
+func testSharedCounter(t *testing.T, c browserClient) {
+	r := newBrowserRig(t, c)
 	r.start(7, testSecret)
 	other := browsertest.NewTab(t, r.ctx) // a second tab of the same browser
 	for _, tab := range []context.Context{r.ctx, other} {
@@ -233,10 +257,12 @@ func TestOfficialClientSharedCounter(t *testing.T) {
 	r.waitText(other, "private count untouched", "count", 7)
 }
 
-// TestOfficialClientStaleSession: a server restarted with another secret answers the rejoin
+// TestBrowserStaleSession: a server restarted with another secret answers the rejoin
 // with "stale", and the client reloads the page (PROTOCOL.md §3.5), which then works.
-func TestOfficialClientStaleSession(t *testing.T) {
-	r := newBrowserRig(t)
+func TestBrowserStaleSession(t *testing.T) { forEachClient(t, testStaleSession) }
+
+func testStaleSession(t *testing.T, c browserClient) {
+	r := newBrowserRig(t, c)
 	first := r.start(3, testSecret)
 	r.run(r.ctx, "load the page", chromedp.Navigate(r.url()))
 	r.waitText(r.ctx, "first join", "count", 3)
