@@ -157,12 +157,12 @@ type formField struct {
 	off         bool
 }
 
-// formData mirrors new FormData(form): the named, enabled controls in document order, plus
-// unchecked checkboxes and radios marked off. Files, and buttons other than the submitter,
-// are left out.
-func formData(form *goquery.Selection) []formField {
+// formData mirrors new FormData(form, submitter): the named, enabled controls in document
+// order, plus unchecked checkboxes and radios marked off. Files, and buttons other than the
+// submitter (nil for none), are left out.
+func formData(form *goquery.Selection, submitter *html.Node) []formField {
 	var out []formField
-	form.Find("input, select, textarea").Each(func(_ int, c *goquery.Selection) {
+	form.Find("input, select, textarea, button").Each(func(_ int, c *goquery.Selection) {
 		name := c.AttrOr("name", "")
 		if name == "" {
 			return
@@ -170,7 +170,13 @@ func formData(form *goquery.Selection) []formField {
 		if _, disabled := c.Attr("disabled"); disabled {
 			return
 		}
+		isSubmitter := submitter != nil && c.Nodes[0] == submitter
 		switch goquery.NodeName(c) {
+		case "button":
+			if isSubmitter {
+				out = append(out, formField{name: name, value: c.AttrOr("value", "")})
+			}
+			return
 		case "select":
 			for _, v := range selectValues(c) {
 				out = append(out, formField{name: name, value: v})
@@ -181,7 +187,12 @@ func formData(form *goquery.Selection) []formField {
 			return
 		}
 		switch strings.ToLower(c.AttrOr("type", "text")) {
-		case "submit", "button", "image", "reset", "file":
+		case "submit", "image":
+			if isSubmitter {
+				out = append(out, formField{name: name, value: c.AttrOr("value", "")})
+			}
+			return
+		case "button", "reset", "file":
 			return
 		}
 		v, _ := elementValue(c)

@@ -2,6 +2,7 @@ package livetest
 
 import (
 	"encoding/json"
+	"golang.org/x/net/html"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,7 +20,8 @@ func (v *View) Click(selector string, values ...map[string]string) {
 }
 
 // Keydown sends the phx-keydown (or phx-window-keydown) event of the element matching
-// selector, with the key (for example "Enter"), and applies the reply.
+// selector, with the key (for example "Enter"), and applies the reply. When the element has
+// phx-key and key differs from it (ignoring case), nothing is sent, as in the browser.
 func (v *View) Keydown(selector, key string) {
 	v.t.Helper()
 	v.elementEvent(selector, "keydown", "phx-keydown", key, nil)
@@ -55,6 +57,10 @@ func (v *View) elementEvent(selector, typ, attr, key string, values []map[string
 	}
 	if b == nil {
 		v.fatalf("%s %q: neither the element nor an ancestor has %s:\n%s", typ, selector, attr, describe(el))
+	}
+	if want, ok := b.Attr("phx-key"); ok && key != "" && !strings.EqualFold(want, key) {
+		// The client filters on phx-key itself: no event is sent.
+		return
 	}
 	ps, err := pushes(b.AttrOr(attr, ""))
 	if err != nil {
@@ -118,16 +124,27 @@ func (v *View) targets(doc *goquery.Document, el *goquery.Selection, override, s
 
 // Submit submits the form matching selector (or the form around the matching element) with
 // its phx-submit event. The form data is the form's controls as the HTML has them, with the
-// fields in values replaced; naming a field the form lacks fails the test.
+// fields in values replaced; naming a field the form lacks fails the test. When selector
+// matches a named submit button, the button is the submitter and its name=value is sent, as
+// a browser does.
 func (v *View) Submit(selector string, values url.Values) {
 	v.t.Helper()
 	doc := v.doc()
-	form := v.form(v.oneIn(doc, selector), selector)
+	el := v.oneIn(doc, selector)
+	form := v.form(el, selector)
 	event, ok := form.Attr("phx-submit")
 	if !ok {
 		v.fatalf("submit %q: the form has no phx-submit:\n%s", selector, describe(form))
 	}
-	data := v.formValue(form, values, selector)
+	var submitter *html.Node
+	if isSubmitButton(el) {
+		submitter = el.Nodes[0]
+	}
+	fields, err := overrideFields(formData(form, submitter), values)
+	if err != nil {
+		v.fatalf("%q: %v:\n%s", selector, err, describe(form))
+	}
+	data := encodeForm(fields)
 	for _, cid := range v.targets(doc, form, "", selector) {
 		payload := map[string]any{"type": "form", "event": event, "value": data, "meta": extractMeta(form, nil)}
 		if cid > 0 {
@@ -141,7 +158,8 @@ func (v *View) Submit(selector string, values url.Values) {
 // Change sends the phx-change event of the form matching selector, or of the matching input
 // (its own phx-change, or its form's), with the form's data updated by values. target is the
 // name of the input that changed (meta._target); "" uses the matching input's name, or
-// "undefined" as the client does.
+// "undefined" as the client does. Unlike the browser client, Change adds no _unused_ keys
+// for inputs the user has not touched.
 func (v *View) Change(selector string, values url.Values, target string) {
 	v.t.Helper()
 	doc := v.doc()
@@ -160,7 +178,7 @@ func (v *View) Change(selector string, values url.Values, target string) {
 	if !ok {
 		v.fatalf("change %q: no phx-change on the input or its form:\n%s", selector, describe(form))
 	}
-	fields, err := overrideFields(formData(form), values)
+	fields, err := overrideFields(formData(form, nil), values)
 	if err != nil {
 		v.fatalf("change %q: %v:\n%s", selector, err, describe(form))
 	}
@@ -327,13 +345,16 @@ func (v *View) form(el *goquery.Selection, selector string) *goquery.Selection {
 	return f
 }
 
-func (v *View) formValue(form *goquery.Selection, values url.Values, selector string) string {
-	v.t.Helper()
-	fields, err := overrideFields(formData(form), values)
-	if err != nil {
-		v.fatalf("%q: %v:\n%s", selector, err, describe(form))
+// isSubmitButton reports whether el submits its form when clicked.
+func isSubmitButton(el *goquery.Selection) bool {
+	t := strings.ToLower(el.AttrOr("type", ""))
+	switch goquery.NodeName(el) {
+	case "button":
+		return t == "" || t == "submit"
+	case "input":
+		return t == "submit" || t == "image"
 	}
-	return encodeForm(fields)
+	return false
 }
 
 func (v *View) oneIn(doc *goquery.Document, selector string) *goquery.Selection {

@@ -127,6 +127,27 @@ func TestSubmit(t *testing.T) {
 	}
 }
 
+func TestSubmitter(t *testing.T) {
+	v := livetest.Open(t, newDemoServer(t), "/demo")
+	v.Submit(`#f button[name="go"]`, nil)
+	want := "form save " + values("bio", "hello", "color", "blue", "form", "f1", "go", "1", "news", "on", "own", "o", "user[name]", "ann")
+	if got := v.Text("#last"); got != want {
+		t.Errorf("#last = %q\nwant    %q", got, want)
+	}
+}
+
+func TestPhxKeyFilter(t *testing.T) {
+	v := livetest.Open(t, newDemoServer(t), "/demo")
+	v.Keyup("#enter", "a")
+	if got := v.Text("#n"); got != "0" {
+		t.Fatalf("a key phx-key filters out reached the server (#n = %s)", got)
+	}
+	v.Keyup("#enter", "enter")
+	if got, want := v.Text("#last"), "keyup key key=enter "+values("key", "enter", "value", ""); got != want {
+		t.Errorf("#last = %q, want %q", got, want)
+	}
+}
+
 func TestChange(t *testing.T) {
 	v := livetest.Open(t, newDemoServer(t), "/demo")
 	v.Change("#f", url.Values{"color": {"red"}}, "color")
