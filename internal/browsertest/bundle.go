@@ -20,22 +20,30 @@ liveSocket.connect()
 window.liveSocket = liveSocket
 `
 
-// RepoRoot returns the repository's root directory: the nearest directory above this source
-// file that holds go.mod.
+// RepoRoot returns the repository's root directory: the nearest directory holding go.mod
+// above this source file, or, when the build trimmed source paths, above the working
+// directory (a test's working directory is its package's directory).
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("browsertest: cannot locate the source file")
+	var starts []string
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		starts = append(starts, filepath.Dir(file))
 	}
-	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if parent := filepath.Dir(dir); parent == dir {
-			t.Fatalf("browsertest: no go.mod above %s", file)
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	for _, start := range starts {
+		for dir := start; ; dir = filepath.Dir(dir) {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				return dir
+			}
+			if filepath.Dir(dir) == dir {
+				break
+			}
 		}
 	}
+	t.Fatalf("browsertest: no go.mod above %q", starts)
+	return ""
 }
 
 // Esbuild returns the path of the repository's esbuild binary. It fails the test with a hint
