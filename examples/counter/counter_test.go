@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"go.uber.org/goleak"
 
 	"github.com/glint-go/glint/live"
@@ -57,6 +58,10 @@ func TestInitialRender(t *testing.T) {
 		t.Errorf("title %q, want Counter", page.Title)
 	}
 	v := page.MustJoin()
+	// The join render is the disconnected render: no flicker when the client connects.
+	if got, want := normalize(t, v.HTML()), normalize(t, page.ContainerHTML()); got != want {
+		t.Errorf("connected render differs from the disconnected one\nconnected:\n%s\ndisconnected:\n%s", got, want)
+	}
 	if got := count(t, v, "#count"); got != 41 {
 		t.Errorf("connected #count = %d, want 41 (the disconnected render's)", got)
 	}
@@ -162,4 +167,18 @@ func TestTamperedSessionIsStale(t *testing.T) {
 	if !errors.As(err, &je) || je.Reason != "stale" {
 		t.Fatalf("join with a tampered session: err = %v, want a JoinError with reason stale", err)
 	}
+}
+
+// normalize parses an HTML fragment and renders it back, so that equal DOMs compare equal.
+func normalize(t *testing.T, fragment string) string {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader("<div id=root>" + fragment + "</div>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := doc.Find("#root").Html()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
