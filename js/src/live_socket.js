@@ -86,8 +86,13 @@ export class LiveSocket {
   onFrame([joinRef, , topic, event, payload], cb) {
     const v = this.views.get(topic)
     if (!v || (joinRef != null && joinRef !== v.joinRef)) return
-    if (cb) cb(payload)
-    else v.onMessage(event, payload)
+    try {
+      if (cb) cb(payload)
+      else v.onMessage(event, payload)
+    } catch (e) {
+      console.error("glint: cannot apply a message from the server, rejoining", e)
+      v.crashed()
+    }
   }
 
   failKey() {

@@ -118,13 +118,13 @@ export class View {
     const rejoin = this.mounts > 0
     this.mounts++
     this.attempts = 0
-    this.tries = 0
     ls.resetFailures()
     for (const el of this.el.querySelectorAll(`[${REF}]`)) this.unlock(el)
     const finish = () => {
       this.rendered = rendered
       this.setState("phx-connected")
       for (const x of extras) this.render(x)
+      this.tries = 0
       if (resp.live_patch) this.pushHistory(resp.live_patch.kind, resp.live_patch.to)
       const q = this.queue
       this.queue = null
@@ -347,10 +347,15 @@ export class View {
     else if (event == "live_redirect") this.navigate(p.to, p.kind, p.flash)
     else if (event == "live_patch") this.pushHistory(p.kind, p.to)
     else if (event == "phx_close") this.joinRef = null
-    else if (event == "phx_error") {
-      this.disconnected()
-      this.timer = setTimeout(() => ls.socket.isConnected() && this.join(), REJOIN_MS[Math.min(this.tries++, 3)])
-    }
+    else if (event == "phx_error") this.crashed()
+  }
+
+  // crashed rejoins with backoff after the channel died or a message could not be applied:
+  // the join's full render rebuilds the tree from the server's state.
+  crashed() {
+    this.disconnected()
+    this.joinRef = null
+    this.timer = setTimeout(() => this.ls.socket.isConnected() && this.join(), REJOIN_MS[Math.min(this.tries++, 3)])
   }
 
   disconnected() {

@@ -1,7 +1,9 @@
 // Bindings: each phx-* attribute turns DOM events into the event frames of §5.2/§5.3.
-import { test } from "node:test"
+import { test, afterEach } from "node:test"
 import assert from "node:assert/strict"
-import { page, joined, fire } from "../testutil/dom.js"
+import { page, joined, fire, cleanup } from "../testutil/dom.js"
+
+afterEach(cleanup)
 
 // setup renders html as the view's join render and returns helpers; events() drains the
 // event frames sent so far and returns their payloads.

@@ -1,8 +1,10 @@
 // Socket: URL, frames, refs, heartbeat, backoff with full jitter, reconnect and rejoin.
-import { test, mock } from "node:test"
+import { test, mock, afterEach } from "node:test"
 import assert from "node:assert/strict"
 import { backoff, HEARTBEAT_MS } from "../src/socket.js"
-import { FakeWS, page, joined } from "../testutil/dom.js"
+import { FakeWS, page, joined, cleanup } from "../testutil/dom.js"
+
+afterEach(cleanup)
 
 test("backoff is full jitter over a capped exponential window", () => {
   const cases = [

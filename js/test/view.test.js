@@ -1,8 +1,10 @@
 // Views: patching (input wins, phx-update="ignore", locks), server pushes, hooks, form
 // recovery, component cleanup, debounce and throttle.
-import { test } from "node:test"
+import { test, afterEach } from "node:test"
 import assert from "node:assert/strict"
-import { page, joined, fire, FakeWS } from "../testutil/dom.js"
+import { page, joined, fire, FakeWS, cleanup } from "../testutil/dom.js"
+
+afterEach(cleanup)
 
 const jr = (ls) => ls.views.get("lv:phx-A").joinRef
 const push = (ws, ls, event, payload) => ws.recv([jr(ls), null, "lv:phx-A", event, payload])
@@ -284,4 +286,28 @@ test("an event reply that never comes reloads with jitter after 30 s; a crash or
   assert.equal(w.localStorage.getItem("glint:reloads:/"), "1")
   t.mock.timers.tick(10000)
   assert.deepEqual(gone, ["http://localhost:4000/"])
+})
+
+test("a message that cannot be applied is logged and the view rejoins with backoff", (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] })
+  const { ls, el } = page()
+  const ws = joined(ls, { 0: "a", s: ["<p>", "</p>"] })
+  ws.take()
+  const logged = []
+  const orig = console.error
+  console.error = (...a) => logged.push(a.join(" "))
+  try {
+    push(ws, ls, "diff", { 0: 7 }) // cid 7 was never sent
+  } finally {
+    console.error = orig
+  }
+  assert.equal(logged.length, 1)
+  assert.match(logged[0], /no component 7/)
+  assert.equal(el("#phx-A").innerHTML, "<p>a</p>", "DOM left as it was")
+  t.mock.timers.tick(1000)
+  const [join] = ws.take("phx_join")
+  assert.ok(join, "rejoined")
+  ws.reply(join, { rendered: { 0: "b", s: ["<p>", "</p>"] } })
+  assert.equal(el("#phx-A").innerHTML, "<p>b</p>")
+  assert.ok(el("#phx-A").classList.contains("phx-connected"))
 })

@@ -48,6 +48,18 @@ export class FakeWS {
   }
 }
 
+const open = []
+
+// cleanup disconnects every LiveSocket made by page and closes its window, so that no timer
+// (heartbeat, reconnect, event timeout) outlives its test. Call it from afterEach.
+export async function cleanup() {
+  for (const { ls, w } of open.splice(0)) {
+    ls.socket.disconnect()
+    for (const v of ls.views.values()) clearTimeout(v.timer)
+    await w.happyDOM.close()
+  }
+}
+
 // page builds a window holding one main view with the given container content, and a
 // LiveSocket over FakeWS. It does not connect.
 export function page({ body, url = "http://localhost:4000/", hooks, head = "" } = {}) {
@@ -59,6 +71,7 @@ export function page({ body, url = "http://localhost:4000/", hooks, head = "" } 
     body ?? `<div id="phx-A" data-phx-main data-phx-session="S.TOK" data-phx-static="T.TOK"></div>`
   const gone = []
   const ls = new LiveSocket({ window: w, transport: FakeWS, hooks, go: (u) => gone.push(u) })
+  open.push({ ls, w })
   return { w, d: w.document, ls, gone, el: (sel) => w.document.querySelector(sel) }
 }
 
