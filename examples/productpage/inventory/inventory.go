@@ -45,6 +45,9 @@ type Inventory struct {
 	prodIdx  map[int64]int           // product id → index in products
 
 	reducer reducerState
+
+	// repl receives the other nodes' changes (see replication.go).
+	repl *replicaSub
 }
 
 // Load builds an inventory from the store's catalog. Changes are broadcast on ps.
@@ -62,6 +65,9 @@ func Load(ctx context.Context, st store.Store, ps pubsub.PubSub, opts Options) (
 	}
 	inv.reducer.rand = r
 	if err := inv.Reload(ctx); err != nil {
+		return nil, err
+	}
+	if err := inv.startReplication(); err != nil {
 		return nil, err
 	}
 	return inv, nil
@@ -127,25 +133,37 @@ func (inv *Inventory) snapshotLocked(p store.Product) Product {
 }
 
 // Release puts a product on sale: it persists the flag, updates memory, then broadcasts
-// EventReleased on the product's topic. Releasing a released product changes nothing and
-// broadcasts nothing. An unknown id gives an error wrapping store.ErrNotFound.
+// EventReleased on the product's topic to this node's views and replicates the change to the
+// other nodes, whose inventories update their memory and tell their own views. Releasing a
+// released product changes nothing and broadcasts nothing. An unknown id gives an error
+// wrapping store.ErrNotFound.
 func (inv *Inventory) Release(ctx context.Context, productID int64) error {
 	changed, err := inv.st.Release(ctx, productID)
 	if err != nil {
 		return fmt.Errorf("inventory: %w", err)
 	}
+	inv.applyRelease(ctx, productID, changed)
+	if changed {
+		inv.replicate(ctx, replication{Kind: kindReleased, ProductID: productID})
+	}
+	return nil
+}
+
+// applyRelease marks the product released in memory and, when that is news, tells this
+// node's views.
+func (inv *Inventory) applyRelease(ctx context.Context, productID int64, notify bool) {
 	inv.mu.Lock()
 	if i, ok := inv.prodIdx[productID]; ok {
+		notify = notify || !inv.products[i].Released
 		inv.products[i].Released = true
 	}
 	inv.mu.Unlock()
-	if !changed {
-		return nil
+	if !notify {
+		return
 	}
-	if err := inv.ps.Broadcast(ctx, Topic(productID), EventReleased, Released{ProductID: productID}); err != nil {
+	if err := inv.ps.LocalBroadcast(ctx, Topic(productID), EventReleased, Released{ProductID: productID}); err != nil {
 		inv.logger.Error("inventory: broadcast release", "product", productID, "err", err)
 	}
-	return nil
 }
 
 // Sell sells count units of an item, all or nothing (see store.Store.Sell), then refreshes
@@ -157,11 +175,23 @@ func (inv *Inventory) Sell(ctx context.Context, itemID int64, count int) (Item, 
 	if err != nil {
 		return Item{}, fmt.Errorf("inventory: %w", err)
 	}
+	snap, notify, err := inv.applyStock(ctx, itemID, remaining, false)
+	if err != nil {
+		return Item{}, err
+	}
+	inv.replicate(ctx, replication{Kind: kindStock, ProductID: snap.ProductID, ItemID: itemID, Count: remaining, Notify: notify})
+	return snap, nil
+}
+
+// applyStock lowers an item's count in memory to remaining and, when its level changed or
+// it is now out (or, for a replicated change, when the origin node said so), tells this
+// node's views with EventStockChange.
+func (inv *Inventory) applyStock(ctx context.Context, itemID int64, remaining int, originNotified bool) (Item, bool, error) {
 	inv.mu.Lock()
 	it, ok := inv.items[itemID]
 	if !ok { // the store knows an item memory does not: reload would be needed
 		inv.mu.Unlock()
-		return Item{}, fmt.Errorf("inventory: item %d sold in the store but missing in memory", itemID)
+		return Item{}, false, fmt.Errorf("inventory: item %d sold in the store but missing in memory", itemID)
 	}
 	before := LevelOf(it.AvailableCount)
 	// Counts only go down, so a concurrent sale that finished first already holds the
@@ -172,15 +202,15 @@ func (inv *Inventory) Sell(ctx context.Context, itemID int64, count int) (Item, 
 	after := LevelOf(it.AvailableCount)
 	snap := Item{Item: *it, Level: after}
 	// Only the sale that took the last unit sees remaining == 0, so "out" goes out once.
-	notify := before != after || remaining == 0
+	notify := before != after || remaining == 0 || originNotified
 	inv.mu.Unlock()
 	if notify {
 		change := StockChange{ProductID: snap.ProductID, ItemID: snap.ID, Level: after}
-		if err := inv.ps.Broadcast(ctx, Topic(snap.ProductID), EventStockChange, change); err != nil {
+		if err := inv.ps.LocalBroadcast(ctx, Topic(snap.ProductID), EventStockChange, change); err != nil {
 			inv.logger.Error("inventory: broadcast stock change", "item", itemID, "err", err)
 		}
 	}
-	return snap, nil
+	return snap, notify, nil
 }
 
 // inStock returns the ids of the items that have stock, in id order of products.

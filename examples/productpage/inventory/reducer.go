@@ -140,8 +140,12 @@ func (inv *Inventory) ReducerStatus() ReducerStatus {
 	return r.status
 }
 
-// Close stops the reducer. The store is the caller's to close.
-func (inv *Inventory) Close() { inv.StopReducer() }
+// Close stops the reducer and the replication from other nodes. The store is the caller's
+// to close.
+func (inv *Inventory) Close() {
+	inv.StopReducer()
+	inv.ps.Unsubscribe(ReplicationTopic, inv.repl)
+}
 
 func (inv *Inventory) runReducer(ctx context.Context, run *reducerRun, cfg ReducerConfig) {
 	r := &inv.reducer
