@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"time"
 	"testing"
 
 	"github.com/glint-go/glint/live"
@@ -121,6 +122,8 @@ func (d *demo) HandleEvent(ctx context.Context, s *live.Socket, e live.Event) er
 		s.PushPatch("/demo?page=3", false)
 	case "crash":
 		panic("demo crash")
+	case "later":
+		s.SendAfter(laterMsg(e.Get("text")), 20*time.Millisecond)
 	case "drop-b":
 		d.ShowB = false
 	case "restore-b":
@@ -135,7 +138,16 @@ func (d *demo) HandleEvent(ctx context.Context, s *live.Socket, e live.Event) er
 	return nil
 }
 
+// laterMsg is sent to the view by its own timer.
+type laterMsg string
+
 func (d *demo) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
+	if m, ok := msg.(laterMsg); ok {
+		d.Last = "timer " + string(m)
+		s.SetTitle("Timer fired")
+		s.PushEvent("fired", map[string]string{"text": string(m)})
+		return nil
+	}
 	if m, ok := msg.(*pubsub.Message); ok {
 		var text string
 		if err := m.Decode(&text); err != nil {

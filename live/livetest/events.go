@@ -327,7 +327,7 @@ func (v *View) send(event string, payload []byte) json.RawMessage {
 		v.fatalf("%s %s: the server replied %s %s, want ok", event, payload, r.Status, r.Response)
 	}
 	v.mu.Lock()
-	v.seen = v.renders
+	v.seen = max(v.seen, r.renders)
 	v.mu.Unlock()
 	return r.Response
 }

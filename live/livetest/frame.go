@@ -56,6 +56,9 @@ type reply struct {
 	Response json.RawMessage `json:"response"`
 	// crashed marks a message that got no reply because the view crashed (phx_error).
 	crashed bool
+	// renders is the View's render count right after the reply was applied: renders after
+	// it (pushes) are news to the test.
+	renders int
 }
 
 func str(s string) *string { return &s }

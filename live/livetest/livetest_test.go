@@ -231,6 +231,22 @@ func TestBroadcastAndWaitRender(t *testing.T) {
 	v.WaitFor(func(html string) bool { return strings.Contains(html, "info again") })
 }
 
+func TestTimerPush(t *testing.T) {
+	v := livetest.Open(t, newDemoServer(t), "/demo")
+	v.PushHook("later", map[string]string{"text": "tick"})
+	v.WaitRender() // the timer's diff arrives as a push after the reply
+	if got := v.Text("#last"); got != "timer tick" {
+		t.Errorf("#last = %q, want timer tick", got)
+	}
+	if v.Title() != "Timer fired" {
+		t.Errorf("Title() = %q after a pushed title, want Timer fired", v.Title())
+	}
+	evs := v.PageEvents()
+	if len(evs) != 1 || evs[0].Name != "fired" || string(evs[0].Payload) != `{"text":"tick"}` {
+		t.Errorf("PageEvents() = %+v, want one fired {\"text\":\"tick\"}", evs)
+	}
+}
+
 func TestPatch(t *testing.T) {
 	v := livetest.Open(t, newDemoServer(t), "/demo?page=1")
 	if !v.Patch("/demo?page=2") {

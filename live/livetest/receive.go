@@ -132,6 +132,7 @@ func (v *View) replyLocked(f frame, raw []byte) {
 			v.patchLocked(p, raw)
 		}
 	}
+	r.renders = v.renders
 	ch <- r
 }
 

@@ -246,7 +246,7 @@ func (v *View) join(mounts int) error {
 	if v.protoErr != nil {
 		return v.protoErr
 	}
-	v.seen = v.renders
+	v.seen = max(v.seen, r.renders)
 	return nil
 }
 
