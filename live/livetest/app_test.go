@@ -6,8 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/glint-go/glint/live"
 	"github.com/glint-go/glint/live/pubsub"
