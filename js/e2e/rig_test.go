@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/glint-go/glint/internal/browsertest"
+	"github.com/glint-go/glint/live"
 )
 
 func TestMain(m *testing.M) {
@@ -48,9 +49,15 @@ func (r *rig) url(path string) string { return "http://" + r.addr + path }
 // start serves the test views on the rig's address; the returned function stops the server
 // (it also runs at cleanup).
 func (r *rig) start() (stop func()) {
+	r.t.Helper()
+	return r.startWith(func() *live.Server { return newLive(testSecret) })
+}
+
+// startWith serves the server that newServer returns on the rig's address.
+func (r *rig) startWith(newServer func() *live.Server) (stop func()) {
 	t := r.t
 	t.Helper()
-	lv := newLive(testSecret)
+	lv := newServer()
 	var ln net.Listener
 	var err error
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
