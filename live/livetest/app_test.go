@@ -40,6 +40,8 @@ var demoTemplate = render.Must(render.New("demo").Parse(`<p id="page">{{.Page}}<
 <input id="k" phx-keydown="key" phx-keyup="key" phx-focus="focus" phx-blur="blur" phx-value-extra="e" value="typed">
 <div id="win" phx-window-keydown="winkey"></div>
 <input id="enter" phx-keyup="key" phx-key="Enter">
+<a id="plink" href="/demo?page=9" data-phx-link="patch" data-phx-link-state="push"><span>page 9</span></a>
+<a id="nlink" href="/other" data-phx-link="redirect">other</a>
 <button id="to-card" phx-click="clicked" phx-target="#card-b">to card</button>
 <button id="to-view" phx-click="clicked" phx-target="#page">to view</button>
 {{.A}}{{if .ShowB}}{{.B}}{{end}}`))

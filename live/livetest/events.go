@@ -13,7 +13,8 @@ import (
 // Click clicks the one element matching selector. The event is the phx-click of the element
 // or of its closest ancestor that has one, with the values the browser client sends
 // (phx-value-*, the element's value) and then values merged over them, and it goes to the
-// component that phx-target names. Click waits for the reply and applies it.
+// component that phx-target names. Click waits for the reply and applies it. A click on a
+// live link (<a data-phx-link="patch"> or "redirect") follows it with Patch or Navigate.
 func (v *View) Click(selector string, values ...map[string]string) {
 	v.t.Helper()
 	v.elementEvent(selector, "click", "phx-click", "", values)
@@ -53,6 +54,12 @@ func (v *View) elementEvent(selector, typ, attr, key string, values []map[string
 	if b == nil && typ != "click" {
 		if _, ok := el.Attr("phx-window-" + typ); ok {
 			b, attr = el, "phx-window-"+typ
+		}
+	}
+	if b == nil && typ == "click" {
+		if link := binding(el, "data-phx-link"); link != nil {
+			v.followLink(link, selector)
+			return
 		}
 	}
 	if b == nil {
@@ -364,4 +371,28 @@ func (v *View) oneIn(doc *goquery.Document, selector string) *goquery.Selection 
 		v.fatalf("selector %q matches %d elements, want 1", selector, s.Length())
 	}
 	return s
+}
+
+// followLink follows a live link as the client does: data-phx-link="patch" sends live_patch,
+// "redirect" live-navigates. A patch the server answers with link_redirect, or a refused
+// navigation, fails the test: a browser would fall back to a full page load, which a View
+// cannot do.
+func (v *View) followLink(link *goquery.Selection, selector string) {
+	v.t.Helper()
+	href, ok := link.Attr("href")
+	if !ok {
+		v.fatalf("click %q: the live link has no href:\n%s", selector, describe(link))
+	}
+	switch kind := link.AttrOr("data-phx-link", ""); kind {
+	case "patch":
+		if !v.Patch(href) {
+			v.fatalf("click %q: the server answered the patch to %s with link_redirect", selector, href)
+		}
+	case "redirect":
+		if err := v.Navigate(href); err != nil {
+			v.fatalf("click %q: navigating to %s: %v", selector, href, err)
+		}
+	default:
+		v.fatalf("click %q: unknown data-phx-link %q:\n%s", selector, kind, describe(link))
+	}
 }

@@ -231,6 +231,18 @@ func TestBroadcastAndWaitRender(t *testing.T) {
 	v.WaitFor(func(html string) bool { return strings.Contains(html, "info again") })
 }
 
+func TestLiveLinks(t *testing.T) {
+	v := livetest.Open(t, newDemoServer(t), "/demo")
+	v.Click("#plink span")
+	if got := v.Text("#page"); got != "9" || v.URL().RawQuery != "page=9" {
+		t.Fatalf("after the patch link: #page %q, URL %s", got, v.URL())
+	}
+	v.Click("#nlink")
+	if v.Text("#other") != "other page" || v.URL().Path != "/other" {
+		t.Fatalf("after the navigate link: URL %s, HTML:\n%s", v.URL(), v.HTML())
+	}
+}
+
 func TestTimerPush(t *testing.T) {
 	v := livetest.Open(t, newDemoServer(t), "/demo")
 	v.PushHook("later", map[string]string{"text": "tick"})
