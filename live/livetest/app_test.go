@@ -160,6 +160,21 @@ func (d *demo) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
 	return nil
 }
 
+// guarded redirects once connected, as a view that checks authorization on join would.
+type guarded struct{}
+
+func (g *guarded) Mount(ctx context.Context, s *live.Socket, p live.Params) error {
+	if s.Connected() {
+		switch p.Get("to") {
+		case "live":
+			s.PushNavigate("/other", false)
+		default:
+			s.Redirect("/other")
+		}
+	}
+	return nil
+}
+
 type other struct{}
 
 func (o *other) Mount(ctx context.Context, s *live.Socket, p live.Params) error { return nil }
@@ -173,6 +188,7 @@ func newDemoServer(t testing.TB) *live.Server {
 	})
 	srv.Handle("GET /demo", live.Page{New: func() live.View { return &demo{} }, Template: demoTemplate})
 	srv.Handle("GET /other", live.Page{New: func() live.View { return &other{} }, Template: otherTemplate})
+	srv.Handle("GET /guarded", live.Page{New: func() live.View { return &guarded{} }, Template: otherTemplate})
 	srv.Handle("GET /admin", live.Page{New: func() live.View { return &other{} }, Template: otherTemplate, Group: "admin"})
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	return srv

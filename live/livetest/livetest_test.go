@@ -349,6 +349,26 @@ func TestFollowRedirects(t *testing.T) {
 	})
 }
 
+func TestMountRedirectOnJoin(t *testing.T) {
+	srv := newDemoServer(t)
+	tests := []struct {
+		path string
+		want livetest.Redirect
+	}{
+		{"/guarded", livetest.Redirect{Kind: "redirect", To: "/other"}},
+		{"/guarded?to=live", livetest.Redirect{Kind: "live_redirect", To: "/other"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			_, err := livetest.Load(t, srv, tt.path).Join()
+			var je *livetest.JoinError
+			if !errors.As(err, &je) || je.Redirect == nil || *je.Redirect != tt.want {
+				t.Fatalf("Join() = %v, want a JoinError with redirect %+v", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestCrashAndRejoin(t *testing.T) {
 	v := livetest.Open(t, newDemoServer(t), "/demo")
 	v.Click("#plain")

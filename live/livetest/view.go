@@ -25,20 +25,43 @@ const maxFrameBytes = 16 << 20
 const heartbeatEvery = 30 * time.Second
 
 // JoinError is a join the server answered with an error reply, such as {"reason":"stale"}
-// for a tampered or expired session.
+// for a tampered or expired session, or a redirect asked for by the connected Mount.
 type JoinError struct {
 	// Reason is the response's "reason", or "" when it has none.
 	Reason string
+	// Redirect is the response's "redirect" or "live_redirect", or nil.
+	Redirect *Redirect
 	// Response is the whole error response.
 	Response json.RawMessage
 }
 
 // Error implements error.
 func (e *JoinError) Error() string {
-	if e.Reason != "" {
+	switch {
+	case e.Reason != "":
 		return "livetest: join refused: " + e.Reason
+	case e.Redirect != nil:
+		return "livetest: join answered with a " + e.Redirect.Kind + " to " + e.Redirect.To
 	}
 	return "livetest: join refused: " + string(e.Response)
+}
+
+// newJoinError decodes an error reply to a join (PROTOCOL.md §3.5).
+func newJoinError(resp json.RawMessage) *JoinError {
+	var r struct {
+		Reason       string                            `json:"reason"`
+		Redirect     *struct{ To, Flash string }       `json:"redirect"`
+		LiveRedirect *struct{ To, Kind, Flash string } `json:"live_redirect"`
+	}
+	json.Unmarshal(resp, &r)
+	e := &JoinError{Reason: r.Reason, Response: resp}
+	switch {
+	case r.Redirect != nil:
+		e.Redirect = &Redirect{Kind: "redirect", To: r.Redirect.To, Flash: r.Redirect.Flash}
+	case r.LiveRedirect != nil:
+		e.Redirect = &Redirect{Kind: "live_redirect", To: r.LiveRedirect.To, Replace: r.LiveRedirect.Kind == "replace", Flash: r.LiveRedirect.Flash}
+	}
+	return e
 }
 
 // Redirect is a navigation the server asked for, by a push or in a reply.
@@ -235,11 +258,7 @@ func (v *View) join(mounts int) error {
 		return fmt.Errorf("livetest: the view crashed while joining (phx_error)")
 	}
 	if r.Status != "ok" {
-		var reason struct {
-			Reason string `json:"reason"`
-		}
-		json.Unmarshal(r.Response, &reason)
-		return &JoinError{Reason: reason.Reason, Response: r.Response}
+		return newJoinError(r.Response)
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -255,12 +274,6 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
-}
-
-func (v *View) currentURL() string {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.url.String()
 }
 
 func (v *View) newRefLocked() string {
