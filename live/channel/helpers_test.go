@@ -247,6 +247,10 @@ func (h *testHandler) HandleIn(ctx context.Context, c *channel.Channel, event st
 	case "block":
 		<-ctx.Done()
 		return channel.NoReply()
+	case "sleep_notify":
+		_ = c.Push("sleeping", nil)
+		time.Sleep(200 * time.Millisecond)
+		return channel.Ok(nil)
 	case "sleep":
 		time.Sleep(200 * time.Millisecond)
 		return channel.Ok(nil)

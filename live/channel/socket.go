@@ -214,6 +214,14 @@ func (s *socket) writeLoop() {
 		s.outMu.Lock()
 		batch, s.out = s.out, batch[:0]
 		if len(batch) == 0 {
+			// Checked under outMu: a close requested after the check at the top of the loop
+			// either is seen here or finds s.writing false and starts a new writer.
+			select {
+			case <-s.closeReq:
+				s.outMu.Unlock()
+				continue
+			default:
+			}
 			s.writing = false
 			s.out = nil
 			s.outMu.Unlock()
