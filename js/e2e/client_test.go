@@ -35,10 +35,12 @@ func TestLoadingClasses(t *testing.T) {
 	r.open("/counter")
 	r.do("click slow", chromedp.Click(chromedp.CSS("#slow")))
 	r.until("click loading", `document.getElementById("slow").classList.contains("phx-click-loading") && document.getElementById("slow").textContent === "Working"`)
+	release <- struct{}{}
 	r.until("reply clears click loading", text("count", "10")+` && !document.getElementById("slow").classList.contains("phx-click-loading") && document.getElementById("slow").textContent === "Slow"`)
 
 	r.do("submit", chromedp.Click(chromedp.CSS("#sfgo")))
 	r.until("submit loading", `document.getElementById("sf").classList.contains("phx-submit-loading") && document.getElementById("sfin").readOnly && document.getElementById("sfgo").disabled`)
+	release <- struct{}{}
 	r.until("reply clears submit loading", text("count", "20")+` && !document.getElementById("sf").classList.contains("phx-submit-loading") && !document.getElementById("sfin").readOnly && !document.getElementById("sfgo").disabled`)
 	if c := r.eval(`document.querySelector("[data-phx-main]").className`); c != "phx-connected" {
 		t.Fatalf("container classes %q, want phx-connected", c)

@@ -9,8 +9,12 @@ import (
 	"github.com/glint-go/glint/render"
 )
 
-// counterView counts clicks; "slow" holds its reply so the loading class can be seen.
+// counterView counts clicks; "slow" holds its reply until release is signalled, so that the
+// loading classes can be seen.
 type counterView struct{ Count int }
+
+// release lets one held "slow" event finish.
+var release = make(chan struct{}, 1)
 
 var counterTemplate = render.Must(render.New("counter").Parse(`<p>Count: <span id="count">{{.Count}}</span></p>
 <button id="inc" phx-click="inc">+</button>
@@ -25,7 +29,11 @@ func (c *counterView) HandleEvent(ctx context.Context, s *live.Socket, e live.Ev
 	case "inc":
 		c.Count++
 	case "slow":
-		time.Sleep(600 * time.Millisecond)
+		// Hold the reply until the test has seen the loading state (or give up).
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+		}
 		c.Count += 10
 	default:
 		return fmt.Errorf("%w: %q", live.ErrUnknownEvent, e.Name)
