@@ -124,6 +124,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // until ctx is done.
 func (s *Server) Shutdown(ctx context.Context) error { return s.ch.Shutdown(ctx) }
 
+// Disconnect closes (code 1001) every live socket whose id is socketID, on every node
+// that shares this server's PubSub. Clients reconnect, so their views remount; it is what
+// a logout should call. Socket ids come from Options.Channel.Connect
+// (Assigns["socket_id"]).
+func (s *Server) Disconnect(ctx context.Context, socketID string) error {
+	return s.ch.Disconnect(ctx, socketID)
+}
+
 // PubSub returns the PubSub the views' Subscribe and Broadcast use.
 func (s *Server) PubSub() pubsub.PubSub { return s.ch.PubSub() }
 

@@ -3,6 +3,14 @@
 //
 //	go run ./examples/productpage [-addr :8080] [-db sneakers.db] [-reseed]
 //
+// -db also takes a PostgreSQL URL (postgres://user:pass@host/db). Several nodes scale out
+// by sharing one PostgreSQL database and a NATS server: -nats URL (or GLINT_NATS_URL) joins
+// one, and -nats-embed starts one inside this process, clustered with its peers' -nats-routes,
+// so a small cluster needs no separate service:
+//
+//	productpage -addr :8080 -db postgres://… -nats-embed -nats-listen 127.0.0.1:4222 -nats-cluster 127.0.0.1:6222
+//	productpage -addr :8081 -db postgres://… -nats-embed -nats-listen 127.0.0.1:4223 -nats-cluster 127.0.0.1:6223 -nats-routes nats-route://127.0.0.1:6222
+//
 // Then open http://localhost:8080/drops, and drive the drop from /admin (user admin,
 // password from ADMIN_PASSWORD, "password" when unset) or the admin API:
 //
@@ -20,12 +28,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/glint-go/glint/examples/productpage/app"
+	"github.com/glint-go/glint/examples/productpage/store"
+	"github.com/glint-go/glint/live/pubsub"
+	"github.com/glint-go/glint/live/pubsub/natspubsub"
 )
 
 func main() {
@@ -42,14 +56,47 @@ func main() {
 func run(ctx context.Context, args []string, ready func(addr string)) error {
 	fs := flag.NewFlagSet("productpage", flag.ContinueOnError)
 	addr := fs.String("addr", ":8080", "listen address")
-	db := fs.String("db", "sneakers.db", "SQLite database file (created and seeded when new)")
+	db := fs.String("db", "sneakers.db", "SQLite database file (created and seeded when new), or a postgres:// URL")
 	reseed := fs.Bool("reseed", false, "start the database over with fresh seed data")
+	natsURL := fs.String("nats", os.Getenv(natspubsub.EnvURL), "NATS server URL for scale-out (default $"+natspubsub.EnvURL+"; empty: in-process PubSub)")
+	natsEmbed := fs.Bool("nats-embed", false, "start an embedded NATS server in this process and use it")
+	natsListen := fs.String("nats-listen", "127.0.0.1:4222", "with -nats-embed: client address of the embedded server")
+	natsCluster := fs.String("nats-cluster", "", "with -nats-embed: route address for peers (host:port); empty: no cluster")
+	natsRoutes := fs.String("nats-routes", "", "with -nats-embed: peers' route URLs, comma-separated (nats-route://host:port)")
+	node := fs.String("node", "", "this node's id in the cluster (default random)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	a, err := app.New(ctx, app.Config{DBPath: *db, Reseed: *reseed, Logger: logger})
+
+	var cleanups []func()
+	defer func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
+	ps, err := startPubSub(ctx, logger, *natsURL, *natsEmbed, *natsListen, *natsCluster, *natsRoutes, *node, &cleanups)
 	if err != nil {
+		return err
+	}
+	cfg := app.Config{Reseed: *reseed, Logger: logger, PubSub: ps}
+	if store.IsPostgresURL(*db) {
+		st, err := store.OpenPostgres(ctx, *db, store.PostgresOptions{Reseed: *reseed, Logger: logger})
+		if err != nil {
+			return err
+		}
+		cfg.Store = st
+	} else {
+		cfg.DBPath = *db
+	}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		if cfg.Store != nil {
+			cfg.Store.Close()
+		}
 		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -60,7 +107,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	srv := &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("Sneakers23 is up", "url", "http://"+displayAddr(ln.Addr()).String()+"/drops", "db", *db)
+	logger.Info("Sneakers23 is up", "url", "http://"+displayAddr(ln.Addr()).String()+"/drops", "db", redact(*db))
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -98,4 +145,62 @@ func displayAddr(a net.Addr) net.Addr {
 		return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: tcp.Port}
 	}
 	return a
+}
+
+// startPubSub returns the PubSub the app broadcasts on: NATS when a URL is given or an
+// embedded server is asked for, else nil (the app's in-process default).
+func startPubSub(ctx context.Context, logger *slog.Logger, url string, embed bool, listen, cluster, routes, node string, cleanups *[]func()) (pubsub.PubSub, error) {
+	if embed {
+		host, port, err := net.SplitHostPort(listen)
+		if err != nil {
+			return nil, fmt.Errorf("-nats-listen %q: %w", listen, err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("-nats-listen %q: bad port", listen)
+		}
+		o := natspubsub.ServerOptions{Host: host, Port: p, Logger: logger}
+		if cluster != "" {
+			ch, cp, err := net.SplitHostPort(cluster)
+			if err != nil {
+				return nil, fmt.Errorf("-nats-cluster %q: %w", cluster, err)
+			}
+			if o.ClusterPort, err = strconv.Atoi(cp); err != nil {
+				return nil, fmt.Errorf("-nats-cluster %q: bad port", cluster)
+			}
+			o.ClusterHost = ch
+		}
+		for _, r := range strings.Split(routes, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				o.Routes = append(o.Routes, r)
+			}
+		}
+		srv, err := natspubsub.StartServer(o)
+		if err != nil {
+			return nil, err
+		}
+		*cleanups = append(*cleanups, srv.Shutdown)
+		url = srv.ClientURL()
+	}
+	if url == "" {
+		return nil, nil
+	}
+	ps, err := natspubsub.Connect(ctx, natspubsub.Options{URL: url, NodeID: node, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	*cleanups = append(*cleanups, func() { ps.Close() })
+	logger.Info("scale-out on NATS", "url", url, "node", ps.NodeID())
+	return ps, nil
+}
+
+// redact hides a database URL's password in logs.
+func redact(db string) string {
+	if u, err := neturl.Parse(db); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = neturl.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return db
 }

@@ -15,13 +15,26 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestRunServesAndShutsDown(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		extra []string
+	}{
+		{"in-process pubsub", nil},
+		{"embedded NATS", []string{"-nats-embed", "-nats-listen", "127.0.0.1:0", "-node", "n1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testRunServesAndShutsDown(t, tc.extra) })
+	}
+}
+
+func testRunServesAndShutsDown(t *testing.T, extra []string) {
 	t.Setenv("ADMIN_PASSWORD", "pw")
 	db := filepath.Join(t.TempDir(), "sneakers.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", db}, func(a string) { addrc <- a }) }()
+	args := append([]string{"-addr", "127.0.0.1:0", "-db", db}, extra...)
+	go func() { done <- run(ctx, args, func(a string) { addrc <- a }) }()
 	var addr string
 	select {
 	case addr = <-addrc:
@@ -56,6 +69,10 @@ func TestRunRejectsBadInput(t *testing.T) {
 		args []string
 	}{
 		{"unknown flag", []string{"-nope"}},
+		{"stray argument", []string{"-db", filepath.Join(t.TempDir(), "x.db"), "extra"}},
+		{"bad nats listen address", []string{"-nats-embed", "-nats-listen", "nohost", "-db", filepath.Join(t.TempDir(), "x.db")}},
+		{"bad nats route", []string{"-nats-embed", "-nats-listen", "127.0.0.1:0", "-nats-routes", "::bad", "-db", filepath.Join(t.TempDir(), "x.db")}},
+		{"unreachable postgres", []string{"-db", "postgres://u:p@127.0.0.1:1/db?connect_timeout=2", "-addr", "127.0.0.1:0"}},
 		{"db is a directory", []string{"-db", t.TempDir(), "-addr", "127.0.0.1:0"}},
 		{"bad address", []string{"-addr", "256.0.0.1:99999", "-db", filepath.Join(t.TempDir(), "x.db")}},
 	}

@@ -57,6 +57,7 @@ type App struct {
 //	GET /drops         the live product page (Cache-Control: no-store, must-revalidate)
 //	GET /admin         the live admin page (basic auth)
 //	/admin/api/…       the admin JSON API (basic auth)
+//	POST /admin/api/sockets/{id}/disconnect   close a socket id's sockets on every node
 //	/assets/app.css, /images/…   static assets
 //	/live/…            the live socket and client script
 func New(ctx context.Context, cfg Config) (*App, error) {
@@ -86,6 +87,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	opts := live.Options{Secret: cfg.Secret, Logger: logger, Layout: layoutTemplate, ScriptURL: cfg.ScriptURL}
 	opts.Channel.PubSub = ps
+	opts.Channel.Connect = visitorSocketID
 	lv := live.New(opts)
 	// Separate session groups: a /drops session can never live-navigate into /admin, whose
 	// only way in is the basic-auth-guarded GET.
@@ -98,9 +100,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", http.RedirectHandler("/drops", http.StatusFound))
-	mux.Handle("GET /drops", noStore(lv))
+	mux.Handle("GET /drops", withVisitor(noStore(lv)))
 	mux.Handle("/admin", admin.BasicAuth(admin.User, password, noStore(lv)))
 	mux.Handle("/admin/api/", admin.BasicAuth(admin.User, password, admin.NewAPI(inv, logger)))
+	mux.Handle("/admin/api/sockets/", admin.BasicAuth(admin.User, password, admin.NewSocketsAPI(lv, logger)))
 	static := assets.Handler()
 	mux.Handle("/assets/", static)
 	mux.Handle("/images/", static)
