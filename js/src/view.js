@@ -152,7 +152,7 @@ export class View {
     for (const form of this.el.querySelectorAll("form[id][phx-change]")) {
       const change = form.getAttribute("phx-change")
       const auto = form.getAttribute("phx-auto-recover")
-      const next = tpl.content.querySelector(`form[id="${form.id}"]`)
+      const next = [...tpl.content.querySelectorAll("form[id]")].find((f) => f.id == form.id)
       if (auto == "ignore" || !next || next.getAttribute("phx-change") != change) continue
       const first = [...form.elements].find((e) => e.name && e.type != "hidden" && !e.hasAttribute("phx-change"))
       const p = {

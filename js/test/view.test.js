@@ -311,3 +311,16 @@ test("a message that cannot be applied is logged and the view rejoins with backo
   assert.equal(el("#phx-A").innerHTML, "<p>b</p>")
   assert.ok(el("#phx-A").classList.contains("phx-connected"))
 })
+
+test("input wins for a focused select unless its options changed", () => {
+  const { ls, el } = page()
+  const sel = (opts, pick) => ({ s: ['<select id="s" name="s">' + opts.map((o) => `<option value="${o}"${o == pick ? " selected" : ""}>${o}</option>`).join("") + "</select>"] })
+  const ws = joined(ls, sel(["a", "b", "c"], "a"))
+  const s = el("#s")
+  s.focus()
+  s.value = "c"
+  ws.recv([jr(ls), null, "lv:phx-A", "diff", sel(["a", "b", "c"], "b")])
+  assert.equal(el("#s").value, "c", "same options: the user's choice stays")
+  ws.recv([jr(ls), null, "lv:phx-A", "diff", sel(["x", "b"], "b")])
+  assert.equal(el("#s").value, "b", "options changed: the server's choice applies")
+})
