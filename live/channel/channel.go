@@ -52,7 +52,7 @@ const (
 
 type envelope struct {
 	kind    envKind
-	force   bool // queued even when the mailbox is full (control messages)
+	force   bool // queued even when the mailbox is full (control messages), unless stopping
 	ref     nstr
 	event   string
 	payload json.RawMessage
@@ -260,7 +260,7 @@ func (c *Channel) enqueue(env envelope) bool { return c.put(env) == queued }
 func (c *Channel) put(env envelope) enqueueResult {
 	m := c.sock.srv.metrics
 	c.mu.Lock()
-	if c.finished || (c.stopKind != endNone && !env.force) {
+	if c.finished || c.stopKind != endNone {
 		c.mu.Unlock()
 		return stopped
 	}
@@ -534,10 +534,10 @@ func (c *Channel) end(kind endKind, reason error) {
 	if c.stopKind == endNone {
 		c.stopKind, c.stopErr = kind, reason
 	}
-	dropped := len(c.mailbox)
+	dropped := c.mailbox
 	c.mailbox = nil
 	c.mu.Unlock()
-	m.MailboxDepth.Add(-int64(dropped))
+	m.MailboxDepth.Add(-int64(len(dropped)))
 	for t := range subs {
 		ps.Unsubscribe(t, c)
 	}
@@ -554,6 +554,11 @@ func (c *Channel) end(kind endKind, reason error) {
 	c.ended.Store(true)
 	m.Channels.Add(-1)
 	jr := str(c.joinRef)
+	for _, env := range dropped {
+		if env.kind == envLeave { // a leave that raced the end still gets its reply
+			c.sock.reply(jr, env.ref, c.topic, "ok", emptyObject)
+		}
+	}
 	switch kind {
 	case endClose, endLeave, endReplaced:
 		c.sock.enqueue(encodeFrame(jr, jr, c.topic, "phx_close", emptyObject))

@@ -404,9 +404,8 @@ func (s *socket) leave(f frame) {
 		return
 	}
 	if !c.enqueue(envelope{kind: envLeave, ref: f.ref, force: true}) {
-		// Unreachable: forced envelopes are always queued.
+		// The channel is already ending (its own closing frame follows); answer the leave.
 		s.reply(str(c.joinRef), f.ref, f.topic, "ok", emptyObject)
-		c.requestStop(endClose, nil)
 	}
 }
 
