@@ -115,3 +115,24 @@ func TestNavigation(t *testing.T) {
 		t.Fatalf("window.__marker = %q: navigation reloaded the page", m)
 	}
 }
+
+// TestCrashRejoins: a panic in the view's handler crashes only that view; the client gets
+// phx_error, rejoins with backoff and shows the remounted state, without a page reload and
+// without leaving the button locked.
+func TestCrashRejoins(t *testing.T) {
+	r := newRig(t)
+	r.start()
+	r.open("/counter")
+	r.do("click + twice", chromedp.Click(chromedp.CSS("#inc")), chromedp.Click(chromedp.CSS("#inc")))
+	r.until("count 2", text("count", "2"))
+	r.do("mark", chromedp.Evaluate[chromedp.Void](`window.__marker = "kept"`))
+	r.do("click boom", chromedp.Click(chromedp.CSS("#boom")))
+	r.until("error state", `document.querySelector("[data-phx-main]").classList.contains("phx-error")`)
+	r.until("rejoined with a fresh mount", `document.querySelector("[data-phx-main]").className === "phx-connected" && `+text("count", "0")+
+		` && !document.getElementById("boom").classList.contains("phx-click-loading")`)
+	if m := r.eval(`String(window.__marker)`); m != "kept" {
+		t.Fatalf("window.__marker = %q: the crash reloaded the page", m)
+	}
+	r.do("click + after the crash", chromedp.Click(chromedp.CSS("#inc")))
+	r.until("count 1", text("count", "1"))
+}

@@ -19,6 +19,7 @@ var release = make(chan struct{}, 1)
 var counterTemplate = render.Must(render.New("counter").Parse(`<p>Count: <span id="count">{{.Count}}</span></p>
 <button id="inc" phx-click="inc">+</button>
 <button id="slow" phx-click="slow" phx-disable-with="Working">Slow</button>
+<button id="boom" phx-click="boom">Boom</button>
 <form id="sf" phx-submit="slow"><input id="sfin" name="x" value=""><button id="sfgo">Go</button></form>
 `))
 
@@ -28,6 +29,8 @@ func (c *counterView) HandleEvent(ctx context.Context, s *live.Socket, e live.Ev
 	switch e.Name {
 	case "inc":
 		c.Count++
+	case "boom":
+		panic("boom")
 	case "slow":
 		// Hold the reply until the test has seen the loading state (or give up).
 		select {
