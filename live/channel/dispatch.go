@@ -1,0 +1,125 @@
+package channel
+
+// Dispatch of client frames by the rules of PROTOCOL.md §1.5: heartbeat, join, leave,
+// events, and the replies the socket sends itself.
+
+// reply queues [joinRef, ref, topic, "phx_reply", {"status":status,"response":response}].
+func (s *socket) reply(joinRef, ref nstr, topic, status string, response []byte) {
+	s.enqueue(encodeReply(joinRef, ref, topic, status, response))
+}
+
+func encodeReply(joinRef, ref nstr, topic, status string, response []byte) []byte {
+	p := make([]byte, 0, 32+len(response))
+	p = append(p, `{"status":"`...)
+	p = append(p, status...)
+	p = append(p, `","response":`...)
+	p = append(p, response...)
+	p = append(p, '}')
+	return encodeFrame(joinRef, ref, topic, "phx_reply", p)
+}
+
+func reasonJSON(reason string) []byte {
+	return append(appendString([]byte(`{"reason":`), reason), '}')
+}
+
+var (
+	reasonUnmatched   = []byte(`{"reason":"unmatched topic"}`)
+	reasonJoinCrashed = []byte(`{"reason":"join crashed"}`)
+	reasonTooMany     = []byte(`{"reason":"too many channels joined"}`)
+)
+
+// dispatch applies PROTOCOL.md §1.5 to one client frame. It never blocks on a channel.
+func (s *socket) dispatch(f frame) {
+	if f.topic == "phoenix" && f.event == "heartbeat" {
+		s.reply(null, f.ref, "phoenix", "ok", emptyObject)
+		return
+	}
+	switch f.event {
+	case "phx_join":
+		s.join(f)
+		return
+	case "phx_leave":
+		s.leave(f)
+		return
+	}
+	s.mu.Lock()
+	c := s.channels[f.topic]
+	s.mu.Unlock()
+	if c == nil {
+		s.reply(null, f.ref, f.topic, "error", reasonUnmatched)
+		return
+	}
+	if f.joinRef.valid && f.joinRef.s != c.joinRef {
+		return // stale membership: no reply, the client's push times out
+	}
+	switch c.put(envelope{kind: envIn, ref: f.ref, event: f.event, payload: f.payload}) {
+	case full:
+		c.logDrop("client message", f.event)
+	case stopped:
+		s.reply(null, f.ref, f.topic, "error", reasonUnmatched)
+	}
+}
+
+func (s *socket) join(f frame) {
+	joinRef := f.joinRef
+	if !joinRef.valid {
+		joinRef = f.ref // tolerate clients that omit it
+	}
+	newHandler := s.srv.route(f.topic)
+	if newHandler == nil {
+		s.srv.metrics.JoinsError.Add(1)
+		s.reply(null, f.ref, f.topic, "error", reasonUnmatched)
+		return
+	}
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	old := s.channels[f.topic]
+	if old == nil && len(s.channels) >= s.srv.opts.MaxChannels {
+		s.mu.Unlock()
+		s.srv.metrics.JoinsError.Add(1)
+		s.reply(joinRef, f.ref, f.topic, "error", reasonTooMany)
+		return
+	}
+	c := newChannel(s, f.topic, joinRef.s)
+	s.channels[f.topic] = c
+	s.chanWG.Add(1)
+	s.mu.Unlock()
+	var prevDone <-chan struct{}
+	if old != nil {
+		old.requestStop(endReplaced, ErrReplaced)
+		prevDone = old.done
+	}
+	go c.run(newHandler, prevDone, f.ref, f.payload)
+}
+
+func (s *socket) leave(f frame) {
+	s.mu.Lock()
+	c := s.channels[f.topic]
+	if c != nil && f.joinRef.valid && f.joinRef.s != c.joinRef {
+		c = nil // a leave of an older membership: answer it, keep the current one
+	}
+	if c != nil {
+		delete(s.channels, f.topic)
+	}
+	s.mu.Unlock()
+	if c == nil {
+		s.reply(f.joinRef, f.ref, f.topic, "ok", emptyObject)
+		return
+	}
+	if !c.enqueue(envelope{kind: envLeave, ref: f.ref, force: true}) {
+		// The channel is already ending (its own closing frame follows); answer the leave.
+		s.reply(str(c.joinRef), f.ref, f.topic, "ok", emptyObject)
+	}
+}
+
+// forget removes c from the socket's table if it is still the current membership.
+func (s *socket) forget(c *Channel) {
+	s.mu.Lock()
+	if s.channels[c.topic] == c {
+		delete(s.channels, c.topic)
+	}
+	s.mu.Unlock()
+}
