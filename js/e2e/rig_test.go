@@ -28,12 +28,12 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // rig is one headless Chromium tab and a loopback address on which live servers can be
 // started and restarted.
 type rig struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	addr string
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	ctx := browsertest.New(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
