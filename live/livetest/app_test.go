@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/glint-go/glint/live"
+	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/pubsub"
 	"github.com/glint-go/glint/render"
 )
@@ -181,10 +182,17 @@ func (o *other) Mount(ctx context.Context, s *live.Socket, p live.Params) error 
 
 var otherTemplate = render.Must(render.New("other").Parse(`<p id="other">other page</p>`))
 
-func newDemoServer(t testing.TB) *live.Server {
+func newDemoServer(t testing.TB) *live.Server { return newDemoServerScript(t, "") }
+
+// newDemoServerScript is newDemoServer whose pages load the client script at scriptURL
+// ("" for the runtime's own).
+func newDemoServerScript(t testing.TB, scriptURL string) *live.Server {
 	srv := live.New(live.Options{
-		Secret: []byte("livetest demo secret, 32 bytes or more"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Secret:    []byte("livetest demo secret, 32 bytes or more"),
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		ScriptURL: scriptURL,
+		// Close sockets at once on shutdown: tests do not need the drain window.
+		Channel: channel.Options{DrainWindow: time.Millisecond},
 	})
 	srv.Handle("GET /demo", live.Page{New: func() live.View { return &demo{} }, Template: demoTemplate})
 	srv.Handle("GET /other", live.Page{New: func() live.View { return &other{} }, Template: otherTemplate})
