@@ -43,7 +43,7 @@ type termEvent struct {
 
 // newTestServer starts a server with opts (short drain window unless set) and the test
 // handler routed at "room:*" and "lv:*".
-func newTestServer(t *testing.T, opts channel.Options) *testServer {
+func newTestServer(t testing.TB, opts channel.Options) *testServer {
 	t.Helper()
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -79,11 +79,11 @@ func newHTTPServer(srv *channel.Server) *httptest.Server {
 
 // client is a raw WebSocket client for golden-frame tests.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	conn *websocket.Conn
 }
 
-func (ts *testServer) dial(t *testing.T, query string) *client {
+func (ts *testServer) dial(t testing.TB, query string) *client {
 	t.Helper()
 	c, err := ts.tryDial(query)
 	if err != nil {
