@@ -48,7 +48,8 @@ export class LiveSocket {
   // connect finds the root views and opens the socket.
   connect() {
     for (const el of this.d.querySelectorAll("[data-phx-session]:not([data-phx-parent-id])")) {
-      if (el.id && !this.views.has("lv:" + el.id)) this.views.set("lv:" + el.id, new View(this, el))
+      if (!el.id) console.error("glint: a [data-phx-session] element needs an id", el)
+      else if (!this.views.has("lv:" + el.id)) this.views.set("lv:" + el.id, new View(this, el))
     }
     if (!this.bound) bind(this)
     this.bound = true

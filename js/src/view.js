@@ -10,6 +10,7 @@ const STATES = ["phx-connected", "phx-loading", "phx-error"]
 const REF = "data-phx-ref"
 const REJOIN_MS = [1000, 2000, 5000, 10000]
 const EVENT_TIMEOUT = 30000
+const MAX_QUEUE = 500
 const NOT_TEXT = /^(checkbox|radio|button|submit|reset|image|file|hidden)$/
 
 // editable reports whether el is a control whose value the user is editing ("input wins").
@@ -193,7 +194,9 @@ export class View {
   // update merges a diff and patches the DOM; it returns the diff's top-level extras.
   update(diff) {
     if (this.queue || !this.rendered) {
-      this.queue && this.queue.push(diff)
+      // A join that is slow to answer must not hoard diffs: past the cap, start over with
+      // a rejoin, whose full render makes them moot.
+      if (this.queue && this.queue.push(diff) > MAX_QUEUE) this.crashed()
       return {}
     }
     const x = this.rendered.apply(diff)

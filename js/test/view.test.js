@@ -324,3 +324,19 @@ test("input wins for a focused select unless its options changed", () => {
   ws.recv([jr(ls), null, "lv:phx-A", "diff", sel(["x", "b"], "b")])
   assert.equal(el("#s").value, "b", "options changed: the server's choice applies")
 })
+
+test("diffs queued during a join are capped: past 500 the view rejoins", (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] })
+  const { ls } = page()
+  ls.connect()
+  const ws = FakeWS.last
+  ws.open()
+  const [join] = ws.take("phx_join")
+  for (let i = 0; i <= 500; i++) ws.recv([join[0], null, "lv:phx-A", "diff", { 0: String(i) }])
+  const v = ls.views.get("lv:phx-A")
+  assert.equal(v.queue, null, "queue dropped")
+  assert.equal(v.joinRef, null, "old join abandoned")
+  t.mock.timers.tick(1000)
+  const [again] = ws.take("phx_join")
+  assert.ok(again && again[0] != join[0], "rejoined")
+})
