@@ -216,7 +216,7 @@ export class View {
   dispatch([name, payload]) {
     const w = this.ls.w
     w.dispatchEvent(new w.CustomEvent("phx:" + name, { detail: payload }))
-    for (const h of this.hooks.values()) for (const [n, cb] of h.__ev) n == name && cb(payload)
+    for (const h of this.hooks.values()) for (const [n, cb] of h.__ev) n == name && call({ cb, __name: h.__name }, "cb", payload)
   }
 
   // patch morphs the container's children into html (§8.1 step 4).
@@ -281,7 +281,7 @@ export class View {
       const ref = this.send(p, (reply) => {
         const x = this.onReply(reply)
         const r = x.reply === undefined ? null : x.reply
-        cb && cb(r, ref)
+        cb && call({ cb, __name: "pushEvent" }, "cb", r, ref)
         resolve(r)
       })
     })

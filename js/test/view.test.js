@@ -340,3 +340,34 @@ test("diffs queued during a join are capped: past 500 the view rejoins", (t) => 
   const [again] = ws.take("phx_join")
   assert.ok(again && again[0] != join[0], "rejoined")
 })
+
+test("a throwing handleEvent or reply callback is logged and does not disturb the view", () => {
+  const hooks = {
+    H: {
+      mounted() {
+        this.handleEvent("x", () => {
+          throw new Error("bad handler")
+        })
+        this.pushEvent("p", {}, () => {
+          throw new Error("bad reply callback")
+        })
+      },
+    },
+  }
+  const { ls, el } = page({ hooks })
+  const logged = []
+  const orig = console.error
+  console.error = (...a) => logged.push(String(a[1]))
+  let ws
+  try {
+    ws = joined(ls, { 0: "1", s: ['<b id="h" phx-hook="H"></b><i>', "</i>"] })
+    const [ev] = ws.take("event")
+    ws.reply(ev, { diff: { r: {} } })
+    push(ws, ls, "diff", { 0: "2", e: [["x", {}]] })
+  } finally {
+    console.error = orig
+  }
+  assert.deepEqual(logged, ["Error: bad reply callback", "Error: bad handler"])
+  assert.equal(el("i").textContent, "2")
+  assert.equal(ws.take("phx_join").length, 0, "no rejoin")
+})
