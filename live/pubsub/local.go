@@ -2,7 +2,9 @@ package pubsub
 
 import (
 	"context"
+	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"sync"
 )
 
@@ -135,10 +137,21 @@ func (l *Local) Deliver(msg *Message) int {
 		if msg.From != "" && sub.ID() == msg.From {
 			continue
 		}
-		sub.Deliver(msg)
+		deliver(sub, msg)
 		n++
 	}
 	return n
+}
+
+// deliver calls sub.Deliver, recovering a panic so that one faulty subscriber cannot stop
+// the broadcast for the others (or crash the publisher).
+func deliver(sub Subscriber, msg *Message) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.Error("pubsub: subscriber panicked", "topic", msg.Topic, "event", msg.Event, "panic", fmt.Sprint(p))
+		}
+	}()
+	sub.Deliver(msg)
 }
 
 // Subscribers returns how many subscribers topic has in this process.

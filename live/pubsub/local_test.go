@@ -82,6 +82,24 @@ func TestLocalDelivery(t *testing.T) {
 	}
 }
 
+type panicSub struct{}
+
+func (panicSub) ID() string              { return "" }
+func (panicSub) Deliver(*pubsub.Message) { panic("boom") }
+
+func TestLocalSurvivesPanickingSubscriber(t *testing.T) {
+	ps := pubsub.NewLocal()
+	good := &recorder{}
+	_ = ps.Subscribe("t", &panicSub{})
+	_ = ps.Subscribe("t", good)
+	if err := ps.Broadcast(context.Background(), "t", "e", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := good.events(); len(got) != 1 {
+		t.Fatalf("good subscriber got %v", got)
+	}
+}
+
 func TestLocalErrors(t *testing.T) {
 	ctx := context.Background()
 	ps := pubsub.NewLocal()
