@@ -35,7 +35,8 @@ func (m *Message) Encoded(encode func(*Message) []byte) []byte {
 // Subscriber receives messages. Deliver is called from the publisher's goroutine and must
 // not block: a subscriber with a full mailbox drops the message (delivery is at-most-once).
 // Subscribers are compared with == (Local keys them in a map), so implementations must be
-// comparable; pointers are.
+// comparable; pointers are. Deliver must not call Subscribe or Unsubscribe on the same
+// PubSub synchronously (Local holds the topic's lock while delivering).
 type Subscriber interface {
 	// ID identifies the subscriber for BroadcastFrom. It may be "" for anonymous subscribers.
 	ID() string
