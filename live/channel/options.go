@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"encoding/base64"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -150,6 +151,31 @@ type ConnectInfo struct {
 	Cookies []*http.Cookie
 	// SocketID is the socket's id: Assigns["socket_id"] from Connect, or "".
 	SocketID string
+	// AuthToken is the token the phoenix client's authToken option sends in the
+	// Sec-WebSocket-Protocol header ("phoenix, base64url.bearer.phx.<base64>"), decoded;
+	// "" when absent. It keeps a credential out of the URL and the server logs.
+	AuthToken string
+}
+
+const authTokenPrefix = "base64url.bearer.phx."
+
+// authToken extracts the phoenix client's auth token from the offered subprotocols.
+func authToken(h http.Header) string {
+	for _, v := range h.Values("Sec-WebSocket-Protocol") {
+		for p := range strings.SplitSeq(v, ",") {
+			enc, ok := strings.CutPrefix(strings.TrimSpace(p), authTokenPrefix)
+			if !ok {
+				continue
+			}
+			enc = strings.TrimRight(enc, "=")
+			for _, e := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+				if b, err := e.DecodeString(enc); err == nil {
+					return string(b)
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // Assigns are the values attached to a socket: those of the upgrade request's context

@@ -137,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, "origin not allowed", slog.String("origin", r.Header.Get("Origin")))
 		return
 	}
-	info := &ConnectInfo{Params: params, Header: r.Header, RemoteAddr: r.RemoteAddr, Cookies: r.Cookies()}
+	info := &ConnectInfo{Params: params, Header: r.Header, RemoteAddr: r.RemoteAddr, Cookies: r.Cookies(), AuthToken: authToken(r.Header)}
 	assigns := AssignsFromContext(r.Context())
 	if s.opts.Connect != nil {
 		connected, err := s.connect(r.Context(), info)

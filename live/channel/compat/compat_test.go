@@ -121,6 +121,9 @@ func start(t *testing.T, addr string, joins *atomic.Int32) (*node, string) {
 			if info.Params.Get("token") != "node-token" {
 				return nil, errors.New("bad token")
 			}
+			if info.AuthToken != "secret/auth+token" {
+				return nil, fmt.Errorf("auth token %q", info.AuthToken)
+			}
 			return channel.Assigns{"user": "node"}, nil
 		},
 	})

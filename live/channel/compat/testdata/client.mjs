@@ -17,6 +17,7 @@ setTimeout(() => fail("script timeout"), 20000).unref()
 const socket = new Socket(url, {
   transport: WebSocket,
   params: { token: "node-token" },
+  authToken: "secret/auth+token",   // sent as a Sec-WebSocket-Protocol entry
   timeout: 1000,               // push and join timeout
   reconnectAfterMs: () => 50,
   rejoinAfterMs: () => 50,
