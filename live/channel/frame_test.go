@@ -110,3 +110,24 @@ func FuzzDecodeFrame(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkDecodeFrame(b *testing.B) {
+	in := []byte(`["4","8","lv:phx-GBsi7zQz2cEAAAAB","event",{"type":"click","event":"inc","value":{"value":""}}]`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if _, err := decodeFrame(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodeReply(b *testing.B) {
+	resp := []byte(`{"diff":{"0":"1"}}`)
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		n = len(encodeReply(str("4"), str("8"), "lv:phx-GBsi7zQz2cEAAAAB", "ok", resp))
+	}
+	b.ReportMetric(float64(n), "bytes/frame")
+}
