@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -189,9 +190,16 @@ func (v *View) dial() error {
 	if h.Get("Origin") == "" {
 		h.Set("Origin", v.page.URL.Scheme+"://"+v.page.URL.Host)
 	}
-	if len(v.page.Cookies) > 0 {
-		parts := make([]string, len(v.page.Cookies))
-		for i, c := range v.page.Cookies {
+	// Like a browser, send the cookies the test gave the page (a Header option) together
+	// with those the page response set, the latter winning on a name clash.
+	cookies := (&http.Request{Header: http.Header{"Cookie": v.cfg.header.Values("Cookie")}}).Cookies()
+	for _, c := range v.page.Cookies {
+		cookies = slices.DeleteFunc(cookies, func(o *http.Cookie) bool { return o.Name == c.Name })
+		cookies = append(cookies, c)
+	}
+	if len(cookies) > 0 {
+		parts := make([]string, len(cookies))
+		for i, c := range cookies {
 			parts[i] = (&http.Cookie{Name: c.Name, Value: c.Value}).String()
 		}
 		h.Set("Cookie", strings.Join(parts, "; "))

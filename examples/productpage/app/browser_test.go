@@ -70,7 +70,14 @@ func startLive(t *testing.T, dbPath, addr string, fixture bool, bundle []byte) *
 		mux.Handle("/", a)
 		handler = mux
 	}
+	return serveApp(t, a, handler, addr)
+}
+
+// serveApp serves handler (built around a) on addr until the test ends or kill.
+func serveApp(t *testing.T, a *app.App, handler http.Handler, addr string) *liveServer {
+	t.Helper()
 	var ln net.Listener
+	var err error
 	for try := 0; ; try++ { // the old socket of a killed server may linger for a moment
 		if ln, err = net.Listen("tcp", addr); err == nil || try == 50 {
 			break
