@@ -32,6 +32,9 @@ fuzz_targets=(
   "./live:FuzzDecodeEvent:$SHORTFUZZ"
   "./live/channel:FuzzDecodeFrame:$SHORTFUZZ"
   "./live/token:FuzzVerify:$SHORTFUZZ"
+  "./live/livetest:FuzzFrame:$SHORTFUZZ"
+  "./live/livetest:FuzzPushes:$SHORTFUZZ"
+  "./live/livetest:FuzzEncodeForm:$SHORTFUZZ"
   "./examples/productpage/admin:FuzzAPI:$SHORTFUZZ"
 )
 for spec in "${fuzz_targets[@]}"; do

@@ -58,6 +58,7 @@ type App struct {
 //	GET /admin         the live admin page (basic auth)
 //	/admin/api/…       the admin JSON API (basic auth)
 //	POST /admin/api/sockets/{id}/disconnect   close a socket id's sockets on every node
+//	GET /metrics       Prometheus metrics of the live server (basic auth)
 //	/assets/app.css, /images/…   static assets
 //	/live/…            the live socket and client script
 func New(ctx context.Context, cfg Config) (*App, error) {
@@ -104,6 +105,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux.Handle("/admin", admin.BasicAuth(admin.User, password, noStore(lv)))
 	mux.Handle("/admin/api/", admin.BasicAuth(admin.User, password, admin.NewAPI(inv, logger)))
 	mux.Handle("/admin/api/sockets/", admin.BasicAuth(admin.User, password, admin.NewSocketsAPI(lv, logger)))
+	mux.Handle("GET /metrics", admin.BasicAuth(admin.User, password, lv.Metrics()))
 	static := assets.Handler()
 	mux.Handle("/assets/", static)
 	mux.Handle("/images/", static)

@@ -15,6 +15,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/glint-go/glint/examples/productpage/admin"
 	"github.com/glint-go/glint/examples/productpage/app"
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/examples/productpage/store/storetest"
@@ -162,4 +163,33 @@ func newServer(t testing.TB, a *app.App) string {
 	srv := httptest.NewServer(a)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// The metrics the load tool reads are behind the admin's basic auth.
+func TestMetricsNeedAdmin(t *testing.T) {
+	a := fixtureApp(t)
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	livetest.OpenURL(t, srv.URL+"/drops")
+	for _, tc := range []struct {
+		password string
+		status   int
+	}{{"", http.StatusUnauthorized}, {"wrong", http.StatusUnauthorized}, {testPassword, http.StatusOK}} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+		if tc.password != "" {
+			req.SetBasicAuth(admin.User, tc.password)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Fatalf("password %q: status %d, want %d", tc.password, resp.StatusCode, tc.status)
+		}
+		if tc.status == http.StatusOK && !strings.Contains(string(body), "glint_channel_connections 1\n") {
+			t.Fatalf("metrics do not count the one connected view:\n%s", body)
+		}
+	}
 }
