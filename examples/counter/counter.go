@@ -128,6 +128,8 @@ func newServer(cfg config) *live.Server {
 	opts := live.Options{Secret: cfg.Secret, Logger: cfg.Logger}
 	opts.Layout, opts.ScriptURL = cfg.Layout, cfg.ScriptURL
 	opts.Channel.DrainWindow = cfg.DrainWindow
+	// The demo shows its metrics openly (cmd/glintload reads them); a real app guards them.
+	opts.MetricsPath = "/metrics"
 	opts.Session = func(r *http.Request) (map[string]string, error) {
 		return map[string]string{"start": strconv.Itoa(start())}, nil
 	}
