@@ -51,3 +51,40 @@ func TestSameOrigin(t *testing.T) {
 		}
 	}
 }
+
+type namedHandler struct {
+	Handler
+	name string
+}
+
+func TestRoutePrecedence(t *testing.T) {
+	s := NewServer(Options{})
+	for _, p := range []string{"*", "room:*", "room:vip:*", "room:lobby"} {
+		if err := s.Handle(p, func() Handler { return namedHandler{name: p} }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := map[string]string{
+		"room:lobby":     "room:lobby", // exact beats any prefix
+		"room:lobby2":    "room:*",
+		"room:vip:1":     "room:vip:*", // longest prefix wins
+		"room:":          "room:*",
+		"other":          "*",
+		"":               "*",
+		"room:vip:*oops": "room:vip:*",
+	}
+	for topic, want := range cases {
+		nh := s.route(topic)
+		if nh == nil {
+			t.Errorf("route(%q) = nil, want %s", topic, want)
+			continue
+		}
+		if got := nh().(namedHandler).name; got != want {
+			t.Errorf("route(%q) = %s, want %s", topic, got, want)
+		}
+	}
+	empty := NewServer(Options{})
+	if empty.route("x") != nil {
+		t.Error("route on a server without routes matched")
+	}
+}
