@@ -58,7 +58,9 @@ type Channel struct {
 var channelIDs atomic.Uint64
 
 func newChannel(s *socket, topic, joinRef string) *Channel {
-	ctx, cancel := context.WithCancel(s.hard)
+	// Not derived from s.hard (that would cost the socket a children map): the socket
+	// stops its channels explicitly, which cancels this.
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Channel{
 		sock:    s,
 		topic:   topic,

@@ -85,6 +85,9 @@ func (s *socket) join(f frame) {
 	}
 	c := newChannel(s, f.topic, joinRef.s)
 	s.channels[f.topic] = c
+	if old != nil {
+		s.detach(old)
+	}
 	s.chanWG.Add(1)
 	s.mu.Unlock()
 	var prevDone <-chan struct{}
@@ -103,6 +106,7 @@ func (s *socket) leave(f frame) {
 	}
 	if c != nil {
 		delete(s.channels, f.topic)
+		s.detach(c)
 	}
 	s.mu.Unlock()
 	if c == nil {
@@ -113,6 +117,15 @@ func (s *socket) leave(f frame) {
 		// The channel is already ending (its own closing frame follows); answer the leave.
 		s.reply(str(c.joinRef), f.ref, f.topic, "ok", emptyObject)
 	}
+}
+
+// detach records a channel that left the topic table but may still be running (leaving or
+// replaced), so that the socket can stop it when it closes. s.mu must be held.
+func (s *socket) detach(c *Channel) {
+	if s.detached == nil {
+		s.detached = make(map[*Channel]struct{})
+	}
+	s.detached[c] = struct{}{}
 }
 
 // forget removes c from the socket's table if it is still the current membership.

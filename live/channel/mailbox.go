@@ -138,6 +138,9 @@ func (c *Channel) finish() {
 	c.mu.Lock()
 	c.finished = true
 	c.mu.Unlock()
+	c.sock.mu.Lock()
+	delete(c.sock.detached, c)
+	c.sock.mu.Unlock()
 	c.cancel()
 	close(c.done)
 	c.sock.chanWG.Done()

@@ -33,7 +33,6 @@ type Server struct {
 	sockets  map[*socket]struct{}
 	closing  bool
 	sockWG   sync.WaitGroup
-	nextID   atomic.Uint64
 	shutOnce sync.Once
 	drained  chan struct{}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -29,12 +28,11 @@ type socket struct {
 	conn    *websocket.Conn
 	info    *ConnectInfo
 	assigns Assigns
-	id      string // for BroadcastFrom subscriptions of its channels
 	log     *slog.Logger
 
 	// hard is cancelled to cut the connection without a handshake.
 	hard       context.Context
-	hardCancel context.CancelFunc
+	hardCancel func()
 
 	// outbound queue: bounded, guarded by outMu; a writer goroutine runs only while
 	// there is something to write (writing).
@@ -54,6 +52,7 @@ type socket struct {
 
 	mu       sync.Mutex
 	channels map[string]*Channel
+	detached map[*Channel]struct{} // out of channels but not finished (see detach)
 	chanWG   sync.WaitGroup
 	ended    bool
 }
@@ -65,10 +64,8 @@ func newSocket(s *Server, conn *websocket.Conn, raw net.Conn, info *ConnectInfo,
 		conn:       conn,
 		info:       info,
 		assigns:    assigns,
-		id:         strconv.FormatUint(s.nextID.Add(1), 36),
 		log:        s.log,
 		hard:       hard,
-		hardCancel: cancel,
 		writerDone: make(chan struct{}),
 		closeReq:   make(chan struct{}),
 		channels:   make(map[string]*Channel),
@@ -77,11 +74,12 @@ func newSocket(s *Server, conn *websocket.Conn, raw net.Conn, info *ConnectInfo,
 		sock.log = s.log.With("socket_id", info.SocketID)
 	}
 	// Reads and writes use a context without Done, which spares coder/websocket a timer
-	// registration per frame; cancelling hard cuts the connection instead.
-	context.AfterFunc(hard, func() {
+	// registration per frame; hardCancel cuts the connection instead: closing the raw
+	// connection fails any pending read or write at once, even mid-handshake.
+	sock.hardCancel = func() {
+		cancel()
 		_ = raw.Close()
-		_ = conn.CloseNow()
-	})
+	}
 	return sock
 }
 
@@ -104,8 +102,11 @@ func (s *socket) serve() {
 
 	s.mu.Lock()
 	s.ended = true
-	chans := make([]*Channel, 0, len(s.channels))
+	chans := make([]*Channel, 0, len(s.channels)+len(s.detached))
 	for _, c := range s.channels {
+		chans = append(chans, c)
+	}
+	for c := range s.detached {
 		chans = append(chans, c)
 	}
 	clear(s.channels)

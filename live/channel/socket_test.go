@@ -440,3 +440,31 @@ func TestAssignsFromRequestContext(t *testing.T) {
 		t.Fatalf("AssignsFromContext(empty) = %v", got)
 	}
 }
+
+// A channel that left its topic (or was replaced) but is still busy in a handler must
+// still be stopped when the socket closes.
+func TestSocketCloseStopsLeavingChannels(t *testing.T) {
+	ts := newTestServer(t, channel.Options{})
+	c := ts.dial(t, "")
+	for _, topic := range []string{"room:leaving", "room:replaced"} {
+		c.send(`["1","1","` + topic + `","phx_join",{}]`)
+		c.expect(`["1","1","` + topic + `","phx_reply",{"status":"ok","response":{}}]`)
+		c.send(`["1","2","` + topic + `","block",{}]`) // waits for its context
+	}
+	c.send(`["1","3","room:leaving","phx_leave",{}]`) // queued behind the block
+	c.send(`["5","5","room:replaced","phx_join",{}]`) // cancels the old membership's block
+	c.send(`[null,"hb","phoenix","heartbeat",{}]`)
+	for c.recv() != `[null,"hb","phoenix","phx_reply",{"status":"ok","response":{}}]` {
+	}
+	c.close()
+	got := map[string]error{}
+	for len(got) < 3 {
+		select {
+		case ev := <-ts.term:
+			got[ev.topic+fmt.Sprint(len(got))] = ev.reason
+		case <-time.After(5 * time.Second):
+			t.Fatalf("only %d of 3 channels terminated: %v", len(got), got)
+		}
+	}
+	waitFor(t, "channels gauge back to 0", func() bool { return ts.srv.Metrics().Channels.Load() == 0 })
+}
