@@ -10,7 +10,7 @@
 // Each joined channel has a mailbox of at most Options.MailboxSize messages and one
 // goroutine that handles it in order; that goroutine exits when the mailbox is empty and
 // is started again by the next message, so idle sockets and channels cost no writer or
-// channel stacks (about 11 KB per idle socket with one channel; see BenchmarkIdleSockets10k). The
+// channel stacks (about 10.5 KB per idle socket with one channel; see BenchmarkIdleSockets10k). The
 // reader never blocks on a channel: a client message for a channel whose mailbox is full is
 // dropped, logged and counted (glint_channel_mailbox_dropped_total), and the client's push
 // times out. The outbound queue of a socket holds at most Options.OutboundQueue frames; a
