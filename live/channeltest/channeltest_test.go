@@ -43,6 +43,8 @@ func (room) HandleIn(ctx context.Context, c *channel.Channel, event string, payl
 		return channel.NoReply()
 	case "assigns":
 		return channel.Ok(map[string]any{"assigns": c.Assigns()})
+	case "crash":
+		panic("boom")
 	case "bad":
 		return channel.Error(map[string]string{"reason": "bad request"})
 	}
@@ -109,6 +111,15 @@ func TestHarness(t *testing.T) {
 	ann.Leave("room:1").AssertReply("ok", nil)
 	ann.AssertClosed("room:1")
 	ann.Push("room:1", "hi", nil).AssertReply("error", `{"reason":"unmatched topic"}`)
+
+	// A crash: phx_error, logged, and the socket's other channels live on.
+	bob.MustJoin("room:2", nil)
+	bob.Push("room:1", "crash", nil).RefuteReply(50 * time.Millisecond)
+	bob.AssertErrored("room:1")
+	bob.Push("room:2", "hi", nil).AssertReply("ok", `{"echo":"hi","n":3}`)
+	if !log.Contains(slog.LevelError, "panicked") {
+		t.Fatalf("crash not logged:\n%s", log.String())
+	}
 }
 
 func TestConnectAssigns(t *testing.T) {
