@@ -31,6 +31,7 @@ fuzz_targets=(
   "./diff/client:FuzzApply:$SHORTFUZZ"
   "./live:FuzzDecodeEvent:$SHORTFUZZ"
   "./live/channel:FuzzDecodeFrame:$SHORTFUZZ"
+  "./live/channel:FuzzFrames:$SHORTFUZZ"
   "./live/token:FuzzVerify:$SHORTFUZZ"
   "./live/livetest:FuzzFrame:$SHORTFUZZ"
   "./live/livetest:FuzzPushes:$SHORTFUZZ"

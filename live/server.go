@@ -132,6 +132,12 @@ func (s *Server) Disconnect(ctx context.Context, socketID string) error {
 	return s.ch.Disconnect(ctx, socketID)
 }
 
+// Drain closes every live socket open now (code 1012) at random moments within the drain
+// window (Options.Channel.DrainWindow) and keeps serving: clients reconnect with backoff
+// and their views remount, here or on another node. It returns how many sockets it
+// scheduled for closing.
+func (s *Server) Drain() int { return s.ch.Drain() }
+
 // PubSub returns the PubSub the views' Subscribe and Broadcast use.
 func (s *Server) PubSub() pubsub.PubSub { return s.ch.PubSub() }
 

@@ -59,7 +59,13 @@ var metricDescs = []metricDesc{
 }
 
 // ServeHTTP writes the metrics in the Prometheus text exposition format (version 0.0.4).
-func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+// With the query parameter gc=1 it first runs a garbage collection, so that the memory
+// gauges count live memory only; load tools measuring memory per connection use it.
+// Guard the endpoint if that cost matters.
+func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r != nil && r.URL.Query().Get("gc") == "1" {
+		runtime.GC()
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	bw := bufio.NewWriter(w)
 	m.write(bw)

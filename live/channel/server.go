@@ -247,11 +247,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 
-	window := s.opts.DrainWindow
-	for _, sock := range socks {
-		d := time.Duration(rand.Int64N(int64(window)))
-		sock.closeAfter(d, websocket.StatusServiceRestart, "server shutting down")
-	}
+	s.spreadCloses(socks, "server shutting down")
 	s.shutOnce.Do(func() {
 		go func() {
 			s.sockWG.Wait()
@@ -268,4 +264,32 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	<-s.drained
 	return ctx.Err()
+}
+
+// Drain closes every socket open now with code 1012, each at a random moment within
+// DrainWindow, while the server keeps accepting: clients reconnect (here or, behind a load
+// balancer, elsewhere) gradually instead of all at once. Use it to rebalance connections
+// or before taking a node out of rotation; Shutdown drains and then stops. It returns the
+// number of sockets scheduled for closing.
+func (s *Server) Drain() int {
+	s.mu.Lock()
+	socks := make([]*socket, 0, len(s.sockets))
+	for sock := range s.sockets {
+		socks = append(socks, sock)
+	}
+	s.mu.Unlock()
+	s.spreadCloses(socks, "server draining")
+	return len(socks)
+}
+
+// spreadCloses closes socks with 1012 at uniformly random moments within DrainWindow.
+func (s *Server) spreadCloses(socks []*socket, reason string) {
+	window := s.opts.DrainWindow
+	for _, sock := range socks {
+		d := time.Duration(0)
+		if window > 0 {
+			d = time.Duration(rand.Int64N(int64(window)))
+		}
+		sock.closeAfter(d, websocket.StatusServiceRestart, reason)
+	}
 }

@@ -92,3 +92,38 @@ func TestShutdownRespectsContext(t *testing.T) {
 		t.Fatalf("Connections = %d after Shutdown", got)
 	}
 }
+
+func TestDrainClosesSpreadAndKeepsAccepting(t *testing.T) {
+	const n = 12
+	const window = 400 * time.Millisecond
+	ts := newTestServer(t, channel.Options{DrainWindow: window})
+	clients := make([]*client, n)
+	for i := range clients {
+		clients[i] = ts.dial(t, "")
+		clients[i].send(`["1","1","room:a","phx_join",{}]`)
+		clients[i].expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	}
+	start := time.Now()
+	if got := ts.srv.Drain(); got != n {
+		t.Fatalf("Drain scheduled %d sockets, want %d", got, n)
+	}
+	var offsets []time.Duration
+	for _, c := range clients {
+		if code := c.closeStatus(); code != websocket.StatusServiceRestart {
+			t.Fatalf("close code %d, want 1012", code)
+		}
+		offsets = append(offsets, time.Since(start))
+	}
+	sort.Slice(offsets, func(i, j int) bool { return offsets[i] < offsets[j] })
+	if spread := offsets[n-1] - offsets[0]; spread < window/4 {
+		t.Errorf("closes spread over %v only, want ≥ %v", spread, window/4)
+	}
+	// Unlike Shutdown, the server still serves: a client reconnects and joins at once.
+	c := ts.dial(t, "")
+	defer c.close()
+	c.send(`["2","2","room:a","phx_join",{}]`)
+	c.expect(`["2","2","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	if got := ts.srv.Drain(); got != 1 {
+		t.Errorf("a second Drain scheduled %d sockets, want the 1 new one", got)
+	}
+}

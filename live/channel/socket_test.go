@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -408,6 +409,14 @@ func TestMetricsExposition(t *testing.T) {
 	}
 	if ct := rec.h.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
 		t.Errorf("Content-Type %q", ct)
+	}
+	// ?gc=1 collects garbage first, so memory gauges count live memory only.
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	ts.srv.Metrics().ServeHTTP(&responseRecorder{h: http.Header{}}, httptest.NewRequest(http.MethodGet, "/metrics?gc=1", nil))
+	runtime.ReadMemStats(&after)
+	if after.NumGC <= before.NumGC {
+		t.Errorf("metrics?gc=1 ran no garbage collection (NumGC %d → %d)", before.NumGC, after.NumGC)
 	}
 	c.close()
 }

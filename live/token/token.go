@@ -30,7 +30,7 @@ const MinSecretBytes = 16
 // nodes) before the token is treated as invalid.
 const clockSkew = time.Minute
 
-var b64 = base64.RawURLEncoding
+var b64 = base64.RawURLEncoding.Strict()
 
 // Signer signs and verifies tokens with one secret. It is safe for concurrent use.
 type Signer struct {

@@ -2,6 +2,7 @@ package token
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"strings"
@@ -146,6 +147,44 @@ func BenchmarkSignVerify(b *testing.B) {
 		tok := s.Sign("session", data)
 		if _, err := s.Verify("session", tok, time.Hour); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A token is accepted in exactly one spelling: changing the unused low bits of the last
+// base64 character of either part must invalidate it.
+func TestNonCanonicalBase64IsInvalid(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	lax := base64.RawURLEncoding
+	for _, data := range []string{"h", "hello", "a longer payload of data"} {
+		tok := Sign(secret, "s", []byte(data))
+		body, sig, _ := strings.Cut(tok, ".")
+		for part, s := range map[string]string{"body": body, "signature": sig} {
+			want, err := lax.DecodeString(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tried := 0
+			for _, c := range alphabet {
+				alt := s[:len(s)-1] + string(c)
+				if alt == s {
+					continue
+				}
+				if got, err := lax.DecodeString(alt); err != nil || !bytes.Equal(got, want) {
+					continue // a real change, caught by the signature anyway
+				}
+				tried++
+				forged := body + "." + alt
+				if part == "body" {
+					forged = alt + "." + sig
+				}
+				if _, err := Verify(secret, "s", forged, time.Hour); !errors.Is(err, ErrInvalid) {
+					t.Errorf("%s %q with last char %q: Verify = %v, want ErrInvalid", part, data, c, err)
+				}
+			}
+			if len(s)%4 != 0 && tried == 0 {
+				t.Errorf("%s of %q: found no alternative spelling to try", part, data)
+			}
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 type Sockets interface {
 	// Disconnect closes every socket with this id, on every node.
 	Disconnect(ctx context.Context, socketID string) error
+	// Drain closes this node's sockets spread over the drain window and returns how many.
+	Drain() int
 }
 
 // socketIDPattern bounds the ids the API accepts (the app's ids are "visitor:" + a token).
@@ -19,6 +21,7 @@ var socketIDPattern = regexp.MustCompile(`^[A-Za-z0-9_:-]{1,100}$`)
 // NewSocketsAPI serves
 //
 //	POST /admin/api/sockets/{id}/disconnect   close that socket id's sockets on every node
+//	POST /admin/api/sockets/drain             close this node's sockets over the drain window
 //
 // with the same JSON errors as the API. It does not authenticate: wrap it in BasicAuth.
 func NewSocketsAPI(s Sockets, logger *slog.Logger) http.Handler {
@@ -38,6 +41,9 @@ func NewSocketsAPI(s Sockets, logger *slog.Logger) http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"disconnected": id})
+	})
+	mux.HandleFunc("POST /admin/api/sockets/drain", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]int{"draining": s.Drain()})
 	})
 	mux.HandleFunc("/admin/api/sockets/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)

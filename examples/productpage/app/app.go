@@ -58,6 +58,7 @@ type App struct {
 //	GET /admin         the live admin page (basic auth)
 //	/admin/api/…       the admin JSON API (basic auth)
 //	POST /admin/api/sockets/{id}/disconnect   close a socket id's sockets on every node
+//	POST /admin/api/sockets/drain             close this node's sockets over the drain window
 //	GET /metrics       Prometheus metrics of the live server (basic auth)
 //	/assets/app.css, /images/…   static assets
 //	/live/…            the live socket and client script

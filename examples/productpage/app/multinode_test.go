@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/glint-go/glint/examples/productpage/admin"
 	"github.com/glint-go/glint/examples/productpage/app"
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/examples/productpage/store/storetest"
@@ -230,3 +232,45 @@ func TestFailoverToAnotherNode(t *testing.T) {
 }
 
 var _ http.Handler = (*app.App)(nil)
+
+func TestDrainEndpoint(t *testing.T) {
+	a := fixtureApp(t)
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	v := livetest.OpenURL(t, srv.URL+"/drops")
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodGet, "/admin/api/sockets/drain", http.StatusNotFound},
+		{http.MethodPost, "/admin/api/sockets/bad%20id/disconnect", http.StatusBadRequest},
+		{http.MethodPost, "/admin/api/sockets/nope", http.StatusNotFound},
+	} {
+		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+		req.SetBasicAuth(admin.User, testPassword)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, resp.StatusCode, tc.status)
+		}
+	}
+	if !v.Connected() {
+		t.Fatal("a refused request disconnected the view")
+	}
+	adminPost(t, srv.URL, "/admin/api/sockets/drain")
+	deadline := time.Now().Add(15 * time.Second) // the default drain window is 10s
+	for v.CloseStatus() == -1 {
+		if time.Now().After(deadline) {
+			t.Fatal("drain did not close the socket")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if code := v.CloseStatus(); code != 1012 {
+		t.Errorf("close code %d, want 1012", code)
+	}
+	// The node still serves after a drain.
+	livetest.OpenURL(t, srv.URL+"/drops")
+}
