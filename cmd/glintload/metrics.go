@@ -12,9 +12,14 @@ import (
 // serverMetrics is what the tool reads from the server's Prometheus text endpoint.
 type serverMetrics map[string]float64
 
-// scrape reads every unlabelled sample (and labelled ones under their full name).
+// scrape reads every unlabelled sample (and labelled ones under their full name). It asks
+// the server to collect garbage first (gc=1), so that memory counts live objects only.
 func scrape(ctx context.Context, client *http.Client, url string) (serverMetrics, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+sep+"gc=1", nil)
 	if err != nil {
 		return nil, err
 	}
