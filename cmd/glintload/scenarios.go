@@ -243,7 +243,9 @@ func (r *runner) clicks(ctx context.Context) {
 		go func() {
 			defer wg.Done()
 			for v := range jobs {
-				if err := v.send(ctx, "event", payload, true); err != nil && ctx.Err() == nil {
+				// The write gets the run's context, not the clicking window's: coder/websocket
+				// closes a connection whose write is cancelled mid-frame.
+				if err := v.send(r.ctx, "event", payload, true); err != nil && ctx.Err() == nil {
 					r.count("click: " + shorten(err))
 				}
 			}
