@@ -119,3 +119,72 @@ func TestReplicationAcrossNodes(t *testing.T) {
 		t.Errorf("published a=%d b=%d, want 2 and 1 (replicated changes are never re-sent)", pa, pb)
 	}
 }
+
+// BenchmarkReplicatedSale reports what one sale costs on NATS with two nodes: messages and
+// bytes published by the selling node and delivered to the other.
+//
+//	go test -run '^$' -bench ReplicatedSale -benchtime 2000x ./examples/productpage/inventory/
+func BenchmarkReplicatedSale(b *testing.B) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := natspubsub.StartServer(natspubsub.ServerOptions{Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Shutdown()
+	st, err := store.OpenSQLite(ctx, filepath.Join(b.TempDir(), "bench.db"), store.SQLiteOptions{Rand: rand.New(rand.NewPCG(1, 1)), Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ps, items := storetest.Fixture()
+	items[0].AvailableCount = 1 << 30
+	if err := st.Reset(ctx, ps, items); err != nil {
+		b.Fatal(err)
+	}
+	var invs []*inventory.Inventory
+	for _, id := range []string{"a", "b"} {
+		p, err := natspubsub.Connect(ctx, natspubsub.Options{URL: srv.ClientURL(), NodeID: id, Logger: quiet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer p.Close()
+		inv, err := inventory.Load(ctx, st, p, inventory.Options{Logger: quiet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer inv.Close()
+		_ = p.Sync(ctx)
+		invs = append(invs, inv)
+	}
+	itemID := items[0].ID
+	before := srv.Traffic()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := invs[0].Sell(ctx, itemID, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	held := func() int {
+		p, _ := invs[1].Product(items[0].ProductID)
+		for _, it := range p.Items {
+			if it.ID == itemID {
+				return it.AvailableCount
+			}
+		}
+		return -1
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for held() != (1<<30)-b.N {
+		if time.Now().After(deadline) {
+			b.Fatalf("node b holds %d, want %d", held(), (1<<30)-b.N)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	after := srv.Traffic()
+	n := float64(b.N)
+	b.ReportMetric(float64(after.InMsgs-before.InMsgs)/n, "nats-msgs-in/sale")
+	b.ReportMetric(float64(after.InBytes-before.InBytes)/n, "nats-bytes-in/sale")
+	b.ReportMetric(float64(after.OutMsgs-before.OutMsgs)/n, "nats-msgs-out/sale")
+}

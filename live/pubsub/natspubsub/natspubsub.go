@@ -121,6 +121,9 @@ func Connect(ctx context.Context, opts Options) (*PubSub, error) {
 		nats.ReconnectJitter(250*time.Millisecond, time.Second),
 		nats.ReconnectBufSize(buf),
 		nats.RetryOnFailedConnect(true),
+		// Local subscribers are served in-process, so the server need not echo this
+		// node's own messages back to it.
+		nats.NoEcho(),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			log.Warn("natspubsub: disconnected from NATS", "err", err)
 		}),

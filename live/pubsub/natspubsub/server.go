@@ -112,3 +112,19 @@ func (s *Server) Shutdown() {
 	s.ns.WaitForShutdown()
 	s.log.Info("natspubsub: embedded NATS server stopped")
 }
+
+// Traffic is what an embedded server has carried since it started.
+type Traffic struct {
+	InMsgs, InBytes   int64 // published to the server
+	OutMsgs, OutBytes int64 // delivered to subscribers
+}
+
+// Traffic reports the server's message and byte counters (message bodies and headers, not
+// protocol framing).
+func (s *Server) Traffic() Traffic {
+	v, err := s.ns.Varz(nil)
+	if err != nil {
+		return Traffic{}
+	}
+	return Traffic{InMsgs: v.InMsgs, InBytes: v.InBytes, OutMsgs: v.OutMsgs, OutBytes: v.OutBytes}
+}
