@@ -179,6 +179,11 @@ func (h *testHandler) Join(ctx context.Context, c *channel.Channel, payload json
 	switch p.Mode {
 	case "error":
 		return nil, errors.New("stale")
+	case "subscribe_then_error":
+		if err := c.Subscribe("extra:" + c.Topic()); err != nil {
+			panic(err)
+		}
+		return nil, errors.New("refused after subscribing")
 	case "errmap":
 		return nil, &channel.ErrorReply{Response: map[string]any{"reason": "unauthorized", "code": 7}}
 	case "panic":

@@ -216,14 +216,20 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 	return true
 }
 
-// rejectQueued answers what the client sent to a membership whose join failed.
+// rejectQueued answers what the client sent to a membership whose join failed, and drops
+// the subscriptions its Join made.
 func (c *Channel) rejectQueued() {
 	c.mu.Lock()
 	queued := c.mailbox
 	c.mailbox = nil
 	c.stopKind = endSocket
+	subs := c.subs
+	c.subs = nil
 	c.mu.Unlock()
 	c.ended.Store(true)
+	for t := range subs {
+		c.sock.srv.ps.Unsubscribe(t, c)
+	}
 	c.sock.srv.metrics.MailboxDepth.Add(-int64(len(queued)))
 	for _, env := range queued {
 		switch env.kind {
