@@ -277,6 +277,8 @@ func (h *testHandler) HandleIn(ctx context.Context, c *channel.Channel, event st
 		return channel.Ok(nil)
 	case "assigns":
 		return channel.Ok(map[string]any{"assigns": c.Assigns(), "socket_id": c.SocketID(), "join_ref": c.JoinRef()})
+	case "headers":
+		return channel.Ok(map[string]any{"header": c.ConnectInfo().Header})
 	}
 	return channel.Ok(map[string]string{"unknown": event})
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +47,11 @@ type Options struct {
 	// DrainWindow is the window over which Shutdown closes the sockets (code 1012), each
 	// at a random moment, so that clients do not all reconnect at once. Default 10s.
 	DrainWindow time.Duration
+	// KeepHeaders names the upgrade request's headers that stay in ConnectInfo.Header for
+	// the socket's lifetime (Channel.ConnectInfo), such as "User-Agent". Connect always sees
+	// every header; afterwards the others are dropped, so that idle sockets do not hold
+	// them. Default none.
+	KeepHeaders []string
 }
 
 // Defaults.
@@ -143,7 +149,8 @@ func AllowAnyOrigin(*http.Request) bool { return true }
 type ConnectInfo struct {
 	// Params are the query parameters of the socket URL (including vsn).
 	Params url.Values
-	// Header is the upgrade request's header.
+	// Header is the upgrade request's header. Connect sees all of it; after Connect only
+	// the names in Options.KeepHeaders remain.
 	Header http.Header
 	// RemoteAddr is the request's remote address.
 	RemoteAddr string
@@ -198,4 +205,18 @@ func ContextWithAssigns(ctx context.Context, assigns Assigns) context.Context {
 func AssignsFromContext(ctx context.Context) Assigns {
 	a, _ := ctx.Value(assignsKey{}).(Assigns)
 	return maps.Clone(a)
+}
+
+// keptHeader copies the values of the headers named in keep (nil when keep is empty).
+func keptHeader(h http.Header, keep []string) http.Header {
+	if len(keep) == 0 {
+		return nil
+	}
+	out := make(http.Header, len(keep))
+	for _, k := range keep {
+		if v := h.Values(k); len(v) > 0 {
+			out[http.CanonicalHeaderKey(k)] = slices.Clone(v)
+		}
+	}
+	return out
 }

@@ -154,6 +154,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id, ok := assigns["socket_id"].(string); ok {
 		info.SocketID = id
 	}
+	// Connect saw every header; the socket keeps only those asked for, so an idle socket
+	// does not hold a browser's ~1 KB of request headers.
+	info.Header = keptHeader(r.Header, s.opts.KeepHeaders)
 	sb := &smallBuffers{ResponseWriter: w}
 	conn, err := websocket.Accept(sb, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{"phoenix"},

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -476,4 +477,32 @@ func TestSocketCloseStopsLeavingChannels(t *testing.T) {
 		}
 	}
 	waitFor(t, "channels gauge back to 0", func() bool { return ts.srv.Metrics().Channels.Load() == 0 })
+}
+
+func TestSocketsKeepOnlyTheHeadersAskedFor(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		keep []string
+		want string
+	}{
+		{"default keeps none", nil, `{"header":null}`},
+		{"kept by any spelling", []string{"user-agent", "X-Absent"}, `{"header":{"User-Agent":["Go-http-client/1.1"]}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var seen atomic.Value
+			ts := newTestServer(t, channel.Options{KeepHeaders: tc.keep, Connect: func(ctx context.Context, info *channel.ConnectInfo) (channel.Assigns, error) {
+				seen.Store(info.Header.Get("User-Agent"))
+				return nil, nil
+			}})
+			c := ts.dial(t, "")
+			defer c.close()
+			c.send(`["1","1","room:a","phx_join",{}]`)
+			c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+			c.send(`["1","2","room:a","headers",{}]`)
+			c.expect(`["1","2","room:a","phx_reply",{"status":"ok","response":` + tc.want + `}]`)
+			if seen.Load() != "Go-http-client/1.1" {
+				t.Errorf("Connect saw User-Agent %q, want every header", seen.Load())
+			}
+		})
+	}
 }
