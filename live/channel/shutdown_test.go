@@ -18,26 +18,9 @@ func TestShutdownSpreadsClosesOverDrainWindow(t *testing.T) {
 	const n = 20
 	const window = 600 * time.Millisecond
 	ts := newTestServer(t, channel.Options{DrainWindow: window})
-	clients := make([]*client, n)
-	for i := range clients {
-		clients[i] = ts.dial(t, "")
-		clients[i].send(`["1","1","room:a","phx_join",{}]`)
-		clients[i].expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
-	}
+	clients := joinedClients(t, ts, n)
 	start := time.Now()
-	var mu sync.Mutex
-	var offsets []time.Duration
-	codes := map[websocket.StatusCode]int{}
-	var wg sync.WaitGroup
-	for _, c := range clients {
-		wg.Go(func() {
-			code := c.closeStatus()
-			mu.Lock()
-			offsets = append(offsets, time.Since(start))
-			codes[code]++
-			mu.Unlock()
-		})
-	}
+	closes := watchCloses(clients, start)
 	done := make(chan error, 1)
 	go func() { done <- ts.srv.Shutdown(context.Background()) }()
 
@@ -53,15 +36,7 @@ func TestShutdownSpreadsClosesOverDrainWindow(t *testing.T) {
 		t.Fatalf("Shutdown: %v", err)
 	}
 	elapsed := time.Since(start)
-	wg.Wait()
-	if codes[websocket.StatusServiceRestart] != n {
-		t.Fatalf("close codes %v, want %d × 1012", codes, n)
-	}
-	sort.Slice(offsets, func(i, j int) bool { return offsets[i] < offsets[j] })
-	spread := offsets[n-1] - offsets[0]
-	if spread < window/4 {
-		t.Fatalf("closes spread over %v only (offsets %v), want ≥ %v", spread, offsets, window/4)
-	}
+	closes.check(t, n, window)
 	if elapsed > window+2*time.Second {
 		t.Fatalf("Shutdown took %v, window %v", elapsed, window)
 	}
@@ -97,37 +72,13 @@ func TestDrainClosesSpreadAndKeepsAccepting(t *testing.T) {
 	const n = 12
 	const window = 400 * time.Millisecond
 	ts := newTestServer(t, channel.Options{DrainWindow: window})
-	clients := make([]*client, n)
-	for i := range clients {
-		clients[i] = ts.dial(t, "")
-		clients[i].send(`["1","1","room:a","phx_join",{}]`)
-		clients[i].expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
-	}
+	clients := joinedClients(t, ts, n)
 	start := time.Now()
 	if got := ts.srv.Drain(); got != n {
 		t.Fatalf("Drain scheduled %d sockets, want %d", got, n)
 	}
-	var mu sync.Mutex
-	var offsets []time.Duration
-	codes := map[websocket.StatusCode]int{}
-	var wg sync.WaitGroup
-	for _, c := range clients {
-		wg.Go(func() {
-			code := c.closeStatus()
-			mu.Lock()
-			offsets = append(offsets, time.Since(start))
-			codes[code]++
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	if codes[websocket.StatusServiceRestart] != n {
-		t.Fatalf("close codes %v, want %d × 1012", codes, n)
-	}
-	sort.Slice(offsets, func(i, j int) bool { return offsets[i] < offsets[j] })
-	if spread := offsets[n-1] - offsets[0]; spread < window/4 {
-		t.Errorf("closes spread over %v only, want ≥ %v", spread, window/4)
-	}
+	closes := watchCloses(clients, start)
+	closes.check(t, n, window)
 	// Unlike Shutdown, the server still serves: a client reconnects and joins at once.
 	c := ts.dial(t, "")
 	defer c.close()
@@ -137,5 +88,53 @@ func TestDrainClosesSpreadAndKeepsAccepting(t *testing.T) {
 	waitFor(t, "drained sockets to unregister", func() bool { return ts.srv.Metrics().Connections.Load() == 1 })
 	if got := ts.srv.Drain(); got != 1 {
 		t.Errorf("a second Drain scheduled %d sockets, want the 1 new one", got)
+	}
+}
+
+// joinedClients dials n sockets that each join room:a.
+func joinedClients(t *testing.T, ts *testServer, n int) []*client {
+	t.Helper()
+	clients := make([]*client, n)
+	for i := range clients {
+		clients[i] = ts.dial(t, "")
+		clients[i].send(`["1","1","room:a","phx_join",{}]`)
+		clients[i].expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	}
+	return clients
+}
+
+// closeWatch records when, after start, each client's socket was closed, and with what code.
+type closeWatch struct {
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	offsets []time.Duration
+	codes   map[websocket.StatusCode]int
+}
+
+func watchCloses(clients []*client, start time.Time) *closeWatch {
+	w := &closeWatch{codes: map[websocket.StatusCode]int{}}
+	for _, c := range clients {
+		w.wg.Go(func() {
+			code := c.closeStatus()
+			w.mu.Lock()
+			w.offsets = append(w.offsets, time.Since(start))
+			w.codes[code]++
+			w.mu.Unlock()
+		})
+	}
+	return w
+}
+
+// check waits for every close and asserts n closes with 1012 spread over at least a
+// quarter of window.
+func (w *closeWatch) check(t *testing.T, n int, window time.Duration) {
+	t.Helper()
+	w.wg.Wait()
+	if w.codes[websocket.StatusServiceRestart] != n {
+		t.Fatalf("close codes %v, want %d × 1012", w.codes, n)
+	}
+	sort.Slice(w.offsets, func(i, j int) bool { return w.offsets[i] < w.offsets[j] })
+	if spread := w.offsets[n-1] - w.offsets[0]; spread < window/4 {
+		t.Fatalf("closes spread over %v only (offsets %v), want ≥ %v", spread, w.offsets, window/4)
 	}
 }
