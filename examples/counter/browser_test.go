@@ -92,17 +92,7 @@ func (r *browserRig) start(start int, secret []byte) *liveServer {
 	lv := newServer(cfg)
 	mux.Handle("/", lv)
 
-	var ln net.Listener
-	var err error
-	// The previous server's port can take a moment to be free again.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if ln, err = net.Listen("tcp", r.addr); err == nil || time.Now().After(deadline) {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("listening on %s: %v", r.addr, err)
-	}
+	ln := browsertest.Listen(t, r.addr)
 	s := &liveServer{http: &http.Server{Handler: mux}, done: make(chan error, 1)}
 	go func() { s.done <- s.http.Serve(ln) }()
 	var closed bool

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"net"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -145,5 +146,22 @@ func TestNewTab(t *testing.T) {
 		if err != nil || title != c.want {
 			t.Errorf("tab title %q (%v), want %q: the tabs are not independent", title, err, c.want)
 		}
+	}
+}
+
+func TestListenWaitsForABusyPort(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := held.Addr().String()
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		held.Close()
+	}()
+	ln := Listen(t, addr)
+	defer ln.Close()
+	if ln.Addr().String() != addr {
+		t.Fatalf("listening on %s, want %s", ln.Addr(), addr)
 	}
 }

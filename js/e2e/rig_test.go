@@ -58,16 +58,7 @@ func (r *rig) startWith(newServer func() *live.Server) (stop func()) {
 	t := r.t
 	t.Helper()
 	lv := newServer()
-	var ln net.Listener
-	var err error
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if ln, err = net.Listen("tcp", r.addr); err == nil || time.Now().After(deadline) {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("listening on %s: %v", r.addr, err)
-	}
+	ln := browsertest.Listen(t, r.addr)
 	hs := &http.Server{Handler: lv}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()

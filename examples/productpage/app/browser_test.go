@@ -76,17 +76,7 @@ func startLive(t *testing.T, dbPath, addr string, fixture bool, bundle []byte) *
 // serveApp serves handler (built around a) on addr until the test ends or kill.
 func serveApp(t *testing.T, a *app.App, handler http.Handler, addr string) *liveServer {
 	t.Helper()
-	var ln net.Listener
-	var err error
-	for try := 0; ; try++ { // the old socket of a killed server may linger for a moment
-		if ln, err = net.Listen("tcp", addr); err == nil || try == 50 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := browsertest.Listen(t, addr)
 	s := &liveServer{addr: ln.Addr().String(), app: a, conns: map[net.Conn]struct{}{}}
 	s.srv = &http.Server{Handler: handler, ConnState: func(c net.Conn, state http.ConnState) {
 		s.mu.Lock()
