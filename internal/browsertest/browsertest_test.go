@@ -3,11 +3,11 @@ package browsertest
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"net"
 	"time"
 
 	"github.com/chromedp/chromedp"
