@@ -23,6 +23,7 @@ type Server struct {
 	log     *slog.Logger
 	ps      pubsub.PubSub
 	metrics *Metrics
+	workers workers // goroutines for mailbox and write bursts
 
 	routesMu sync.RWMutex
 	exact    map[string]func() Handler
@@ -205,6 +206,9 @@ func (s *Server) register(sock *socket) bool {
 	if s.closing {
 		return false
 	}
+	if len(s.sockets) == 0 {
+		s.workers.setOpen(true)
+	}
 	s.sockets[sock] = struct{}{}
 	s.sockWG.Add(1)
 	s.metrics.Connections.Add(1)
@@ -215,6 +219,9 @@ func (s *Server) register(sock *socket) bool {
 func (s *Server) unregister(sock *socket) {
 	s.mu.Lock()
 	delete(s.sockets, sock)
+	if len(s.sockets) == 0 {
+		s.workers.setOpen(false) // nothing outlives the last socket
+	}
 	s.mu.Unlock()
 	s.metrics.Connections.Add(-1)
 	s.sockWG.Done()

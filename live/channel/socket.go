@@ -182,9 +182,61 @@ func (s *socket) enqueue(b []byte) bool {
 	s.outMu.Unlock()
 	s.srv.metrics.OutboundQueued.Add(1)
 	if start {
-		go s.writeLoop()
+		s.srv.workers.run(s.writeLoop)
 	}
 	return true
+}
+
+// send writes b at once on the calling goroutine when the socket has no writer and
+// nothing queued, which spares the hand-off to a writer goroutine; otherwise it queues b
+// like enqueue. Only a channel's own goroutine calls it: the write can wait while the
+// kernel's send buffer is full (a slow client), which holds up that channel alone, and a
+// close cuts such a wait after closeGrace.
+func (s *socket) send(b []byte) bool {
+	s.outMu.Lock()
+	if s.writing || s.outClosed || len(s.out) > 0 {
+		s.outMu.Unlock()
+		return s.enqueue(b)
+	}
+	s.writing = true
+	s.outMu.Unlock()
+	select {
+	case <-s.closeReq:
+		// Closing: the writer performs the handshake; the frame is dropped like queued
+		// frames are.
+	default:
+		s.writeFrame(b)
+	}
+	// Release the writer role, or hand it to a writer goroutine if frames were queued or a
+	// close was requested meanwhile.
+	s.outMu.Lock()
+	handOff := len(s.out) > 0
+	if !handOff {
+		select {
+		case <-s.closeReq:
+			handOff = true
+		default:
+		}
+	}
+	if !handOff {
+		s.writing = false
+	}
+	s.outMu.Unlock()
+	if handOff {
+		s.srv.workers.run(s.writeLoop)
+	}
+	return true
+}
+
+// writeFrame writes one frame; a failed write closes the socket.
+func (s *socket) writeFrame(b []byte) {
+	if err := s.conn.Write(context.Background(), websocket.MessageText, b); err != nil {
+		s.close(websocket.StatusInternalError, "write failed")
+		s.hardCancel()
+		return
+	}
+	s.srv.metrics.FramesOut.Add(1)
+	s.srv.metrics.BytesOut.Add(int64(len(b)))
 }
 
 // kickWriter makes sure a writer goroutine runs (to perform a requested close).
@@ -194,7 +246,7 @@ func (s *socket) kickWriter() {
 	s.writing = true
 	s.outMu.Unlock()
 	if start {
-		go s.writeLoop()
+		s.srv.workers.run(s.writeLoop)
 	}
 }
 
@@ -237,13 +289,7 @@ func (s *socket) writeLoop() {
 				continue // the close is handled at the top of the loop
 			default:
 			}
-			if err := s.conn.Write(context.Background(), websocket.MessageText, b); err != nil {
-				s.close(websocket.StatusInternalError, "write failed")
-				s.hardCancel()
-				continue
-			}
-			s.srv.metrics.FramesOut.Add(1)
-			s.srv.metrics.BytesOut.Add(int64(len(b)))
+			s.writeFrame(b)
 		}
 		if cap(batch) > 64 {
 			batch = nil // do not keep a burst's backing array
