@@ -35,6 +35,8 @@ type Server struct {
 	sockWG   sync.WaitGroup
 	shutOnce sync.Once
 	drained  chan struct{}
+	// sweepStop ends the heartbeat check, which runs while there are sockets.
+	sweepStop chan struct{}
 }
 
 type prefixRoute struct {
@@ -208,6 +210,7 @@ func (s *Server) register(sock *socket) bool {
 	}
 	if len(s.sockets) == 0 {
 		s.workers.setOpen(true)
+		s.startSweep()
 	}
 	s.sockets[sock] = struct{}{}
 	s.sockWG.Add(1)
@@ -221,6 +224,7 @@ func (s *Server) unregister(sock *socket) {
 	delete(s.sockets, sock)
 	if len(s.sockets) == 0 {
 		s.workers.setOpen(false) // nothing outlives the last socket
+		s.stopSweep()
 	}
 	s.mu.Unlock()
 	s.metrics.Connections.Add(-1)

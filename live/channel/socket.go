@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -48,7 +49,7 @@ type socket struct {
 	closeCode   websocket.StatusCode
 	closeReason string
 
-	heartbeat *time.Timer
+	lastFrame atomic.Int64 // unix nanoseconds of the last frame read (see sweep)
 
 	mu       sync.Mutex
 	channels map[string]*Channel
@@ -70,6 +71,7 @@ func newSocket(s *Server, conn *websocket.Conn, raw net.Conn, info *ConnectInfo,
 		closeReq:   make(chan struct{}),
 		channels:   make(map[string]*Channel),
 	}
+	sock.lastFrame.Store(time.Now().UnixNano())
 	if info.SocketID != "" {
 		sock.log = s.log.With("socket_id", info.SocketID)
 	}
@@ -89,12 +91,8 @@ func (s *socket) serve() {
 	if s.info.SocketID != "" {
 		defer s.srv.ps.Unsubscribe(DisconnectTopic(s.info.SocketID), s)
 	}
-	s.heartbeat = time.AfterFunc(s.srv.opts.HeartbeatTimeout, func() {
-		s.close(websocket.StatusGoingAway, "heartbeat timeout")
-	})
 	s.readLoop()
 
-	s.heartbeat.Stop()
 	<-s.writerDone
 	s.graceTimer.Stop()
 	s.hardCancel()
@@ -311,7 +309,7 @@ func (s *socket) readLoop() {
 			}
 			return
 		}
-		s.heartbeat.Reset(s.srv.opts.HeartbeatTimeout)
+		s.lastFrame.Store(time.Now().UnixNano())
 		s.srv.metrics.FramesIn.Add(1)
 		s.srv.metrics.BytesIn.Add(int64(len(b)))
 		if typ != websocket.MessageText {
