@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -86,8 +87,15 @@ func (c *Channel) SocketID() string { return c.sock.info.SocketID }
 // Assigns returns the socket's assigns from Connect. They must not be modified.
 func (c *Channel) Assigns() Assigns { return c.sock.assigns }
 
-// ConnectInfo returns the socket's upgrade request information.
-func (c *Channel) ConnectInfo() *ConnectInfo { return c.sock.info }
+// ConnectInfo returns the socket's upgrade request information as the socket keeps it
+// after Connect: the query parameters (parsed again on each call), the headers named in
+// Options.KeepHeaders, the remote address, the socket id and the auth token. Cookies are
+// for Connect only: it can put what the channels need into the assigns.
+func (c *Channel) ConnectInfo() *ConnectInfo {
+	info := *c.sock.info
+	info.Params, _ = url.ParseQuery(c.sock.rawQuery)
+	return &info
+}
 
 // Context returns a context cancelled when the channel ends.
 func (c *Channel) Context() context.Context { return c.ctx }

@@ -278,7 +278,8 @@ func (h *testHandler) HandleIn(ctx context.Context, c *channel.Channel, event st
 	case "assigns":
 		return channel.Ok(map[string]any{"assigns": c.Assigns(), "socket_id": c.SocketID(), "join_ref": c.JoinRef()})
 	case "headers":
-		return channel.Ok(map[string]any{"header": c.ConnectInfo().Header})
+		info := c.ConnectInfo()
+		return channel.Ok(map[string]any{"header": info.Header, "user": info.Params.Get("user"), "cookies": len(info.Cookies)})
 	}
 	return channel.Ok(map[string]string{"unknown": event})
 }

@@ -154,7 +154,8 @@ type ConnectInfo struct {
 	Header http.Header
 	// RemoteAddr is the request's remote address.
 	RemoteAddr string
-	// Cookies are the request's cookies (the session, for example).
+	// Cookies are the request's cookies (the session, for example). Only Connect sees
+	// them; Channel.ConnectInfo has none.
 	Cookies []*http.Cookie
 	// SocketID is the socket's id: Assigns["socket_id"] from Connect, or "".
 	SocketID string

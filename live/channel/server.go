@@ -160,8 +160,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Connect saw every header; the socket keeps only those asked for, so an idle socket
 	// does not hold a browser's ~1 KB of request headers.
 	info.Header = keptHeader(r.Header, s.opts.KeepHeaders)
-	sb := &smallBuffers{ResponseWriter: w}
-	conn, err := websocket.Accept(sb, r, &websocket.AcceptOptions{
+	// Likewise the parsed query and the cookies: Channel.ConnectInfo parses the query
+	// again when asked.
+	info.Params, info.Cookies = nil, nil
+	hj := &hijacker{ResponseWriter: w}
+	conn, err := websocket.Accept(hj, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{"phoenix"},
 		InsecureSkipVerify: true, // the origin was checked above
 		CompressionMode:    websocket.CompressionDisabled,
@@ -171,7 +174,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(s.opts.MaxFrameBytes)
-	sock := newSocket(s, conn, sb.conn, info, assigns)
+	sock := newSocket(s, conn, hj.conn, info, assigns)
+	sock.rawQuery = r.URL.RawQuery
 	if !s.register(sock) {
 		conn.Close(websocket.StatusServiceRestart, "server shutting down")
 		return

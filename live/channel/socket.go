@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,11 +24,13 @@ var ErrSocketClosed = errors.New("channel: socket closed")
 // socket is one WebSocket connection: a reader (the ServeHTTP goroutine), a writer
 // goroutine and the joined channels.
 type socket struct {
-	srv     *Server
-	conn    *websocket.Conn
-	info    *ConnectInfo
-	assigns Assigns
-	log     *slog.Logger
+	srv      *Server
+	conn     *websocket.Conn
+	nc       *sockConn    // the connection under conn
+	info     *ConnectInfo // without Params and Cookies (see ConnectInfo)
+	rawQuery string       // the socket URL's query, for ConnectInfo's Params
+	assigns  Assigns
+	log      *slog.Logger
 
 	// hard is cancelled to cut the connection without a handshake.
 	hard       context.Context
@@ -49,6 +50,10 @@ type socket struct {
 	closeCode   websocket.StatusCode
 	closeReason string
 
+	// gate is held by the reader while it waits for a frame outside the WebSocket
+	// library (see awaitFrame), and taken by the writer before the close handshake reads.
+	gate sync.Mutex
+
 	lastFrame atomic.Int64 // unix nanoseconds of the last frame read (see sweep)
 
 	mu       sync.Mutex
@@ -58,11 +63,12 @@ type socket struct {
 	ended    bool
 }
 
-func newSocket(s *Server, conn *websocket.Conn, raw net.Conn, info *ConnectInfo, assigns Assigns) *socket {
+func newSocket(s *Server, conn *websocket.Conn, nc *sockConn, info *ConnectInfo, assigns Assigns) *socket {
 	hard, cancel := context.WithCancel(context.Background())
 	sock := &socket{
 		srv:        s,
 		conn:       conn,
+		nc:         nc,
 		info:       info,
 		assigns:    assigns,
 		log:        s.log,
@@ -80,19 +86,24 @@ func newSocket(s *Server, conn *websocket.Conn, raw net.Conn, info *ConnectInfo,
 	// connection fails any pending read or write at once, even mid-handshake.
 	sock.hardCancel = func() {
 		cancel()
-		_ = raw.Close()
+		_ = nc.Close()
 	}
 	return sock
 }
 
-// serve runs the socket until it closes.
+// serve runs the socket until it closes. It is the socket's goroutine: while the socket is
+// idle, only serve, readLoop and awaitFrame are on its stack (see conn.go).
 func (s *socket) serve() {
+	s.readLoop()
+	s.end()
+}
+
+// end waits for the writer's close handshake and stops the socket's channels.
+func (s *socket) end() {
 	defer s.srv.unregister(s)
 	if s.info.SocketID != "" {
 		defer s.srv.ps.Unsubscribe(DisconnectTopic(s.info.SocketID), s)
 	}
-	s.readLoop()
-
 	<-s.writerDone
 	s.graceTimer.Stop()
 	s.hardCancel()
@@ -203,7 +214,9 @@ func (s *socket) send(b []byte) bool {
 		// Closing: the writer performs the handshake; the frame is dropped like queued
 		// frames are.
 	default:
+		s.nc.beginBatch()
 		s.writeFrame(b)
+		s.endBatch()
 	}
 	// Release the writer role, or hand it to a writer goroutine if frames were queued or a
 	// close was requested meanwhile.
@@ -237,6 +250,24 @@ func (s *socket) writeFrame(b []byte) {
 	s.srv.metrics.BytesOut.Add(int64(len(b)))
 }
 
+// endBatch sends the frames written since beginBatch in one write; a failed write closes
+// the socket.
+func (s *socket) endBatch() {
+	if err := s.nc.endBatch(); err != nil {
+		s.close(websocket.StatusInternalError, "write failed")
+		s.hardCancel()
+	}
+}
+
+// stopReader makes sure the reader is out of awaitFrame and stays out, so that the close
+// handshake may read: a deadline in the past wakes a reader waiting there.
+func (s *socket) stopReader() {
+	_ = s.nc.SetReadDeadline(time.Unix(1, 0))
+	s.gate.Lock()
+	_ = s.nc.SetReadDeadline(time.Time{})
+	s.gate.Unlock()
+}
+
 // kickWriter makes sure a writer goroutine runs (to perform a requested close).
 func (s *socket) kickWriter() {
 	s.outMu.Lock()
@@ -257,6 +288,7 @@ func (s *socket) writeLoop() {
 	for {
 		select {
 		case <-s.closeReq:
+			s.stopReader()
 			s.conn.Close(s.closeCode, s.closeReason)
 			close(s.writerDone)
 			return
@@ -280,6 +312,7 @@ func (s *socket) writeLoop() {
 		}
 		s.outMu.Unlock()
 		s.srv.metrics.OutboundQueued.Add(-int64(len(batch)))
+		s.nc.beginBatch()
 		for i, b := range batch {
 			batch[i] = nil
 			select {
@@ -289,6 +322,7 @@ func (s *socket) writeLoop() {
 			}
 			s.writeFrame(b)
 		}
+		s.endBatch()
 		if cap(batch) > 64 {
 			batch = nil // do not keep a burst's backing array
 		}
@@ -298,40 +332,63 @@ func (s *socket) writeLoop() {
 // readLoop reads and dispatches client frames until the connection ends or a close is
 // requested.
 func (s *socket) readLoop() {
-	for {
-		typ, b, err := s.conn.Read(context.Background())
-		if err != nil {
-			if errors.Is(err, websocket.ErrMessageTooBig) {
-				s.log.Warn("channel: frame over the size limit, closing", "limit", s.srv.opts.MaxFrameBytes)
-				s.close(websocket.StatusMessageTooBig, "frame too big")
-			} else {
-				s.close(websocket.StatusNormalClosure, "")
-			}
-			return
-		}
-		s.lastFrame.Store(time.Now().UnixNano())
-		s.srv.metrics.FramesIn.Add(1)
-		s.srv.metrics.BytesIn.Add(int64(len(b)))
-		if typ != websocket.MessageText {
-			s.log.Warn("channel: binary frame received, closing")
-			s.close(websocket.StatusUnsupportedData, "binary frames are not supported")
-			return
-		}
-		f, err := decodeFrame(b)
-		if err != nil {
-			s.log.Warn("channel: undecodable frame, closing", "error", err)
-			s.close(websocket.StatusInternalError, "undecodable frame")
-			return
-		}
-		s.dispatch(f)
+	for s.awaitFrame() && s.readFrame() {
+	}
+}
+
+// awaitFrame waits until the next frame's bytes have arrived, on a shallow stack (see
+// conn.go). It reports false once a close has been requested, after reading on until the
+// connection ends so that the close handshake completes (frames are ignored).
+func (s *socket) awaitFrame() bool {
+	s.gate.Lock()
+	select {
+	case <-s.closeReq:
+		s.gate.Unlock()
+		s.drainReads()
+		return false
+	default:
+	}
+	s.nc.waitReadable()
+	s.gate.Unlock()
+	return true
+}
+
+// readFrame reads and dispatches one client frame. It reports false when the socket must
+// stop reading.
+func (s *socket) readFrame() bool {
+	typ, b, err := s.conn.Read(context.Background())
+	if err != nil {
 		select {
 		case <-s.closeReq:
-			// Keep reading so that the close handshake completes; frames are ignored.
+			// The writer interrupted the read to close: read on until the handshake ends.
 			s.drainReads()
-			return
+			return false
 		default:
 		}
+		if errors.Is(err, websocket.ErrMessageTooBig) {
+			s.log.Warn("channel: frame over the size limit, closing", "limit", s.srv.opts.MaxFrameBytes)
+			s.close(websocket.StatusMessageTooBig, "frame too big")
+		} else {
+			s.close(websocket.StatusNormalClosure, "")
+		}
+		return false
 	}
+	s.lastFrame.Store(time.Now().UnixNano())
+	s.srv.metrics.FramesIn.Add(1)
+	s.srv.metrics.BytesIn.Add(int64(len(b)))
+	if typ != websocket.MessageText {
+		s.log.Warn("channel: binary frame received, closing")
+		s.close(websocket.StatusUnsupportedData, "binary frames are not supported")
+		return false
+	}
+	f, err := decodeFrame(b)
+	if err != nil {
+		s.log.Warn("channel: undecodable frame, closing", "error", err)
+		s.close(websocket.StatusInternalError, "undecodable frame")
+		return false
+	}
+	s.dispatch(f)
+	return true
 }
 
 func (s *socket) drainReads() {

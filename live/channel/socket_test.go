@@ -479,14 +479,16 @@ func TestSocketCloseStopsLeavingChannels(t *testing.T) {
 	waitFor(t, "channels gauge back to 0", func() bool { return ts.srv.Metrics().Channels.Load() == 0 })
 }
 
+// TestSocketsKeepOnlyTheHeadersAskedFor also checks that channels still see the socket's
+// query parameters (parsed again on demand) and no cookies.
 func TestSocketsKeepOnlyTheHeadersAskedFor(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		keep []string
 		want string
 	}{
-		{"default keeps none", nil, `{"header":null}`},
-		{"kept by any spelling", []string{"user-agent", "X-Absent"}, `{"header":{"User-Agent":["Go-http-client/1.1"]}}`},
+		{"default keeps none", nil, `{"cookies":0,"header":null,"user":"ann"}`},
+		{"kept by any spelling", []string{"user-agent", "X-Absent"}, `{"cookies":0,"header":{"User-Agent":["Go-http-client/1.1"]},"user":"ann"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var seen atomic.Value
@@ -494,7 +496,7 @@ func TestSocketsKeepOnlyTheHeadersAskedFor(t *testing.T) {
 				seen.Store(info.Header.Get("User-Agent"))
 				return nil, nil
 			}})
-			c := ts.dial(t, "")
+			c := ts.dial(t, "user=ann")
 			defer c.close()
 			c.send(`["1","1","room:a","phx_join",{}]`)
 			c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)

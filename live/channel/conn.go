@@ -1,0 +1,180 @@
+package channel
+
+// The network connection under coder/websocket, shaped for many idle sockets:
+//
+//   - An idle socket waits for its next frame in waitReadable, a few frames deep, instead
+//     of inside the WebSocket library's read call. Its goroutine's stack then shrinks to
+//     the 2 KiB minimum at the next garbage collection (a stack shrinks when less than a
+//     quarter of it is in use), where a wait inside the library keeps 4 KiB.
+//   - The bytes a wake-up finds are read into a pooled buffer and handed to the library
+//     through its (tiny) bufio.Reader; the buffer goes back to the pool once consumed, so
+//     an idle socket holds no read buffer.
+//   - Frames the socket writes are gathered in a pooled buffer and sent with one write
+//     call per batch (see beginBatch), so an idle socket holds no write buffer either and
+//     a burst of frames costs one system call.
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+)
+
+const (
+	// libBufferSize is the size of the bufio.Reader and bufio.Writer coder/websocket gets:
+	// bufio's minimum. Real buffering happens in sockConn's pooled buffers.
+	libBufferSize = 16
+	// readChunk is the size of a pooled read buffer: one read system call takes up to
+	// this much; a longer frame's rest is read straight into the library's buffer.
+	readChunk = 2048
+	// maxPooledWrite bounds the write buffers kept for reuse (a big join reply's buffer
+	// is dropped).
+	maxPooledWrite = 64 << 10
+)
+
+var (
+	readBufs  = sync.Pool{New: func() any { b := make([]byte, readChunk); return &b }}
+	writeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+)
+
+// sockConn wraps a hijacked connection for a socket (see the file comment).
+type sockConn struct {
+	net.Conn
+	raw  syscall.RawConn // nil when the connection has no file descriptor (TLS)
+	br   *bufio.Reader   // the library's reader; bytes buffered there need no wait
+	wait func(fd uintptr) bool
+
+	// Read side: used by the socket's reader goroutine only.
+	stash   *[]byte // pooled buffer holding unread bytes, or an exact-size copy
+	pooled  bool    // stash came from readBufs
+	unread  []byte  // the unread part of *stash
+	readErr error   // what the last readiness read hit (EOF, a closed connection)
+
+	// Write side.
+	wmu   sync.Mutex
+	batch *[]byte // gathering a batch's frames when non-nil
+}
+
+// newSockConn wraps conn. buffered holds bytes the client sent that were already read
+// (frames right after the handshake); they are read first.
+func newSockConn(conn net.Conn, buffered []byte) *sockConn {
+	c := &sockConn{Conn: conn}
+	if sc, ok := conn.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			c.raw = raw
+			c.wait = c.tryRead
+		}
+	}
+	if len(buffered) > 0 {
+		b := append([]byte(nil), buffered...)
+		c.stash, c.unread = &b, b
+	}
+	c.br = bufio.NewReaderSize(c, libBufferSize)
+	return c
+}
+
+// readWriter returns the buffered reader and writer coder/websocket reads and writes
+// through.
+func (c *sockConn) readWriter() *bufio.ReadWriter {
+	return bufio.NewReadWriter(c.br, bufio.NewWriterSize(c, libBufferSize))
+}
+
+// Read implements io.Reader: unread bytes first, then the connection itself.
+func (c *sockConn) Read(p []byte) (int, error) {
+	if len(c.unread) > 0 {
+		n := copy(p, c.unread)
+		c.unread = c.unread[n:]
+		if len(c.unread) == 0 {
+			c.release()
+		}
+		return n, nil
+	}
+	if c.readErr != nil {
+		return 0, c.readErr
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *sockConn) release() {
+	if c.pooled {
+		readBufs.Put(c.stash)
+	}
+	c.stash, c.unread, c.pooled = nil, nil, false
+}
+
+// waitReadable returns once the next read will not block: bytes are buffered, or a
+// readiness read took some (or hit the end of the connection). A read error is kept for
+// Read to return. Without a file descriptor it returns at once.
+func (c *sockConn) waitReadable() {
+	if c.raw == nil || len(c.unread) > 0 || c.readErr != nil || c.br.Buffered() > 0 {
+		return
+	}
+	err := c.raw.Read(c.wait)
+	if err != nil && c.readErr == nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		c.readErr = err // a deadline only interrupts the wait (see socket.stopReader)
+	}
+}
+
+// tryRead is the raw read callback: it reads what is available into a pooled buffer and
+// reports false (wait for readiness) when nothing is.
+func (c *sockConn) tryRead(fd uintptr) bool {
+	buf := readBufs.Get().(*[]byte)
+	for {
+		n, err := syscall.Read(int(fd), *buf)
+		switch {
+		case errors.Is(err, syscall.EINTR):
+			continue
+		case errors.Is(err, syscall.EAGAIN):
+			readBufs.Put(buf)
+			return false
+		case err != nil:
+			readBufs.Put(buf)
+			c.readErr = err
+		case n == 0:
+			readBufs.Put(buf)
+			c.readErr = io.EOF
+		default:
+			c.stash, c.unread, c.pooled = buf, (*buf)[:n], true
+		}
+		return true
+	}
+}
+
+// Write implements io.Writer: inside a batch the bytes are gathered, otherwise written.
+func (c *sockConn) Write(p []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.batch != nil {
+		*c.batch = append(*c.batch, p...)
+		return len(p), nil
+	}
+	return c.Conn.Write(p)
+}
+
+// beginBatch starts gathering written frames; endBatch sends them with one write.
+// Only the socket's writer (the goroutine holding socket.writing) batches.
+func (c *sockConn) beginBatch() {
+	c.wmu.Lock()
+	c.batch = writeBufs.Get().(*[]byte)
+	c.wmu.Unlock()
+}
+
+// endBatch writes the gathered frames and ends the batch.
+func (c *sockConn) endBatch() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	b := c.batch
+	c.batch = nil
+	var err error
+	if len(*b) > 0 {
+		_, err = c.Conn.Write(*b)
+	}
+	if cap(*b) <= maxPooledWrite {
+		*b = (*b)[:0]
+		writeBufs.Put(b)
+	}
+	return err
+}

@@ -1,0 +1,127 @@
+package channel_test
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glint-go/glint/live/channel"
+)
+
+// The connection layer reads what a wake-up finds into pooled chunks (conn.go): frames
+// shorter than, equal to and longer than a chunk, and far longer, arrive whole.
+func TestFramesAcrossReadChunks(t *testing.T) {
+	ts := newTestServer(t, channel.Options{})
+	c := ts.dial(t, "")
+	defer c.close()
+	c.send(`["1","1","room:a","phx_join",{}]`)
+	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	for i, n := range []int{0, 1, 2000, 2010, 2048, 2049, 5000, 300_000} {
+		payload := `{"pad":"` + strings.Repeat("x", n) + `"}`
+		ref := fmt.Sprint(i + 2)
+		c.send(`["1","` + ref + `","room:a","ok",` + payload + `]`)
+		c.expect(`["1","` + ref + `","room:a","phx_reply",{"status":"ok","response":` + payload + `}]`)
+	}
+}
+
+// A client that writes its handshake and a burst of frames in one go (as a pipelining
+// client may) has every frame handled, in order; the replies come back intact.
+func TestHandshakeAndFramesInOneWrite(t *testing.T) {
+	ts := newTestServer(t, channel.Options{})
+	u := strings.TrimPrefix(ts.url, "ws://")
+	host, path, _ := strings.Cut(u, "/")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var burst []byte
+	burst = fmt.Appendf(burst, "GET /%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", path, host)
+	const pushes = 40
+	burst = appendMaskedText(burst, `["1","1","room:a","phx_join",{}]`)
+	for i := range pushes {
+		burst = appendMaskedText(burst, fmt.Sprintf(`["1","%d","room:a","push",{"i":%d}]`, i+2, i))
+	}
+	if _, err := conn.Write(burst); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %s", resp.Status)
+	}
+	want := []string{`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`}
+	for i := range pushes {
+		want = append(want, fmt.Sprintf(`["1",null,"room:a","diff",{"i":%d}]`, i))
+	}
+	for i, w := range want {
+		got, err := readServerText(br)
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if got != w {
+			t.Fatalf("frame %d\n got: %s\nwant: %s", i, got, w)
+		}
+	}
+}
+
+// appendMaskedText appends a client text frame (FIN, masked) carrying s.
+func appendMaskedText(b []byte, s string) []byte {
+	b = append(b, 0x81)
+	switch n := len(s); {
+	case n < 126:
+		b = append(b, 0x80|byte(n))
+	case n <= 0xFFFF:
+		b = append(b, 0x80|126)
+		b = binary.BigEndian.AppendUint16(b, uint16(n))
+	default:
+		b = append(b, 0x80|127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	key := [4]byte{0x12, 0x34, 0x56, 0x78}
+	b = append(b, key[:]...)
+	for i := range len(s) {
+		b = append(b, s[i]^key[i%4])
+	}
+	return b
+}
+
+// readServerText reads one unfragmented, unmasked text frame.
+func readServerText(r io.Reader) (string, error) {
+	var h [2]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return "", err
+	}
+	if h[0] != 0x81 || h[1]&0x80 != 0 {
+		return "", fmt.Errorf("unexpected frame header % x", h)
+	}
+	n := uint64(h[1] & 0x7F)
+	switch n {
+	case 126:
+		var ext [2]byte
+		if _, err := io.ReadFull(r, ext[:]); err != nil {
+			return "", err
+		}
+		n = uint64(binary.BigEndian.Uint16(ext[:]))
+	case 127:
+		var ext [8]byte
+		if _, err := io.ReadFull(r, ext[:]); err != nil {
+			return "", err
+		}
+		n = binary.BigEndian.Uint64(ext[:])
+	}
+	p := make([]byte, n)
+	_, err := io.ReadFull(r, p)
+	return string(p), err
+}
