@@ -2,13 +2,13 @@ package channel
 
 // The network connection under coder/websocket, shaped for many idle sockets:
 //
-//   - An idle socket waits for its next frame in waitReadable, a few frames deep, instead
-//     of inside the WebSocket library's read call. Its goroutine's stack then shrinks to
-//     the 2 KiB minimum at the next garbage collection (a stack shrinks when less than a
-//     quarter of it is in use), where a wait inside the library keeps 4 KiB.
-//   - The bytes a wake-up finds are read into a pooled buffer and handed to the library
-//     through its (tiny) bufio.Reader; the buffer goes back to the pool once consumed, so
-//     an idle socket holds no read buffer.
+//   - An idle socket waits for its next frame in waitReadable, outside the WebSocket
+//     library's read call, so that the bytes a wake-up finds are read into a pooled
+//     buffer and handed to the library through its (tiny) bufio.Reader; the buffer goes
+//     back to the pool once consumed, so an idle socket holds no read buffer. (The wait's
+//     stack is shallow, but a parked goroutine's stack stays at 4 KiB all the same: the
+//     runtime shrinks a stack only when less than a quarter of it, counting an 800-byte
+//     reserve, is in use.)
 //   - Frames the socket writes are gathered in a pooled buffer and sent with one write
 //     call per batch (see beginBatch), so an idle socket holds no write buffer either and
 //     a burst of frames costs one system call.

@@ -91,8 +91,7 @@ func newSocket(s *Server, conn *websocket.Conn, nc *sockConn, info *ConnectInfo,
 	return sock
 }
 
-// serve runs the socket until it closes. It is the socket's goroutine: while the socket is
-// idle, only serve, readLoop and awaitFrame are on its stack (see conn.go).
+// serve runs the socket until it closes, on the socket's goroutine.
 func (s *socket) serve() {
 	s.readLoop()
 	s.end()
@@ -336,8 +335,7 @@ func (s *socket) readLoop() {
 	}
 }
 
-// awaitFrame waits until the next frame's bytes have arrived, on a shallow stack (see
-// conn.go). It reports false once a close has been requested, after reading on until the
+// awaitFrame waits until the next frame's bytes have arrived (see conn.go). It reports false once a close has been requested, after reading on until the
 // connection ends so that the close handshake completes (frames are ignored).
 func (s *socket) awaitFrame() bool {
 	s.gate.Lock()
