@@ -2,6 +2,7 @@ package channel_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,8 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
-
+	"github.com/glint-go/glint/internal/wsclient"
 	"github.com/glint-go/glint/live/channel"
 )
 
@@ -57,28 +57,29 @@ func runBenchClients(url string) int {
 		out.Flush()
 		outMu.Unlock()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	conns := make(chan *websocket.Conn, n)
+	conns := make(chan *wsclient.Conn, n)
 	var wg sync.WaitGroup
 	var failed atomic.Int64
+	join := []byte(`["1","1","` + benchTopic + `","phx_join",{}]`)
 	work := make(chan int)
 	for range 32 {
 		wg.Go(func() {
 			for range work {
-				dctx, dcancel := context.WithTimeout(ctx, 30*time.Second)
-				c, _, err := websocket.Dial(dctx, url, nil)
+				dctx, dcancel := context.WithTimeout(context.Background(), 30*time.Second)
+				c, err := wsclient.Dial(dctx, url, nil)
 				dcancel()
 				if err != nil {
 					failed.Add(1)
 					continue
 				}
-				if err := c.Write(ctx, websocket.MessageText, []byte(`["1","1","`+benchTopic+`","phx_join",{}]`)); err != nil {
+				if err := c.WriteText(join); err != nil {
 					failed.Add(1)
+					c.CloseNow()
 					continue
 				}
-				if _, _, err := c.Read(ctx); err != nil { // the join reply
+				if _, err := c.ReadMessage(); err != nil { // the join reply
 					failed.Add(1)
+					c.CloseNow()
 					continue
 				}
 				conns <- c
@@ -95,15 +96,18 @@ func runBenchClients(url string) int {
 		say(fmt.Sprintf("error %d sockets failed", failed.Load()))
 		return 1
 	}
+	all := make([]*wsclient.Conn, 0, n)
+	tick := []byte(`"tick"`)
 	var readers sync.WaitGroup
 	for c := range conns {
+		all = append(all, c)
 		readers.Go(func() {
 			for {
-				_, b, err := c.Read(ctx)
+				b, err := c.ReadMessage()
 				if err != nil {
 					return
 				}
-				if !strings.Contains(string(b), `"tick"`) {
+				if !bytes.Contains(b, tick) {
 					continue
 				}
 				if v := received.Add(1); v%int64(n) == 0 {
@@ -114,7 +118,9 @@ func runBenchClients(url string) int {
 	}
 	say("ready")
 	_, _ = io.Copy(io.Discard, os.Stdin)
-	cancel()
+	for _, c := range all {
+		c.CloseNow()
+	}
 	readers.Wait()
 	return 0
 }
@@ -285,18 +291,19 @@ func BenchmarkPushReply1000(b *testing.B) {
 		_ = ts.srv.Shutdown(ctx)
 		ts.http.Close()
 	}()
-	ctx := context.Background()
-	conns := make([]*websocket.Conn, n)
+	conns := make([]*wsclient.Conn, n)
 	for i := range conns {
-		c, _, err := websocket.Dial(ctx, ts.url, nil)
+		dctx, dcancel := context.WithTimeout(context.Background(), 30*time.Second)
+		c, err := wsclient.Dial(dctx, ts.url, nil)
+		dcancel()
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer c.CloseNow()
-		if err := c.Write(ctx, websocket.MessageText, []byte(`["1","1","room:rtt","phx_join",{}]`)); err != nil {
+		if err := c.WriteText([]byte(`["1","1","room:rtt","phx_join",{}]`)); err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := c.Read(ctx); err != nil {
+		if _, err := c.ReadMessage(); err != nil {
 			b.Fatal(err)
 		}
 		conns[i] = c
@@ -309,11 +316,11 @@ func BenchmarkPushReply1000(b *testing.B) {
 		for _, c := range conns {
 			wg.Go(func() {
 				start := time.Now()
-				if err := c.Write(ctx, websocket.MessageText, frame); err != nil {
+				if err := c.WriteText(frame); err != nil {
 					b.Error(err)
 					return
 				}
-				if _, _, err := c.Read(ctx); err != nil {
+				if _, err := c.ReadMessage(); err != nil {
 					b.Error(err)
 					return
 				}

@@ -53,8 +53,7 @@ type Channel struct {
 	dropLogged bool // a drop was logged since the mailbox last drained (guarded by mu)
 	finished   bool // the channel's last goroutine is done (guarded by mu)
 
-	ended   atomic.Bool
-	looping atomic.Bool // the channel's goroutine is handling messages (see Push)
+	ended atomic.Bool
 }
 
 var channelIDs atomic.Uint64
@@ -117,15 +116,7 @@ func (c *Channel) Push(event string, payload any) error {
 	if !isObject(p) {
 		return fmt.Errorf("channel: push %q: payload must encode to a JSON object, got %.20s", event, p)
 	}
-	f := encodeFrame(str(c.joinRef), null, c.topic, event, p)
-	queued := false
-	if c.looping.Load() {
-		// Most likely called by the handler, on the channel's goroutine: write at once.
-		queued = c.sock.send(f)
-	} else {
-		queued = c.sock.enqueue(f)
-	}
-	if !queued {
+	if !c.sock.enqueue(encodeFrame(str(c.joinRef), null, c.topic, event, p)) {
 		return fmt.Errorf("channel: push %q: socket closed or outbound queue full", event)
 	}
 	return nil

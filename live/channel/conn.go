@@ -11,7 +11,9 @@ package channel
 //     reserve, is in use.)
 //   - Frames the socket writes are gathered in a pooled buffer and sent with one write
 //     call per batch (see beginBatch), so an idle socket holds no write buffer either and
-//     a burst of frames costs one system call.
+//     a burst of frames costs one system call. A socket with no writer running writes a
+//     frame at once on the caller's goroutine without waiting (endBatchNow): whatever the
+//     kernel does not take is left to a writer goroutine.
 
 import (
 	"bufio"
@@ -53,9 +55,15 @@ type sockConn struct {
 	unread  []byte  // the unread part of *stash
 	readErr error   // what the last readiness read hit (EOF, a closed connection)
 
-	// Write side.
-	wmu   sync.Mutex
-	batch *[]byte // gathering a batch's frames when non-nil
+	// Write side, guarded by wmu.
+	wmu        sync.Mutex
+	batch      *[]byte // gathering a batch's frames when non-nil
+	pending    *[]byte // what endBatchNow could not write yet, from pendingOff
+	pendingOff int
+	tryWriteFn func(fd uintptr) bool
+	wbuf       []byte // tryWrite's input and results
+	wn         int
+	werr       error
 }
 
 // newSockConn wraps conn. buffered holds bytes the client sent that were already read
@@ -66,6 +74,7 @@ func newSockConn(conn net.Conn, buffered []byte) *sockConn {
 		if raw, err := sc.SyscallConn(); err == nil {
 			c.raw = raw
 			c.wait = c.tryRead
+			c.tryWriteFn = c.tryWrite
 		}
 	}
 	if len(buffered) > 0 {
@@ -143,7 +152,9 @@ func (c *sockConn) tryRead(fd uintptr) bool {
 	}
 }
 
-// Write implements io.Writer: inside a batch the bytes are gathered, otherwise written.
+// Write implements io.Writer: inside a batch the bytes are gathered; otherwise they are
+// written, after any bytes a non-blocking flush left pending (the library writes control
+// frames this way).
 func (c *sockConn) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
@@ -151,30 +162,109 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		*c.batch = append(*c.batch, p...)
 		return len(p), nil
 	}
+	if err := c.flushLocked(); err != nil {
+		return 0, err
+	}
 	return c.Conn.Write(p)
 }
 
-// beginBatch starts gathering written frames; endBatch sends them with one write.
-// Only the socket's writer (the goroutine holding socket.writing) batches.
+// beginBatch starts gathering written frames; endBatch or endBatchNow sends them with one
+// write. Only the socket's writer (the goroutine holding socket.writing) batches.
 func (c *sockConn) beginBatch() {
 	c.wmu.Lock()
 	c.batch = writeBufs.Get().(*[]byte)
 	c.wmu.Unlock()
 }
 
-// endBatch writes the gathered frames and ends the batch.
+// endBatch ends the batch and writes it, after anything pending, blocking until the
+// kernel has taken it all.
 func (c *sockConn) endBatch() error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	b := c.batch
 	c.batch = nil
-	var err error
-	if len(*b) > 0 {
+	err := c.flushLocked()
+	if err == nil && len(*b) > 0 {
 		_, err = c.Conn.Write(*b)
 	}
+	recycleWrite(b)
+	return err
+}
+
+// endBatchNow ends the batch and writes what the kernel takes at once, without waiting.
+// It reports whether everything was written; the rest is pending until flush.
+func (c *sockConn) endBatchNow() (bool, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	b := c.batch
+	c.batch = nil
+	switch {
+	case len(*b) == 0:
+		recycleWrite(b)
+		return c.pending == nil, nil
+	case c.pending != nil:
+		*c.pending = append(*c.pending, *b...)
+		recycleWrite(b)
+		return false, nil
+	case c.raw == nil: // no descriptor to try: write, waiting if need be
+		_, err := c.Conn.Write(*b)
+		recycleWrite(b)
+		return err == nil, err
+	}
+	c.wbuf, c.wn, c.werr = *b, 0, nil
+	err := c.raw.Write(c.tryWriteFn)
+	n := c.wn
+	if err == nil {
+		err = c.werr
+	}
+	c.wbuf, c.werr = nil, nil
+	if err != nil || n == len(*b) {
+		recycleWrite(b)
+		return err == nil, err
+	}
+	c.pending, c.pendingOff = b, n
+	return false, nil
+}
+
+// tryWrite is the raw write callback: one write attempt, whatever the kernel takes.
+func (c *sockConn) tryWrite(fd uintptr) bool {
+	for {
+		n, err := syscall.Write(int(fd), c.wbuf)
+		switch {
+		case errors.Is(err, syscall.EINTR):
+			continue
+		case errors.Is(err, syscall.EAGAIN):
+			return true // nothing taken
+		case err != nil:
+			c.werr = err
+		default:
+			c.wn = n
+		}
+		return true
+	}
+}
+
+// flush writes what a non-blocking flush left pending, waiting until the kernel took it.
+func (c *sockConn) flush() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.flushLocked()
+}
+
+func (c *sockConn) flushLocked() error {
+	if c.pending == nil {
+		return nil
+	}
+	b := c.pending
+	c.pending = nil
+	_, err := c.Conn.Write((*b)[c.pendingOff:])
+	recycleWrite(b)
+	return err
+}
+
+func recycleWrite(b *[]byte) {
 	if cap(*b) <= maxPooledWrite {
 		*b = (*b)[:0]
 		writeBufs.Put(b)
 	}
-	return err
 }

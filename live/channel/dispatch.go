@@ -8,12 +8,6 @@ func (s *socket) reply(joinRef, ref nstr, topic, status string, response []byte)
 	s.enqueue(encodeReply(joinRef, ref, topic, status, response))
 }
 
-// replyNow is reply for a channel's own goroutine: the frame is written at once when the
-// socket is otherwise idle (see send).
-func (s *socket) replyNow(joinRef, ref nstr, topic, status string, response []byte) {
-	s.send(encodeReply(joinRef, ref, topic, status, response))
-}
-
 func encodeReply(joinRef, ref nstr, topic, status string, response []byte) []byte {
 	p := make([]byte, 0, 32+len(response))
 	p = append(p, `{"status":"`...)

@@ -125,10 +125,7 @@ func (c *Channel) run(newHandler func() Handler, prevDone <-chan struct{}, ref n
 		case <-c.sock.hard.Done():
 		}
 	}
-	c.looping.Store(true)
-	joined := c.join(newHandler, ref, payload)
-	c.looping.Store(false)
-	if !joined {
+	if !c.join(newHandler, ref, payload) {
 		c.rejectQueued()
 		c.finish()
 		return
@@ -153,9 +150,7 @@ func (c *Channel) finish() {
 // is started by the next enqueue or stop request (c.running guards that only one runs).
 // It ends the channel when a stop was requested or a handler asked for it.
 func (c *Channel) process() {
-	c.looping.Store(true)
 	kind, err := c.loop()
-	c.looping.Store(false)
 	if kind == endNone {
 		return
 	}
@@ -175,7 +170,7 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 	})
 	if crashed != nil {
 		m.JoinsCrashed.Add(1)
-		c.sock.replyNow(jr, ref, c.topic, "error", reasonJoinCrashed)
+		c.sock.reply(jr, ref, c.topic, "error", reasonJoinCrashed)
 		c.sock.forget(c)
 		return false
 	}
@@ -191,7 +186,7 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 				resp = reasonJSON("join refused")
 			}
 		}
-		c.sock.replyNow(jr, ref, c.topic, "error", resp)
+		c.sock.reply(jr, ref, c.topic, "error", resp)
 		c.sock.forget(c)
 		return false
 	}
@@ -199,7 +194,7 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 	if err != nil {
 		c.sock.log.Error("channel: encoding join reply", "topic", c.topic, "error", err)
 		m.JoinsError.Add(1)
-		c.sock.replyNow(jr, ref, c.topic, "error", reasonJSON("join reply not encodable"))
+		c.sock.reply(jr, ref, c.topic, "error", reasonJSON("join reply not encodable"))
 		c.sock.forget(c)
 		return false
 	}
@@ -217,7 +212,7 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 	}
 	m.JoinsOK.Add(1)
 	m.Channels.Add(1)
-	c.sock.replyNow(jr, ref, c.topic, "ok", resp)
+	c.sock.reply(jr, ref, c.topic, "ok", resp)
 	return true
 }
 
@@ -239,9 +234,9 @@ func (c *Channel) rejectQueued() {
 	for _, env := range queued {
 		switch env.kind {
 		case envIn:
-			c.sock.replyNow(null, env.ref, c.topic, "error", reasonUnmatched)
+			c.sock.reply(null, env.ref, c.topic, "error", reasonUnmatched)
 		case envLeave:
-			c.sock.replyNow(str(c.joinRef), env.ref, c.topic, "ok", emptyObject)
+			c.sock.reply(str(c.joinRef), env.ref, c.topic, "ok", emptyObject)
 		}
 	}
 }
@@ -296,7 +291,7 @@ func (c *Channel) loop() (endKind, error) {
 func (c *Channel) handle(env envelope) (endKind, error) {
 	switch env.kind {
 	case envLeave:
-		c.sock.replyNow(str(c.joinRef), env.ref, c.topic, "ok", emptyObject)
+		c.sock.reply(str(c.joinRef), env.ref, c.topic, "ok", emptyObject)
 		return endLeave, nil
 	case envIn:
 		var r Reply
@@ -313,7 +308,7 @@ func (c *Channel) handle(env envelope) (endKind, error) {
 				c.sock.log.Error("channel: encoding reply", "topic", c.topic, "event", env.event, "error", err)
 				return endError, fmt.Errorf("channel: encoding reply to %q: %w", env.event, err)
 			}
-			c.sock.replyNow(str(c.joinRef), env.ref, c.topic, status, resp)
+			c.sock.reply(str(c.joinRef), env.ref, c.topic, status, resp)
 		}
 		if r.stop {
 			return endClose, nil
@@ -381,18 +376,18 @@ func (c *Channel) end(kind endKind, reason error) {
 	jr := str(c.joinRef)
 	for _, env := range dropped {
 		if env.kind == envLeave { // a leave that raced the end still gets its reply
-			c.sock.replyNow(jr, env.ref, c.topic, "ok", emptyObject)
+			c.sock.reply(jr, env.ref, c.topic, "ok", emptyObject)
 		}
 	}
 	switch kind {
 	case endClose, endLeave, endReplaced:
-		c.sock.send(encodeFrame(jr, jr, c.topic, "phx_close", emptyObject))
+		c.sock.enqueue(encodeFrame(jr, jr, c.topic, "phx_close", emptyObject))
 	case endError:
 		m.ChannelCrashes.Add(1)
 		if _, ok := reason.(*PanicError); !ok {
 			c.sock.log.Warn("channel: stopped with error", "topic", c.topic, "error", reason)
 		}
-		c.sock.send(encodeFrame(jr, jr, c.topic, "phx_error", crashReason))
+		c.sock.enqueue(encodeFrame(jr, jr, c.topic, "phx_error", crashReason))
 	}
 	// Forget the topic only now: a client message arriving meanwhile finds the channel
 	// stopped and is answered "unmatched topic" after the closing frame, as it would be

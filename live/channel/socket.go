@@ -164,13 +164,20 @@ func (s *socket) Deliver(msg *pubsub.Message) {
 	}
 }
 
-// enqueue adds a frame to the outbound queue, starting a writer goroutine if none is
-// running. On overflow the socket is closed with 1013 and the frame is dropped.
+// enqueue sends a frame. With no writer running, the caller writes it at once, without
+// waiting (see writeNow); otherwise it joins the bounded outbound queue of the running
+// writer. On overflow the socket is closed with 1013 and the frame is dropped.
 func (s *socket) enqueue(b []byte) bool {
 	s.outMu.Lock()
 	if s.outClosed {
 		s.outMu.Unlock()
 		return false
+	}
+	if !s.writing {
+		s.writing = true
+		s.outMu.Unlock()
+		s.writeNow(b)
+		return true
 	}
 	if len(s.out) >= s.srv.opts.OutboundQueue {
 		s.outMu.Unlock()
@@ -185,42 +192,25 @@ func (s *socket) enqueue(b []byte) bool {
 		return false
 	}
 	s.out = append(s.out, b)
-	start := !s.writing
-	s.writing = true
 	s.outMu.Unlock()
 	s.srv.metrics.OutboundQueued.Add(1)
-	if start {
-		s.srv.workers.run(s.writeLoop)
-	}
 	return true
 }
 
-// send writes b at once on the calling goroutine when the socket has no writer and
-// nothing queued, which spares the hand-off to a writer goroutine; otherwise it queues b
-// like enqueue. Only a channel's own goroutine calls it: the write can wait while the
-// kernel's send buffer is full (a slow client), which holds up that channel alone, and a
-// close cuts such a wait after closeGrace.
-func (s *socket) send(b []byte) bool {
-	s.outMu.Lock()
-	if s.writing || s.outClosed || len(s.out) > 0 {
-		s.outMu.Unlock()
-		return s.enqueue(b)
+// writeNow writes b on the calling goroutine, holding the writer role, without waiting
+// for a slow client: what the kernel does not take at once, frames queued meanwhile and a
+// close requested meanwhile are handed to a writer goroutine. This spares most frames a
+// hand-off between goroutines, and no caller (a channel, the reader, a broadcast's
+// fan-out) ever waits on the network.
+func (s *socket) writeNow(b []byte) {
+	s.nc.beginBatch()
+	s.writeFrame(b)
+	done, err := s.nc.endBatchNow()
+	if err != nil {
+		s.writeFailed()
 	}
-	s.writing = true
-	s.outMu.Unlock()
-	select {
-	case <-s.closeReq:
-		// Closing: the writer performs the handshake; the frame is dropped like queued
-		// frames are.
-	default:
-		s.nc.beginBatch()
-		s.writeFrame(b)
-		s.endBatch()
-	}
-	// Release the writer role, or hand it to a writer goroutine if frames were queued or a
-	// close was requested meanwhile.
 	s.outMu.Lock()
-	handOff := len(s.out) > 0
+	handOff := !done || len(s.out) > 0
 	if !handOff {
 		select {
 		case <-s.closeReq:
@@ -235,27 +225,22 @@ func (s *socket) send(b []byte) bool {
 	if handOff {
 		s.srv.workers.run(s.writeLoop)
 	}
-	return true
 }
 
-// writeFrame writes one frame; a failed write closes the socket.
+// writeFrame writes one frame (into the current batch); a failed write closes the socket.
 func (s *socket) writeFrame(b []byte) {
 	if err := s.conn.Write(context.Background(), websocket.MessageText, b); err != nil {
-		s.close(websocket.StatusInternalError, "write failed")
-		s.hardCancel()
+		s.writeFailed()
 		return
 	}
 	s.srv.metrics.FramesOut.Add(1)
 	s.srv.metrics.BytesOut.Add(int64(len(b)))
 }
 
-// endBatch sends the frames written since beginBatch in one write; a failed write closes
-// the socket.
-func (s *socket) endBatch() {
-	if err := s.nc.endBatch(); err != nil {
-		s.close(websocket.StatusInternalError, "write failed")
-		s.hardCancel()
-	}
+// writeFailed cuts the connection after a failed write.
+func (s *socket) writeFailed() {
+	s.close(websocket.StatusInternalError, "write failed")
+	s.hardCancel()
 }
 
 // stopReader makes sure the reader is out of awaitFrame and stays out, so that the close
@@ -293,6 +278,10 @@ func (s *socket) writeLoop() {
 			return
 		default:
 		}
+		if err := s.nc.flush(); err != nil { // what writeNow left
+			s.writeFailed()
+			continue
+		}
 		s.outMu.Lock()
 		batch, s.out = s.out, batch[:0]
 		if len(batch) == 0 {
@@ -321,7 +310,9 @@ func (s *socket) writeLoop() {
 			}
 			s.writeFrame(b)
 		}
-		s.endBatch()
+		if err := s.nc.endBatch(); err != nil {
+			s.writeFailed()
+		}
 		if cap(batch) > 64 {
 			batch = nil // do not keep a burst's backing array
 		}
