@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // localShards is the number of independently locked topic tables of a Local.
@@ -122,7 +124,9 @@ func (l *Local) BroadcastFrom(ctx context.Context, from, topic, event string, pa
 }
 
 // Deliver hands an already built message to this process's subscribers of msg.Topic,
-// skipping the subscriber whose ID is msg.From. Distributed adapters use it to deliver
+// skipping the subscriber whose ID is msg.From. A topic with thousands of subscribers is
+// delivered by several goroutines at once (one per CPU); Deliver returns when all are
+// done. Distributed adapters use it to deliver
 // what they receive from the network. It returns the number of subscribers reached.
 func (l *Local) Deliver(msg *Message) int {
 	sh := l.shard(msg.Topic)
@@ -132,8 +136,33 @@ func (l *Local) Deliver(msg *Message) int {
 	if s == nil {
 		return 0
 	}
+	list := s.list
+	chunks := min(runtime.GOMAXPROCS(0), len(list)/parallelChunk)
+	if chunks < 2 {
+		return deliverAll(list, msg)
+	}
+	// A big topic: deliver over the CPUs (each Deliver can cost a system call), and return
+	// only when all is done, so that one publisher's messages still arrive in order.
+	size := (len(list) + chunks - 1) / chunks
+	var wg sync.WaitGroup
+	var n atomic.Int64
+	for i := 1; i < chunks; i++ {
+		part := list[i*size : min((i+1)*size, len(list))]
+		wg.Go(func() { n.Add(int64(deliverAll(part, msg))) })
+	}
+	n.Add(int64(deliverAll(list[:size], msg)))
+	wg.Wait()
+	return int(n.Load())
+}
+
+// parallelChunk is the least number of subscribers given to each goroutine when Deliver
+// spreads a big topic's delivery over the CPUs.
+const parallelChunk = 512
+
+// deliverAll delivers msg to list, skipping msg.From, and returns how many it reached.
+func deliverAll(list []Subscriber, msg *Message) int {
 	n := 0
-	for _, sub := range s.list {
+	for _, sub := range list {
 		if msg.From != "" && sub.ID() == msg.From {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -220,4 +221,47 @@ func ExampleLocal() {
 	_ = ps.Broadcast(context.Background(), "room:lobby", "shout", map[string]string{"body": "hi"})
 	fmt.Println(sub.events())
 	// Output: [room:lobby/shout/{"body":"hi"}]
+}
+
+// A big topic is delivered by several goroutines, yet every subscriber gets each
+// publisher's messages in order, BroadcastFrom still skips its sender, and Deliver
+// reports the subscribers reached.
+func TestLocalBigTopicKeepsOrder(t *testing.T) {
+	// Several CPUs, so that the spread delivery runs even on a one-CPU machine.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(4, runtime.GOMAXPROCS(0))))
+	for _, n := range []int{10, 1023, 1024, 5000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			ps := pubsub.NewLocal()
+			subs := make([]*recorder, n)
+			for i := range subs {
+				subs[i] = &recorder{id: fmt.Sprint("s", i)}
+				if err := ps.Subscribe("big", subs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			const msgs = 20
+			for i := range msgs {
+				if got := ps.Deliver(&pubsub.Message{Topic: "big", Event: fmt.Sprint(i), Payload: []byte(`{}`), From: "s3"}); got != n-1 {
+					t.Fatalf("Deliver reached %d subscribers, want %d", got, n-1)
+				}
+			}
+			for i, s := range subs {
+				got := s.events()
+				if i == 3 {
+					if len(got) != 0 {
+						t.Fatalf("the sender got %d of its own messages", len(got))
+					}
+					continue
+				}
+				if len(got) != msgs {
+					t.Fatalf("subscriber %d got %d messages, want %d", i, len(got), msgs)
+				}
+				for j, e := range got {
+					if e != fmt.Sprintf("big/%d/{}", j) {
+						t.Fatalf("subscriber %d got %v, want 0..%d in order", i, got, msgs-1)
+					}
+				}
+			}
+		})
+	}
 }

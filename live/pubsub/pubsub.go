@@ -32,7 +32,8 @@ func (m *Message) Encoded(encode func(*Message) []byte) []byte {
 	return m.encoded
 }
 
-// Subscriber receives messages. Deliver is called from the publisher's goroutine and must
+// Subscriber receives messages. Deliver is called from the publisher's goroutine (for a
+// topic with thousands of subscribers, from goroutines the publisher waits for) and must
 // not block: a subscriber with a full mailbox drops the message (delivery is at-most-once).
 // Subscribers are compared with == (Local keys them in a map), so implementations must be
 // comparable; pointers are. Deliver must not call Subscribe or Unsubscribe on the same
