@@ -1,12 +1,15 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +18,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/glint-go/glint/internal/wsclient"
 )
 
 // BenchmarkClickRoundTrip measures one counter click: the event frame written on a
@@ -62,19 +67,18 @@ func mintPage(b testing.TB, s *Server, route string) *page {
 }
 
 // joinMany joins n views on one socket, pipelining the joins.
-func joinMany(b testing.TB, ts *testServer, conn *websocket.Conn, n int) {
-	ctx := context.Background()
+func joinMany(b testing.TB, ts *testServer, conn *wsclient.Conn, n int) {
 	for i := 0; i < n; i++ {
 		p := mintPage(b, ts.Server, "/")
 		payload, _ := json.Marshal(joinFor(p, ts.http.URL+"/"))
 		ref := fmt.Sprint(i + 1)
 		msg := `["` + ref + `","` + ref + `","lv:` + p.id + `","phx_join",` + string(payload) + `]`
-		if err := conn.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+		if err := conn.WriteText([]byte(msg)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	for i := 0; i < n; i++ {
-		_, reply, err := conn.Read(ctx)
+		reply, err := conn.ReadMessage()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -84,13 +88,16 @@ func joinMany(b testing.TB, ts *testServer, conn *websocket.Conn, n int) {
 	}
 }
 
-func dialRaw(b testing.TB, ts *testServer) *websocket.Conn {
+// dialRaw opens a socket with the lean benchmark client (internal/wsclient), so that the
+// load clients, which share the CPU with the server, cost as little as they can.
+func dialRaw(b testing.TB, ts *testServer) *wsclient.Conn {
 	u := "ws" + strings.TrimPrefix(ts.http.URL, "http") + "/live/websocket?" + url.Values{"vsn": {"2.0.0"}}.Encode()
-	conn, _, err := websocket.Dial(context.Background(), u, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := wsclient.Dial(ctx, u, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	conn.SetReadLimit(1 << 20)
 	return conn
 }
 
@@ -120,7 +127,7 @@ func BenchmarkIdleViewMemory(b *testing.B) {
 		ts := newTestServer(b, Options{}, func(s *Server) {
 			s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 		})
-		conns := make([]*websocket.Conn, sockets)
+		conns := make([]*wsclient.Conn, sockets)
 		for j := range conns {
 			conns[j] = dialRaw(b, ts)
 		}
@@ -134,7 +141,7 @@ func BenchmarkIdleViewMemory(b *testing.B) {
 		}
 		b.ReportMetric(float64(after-before)/float64(sockets*perSocket), "bytes/view")
 		for _, conn := range conns {
-			conn.Close(websocket.StatusNormalClosure, "")
+			conn.Close()
 		}
 	}
 }
@@ -148,7 +155,7 @@ func BenchmarkIdleSocketViewMemory(b *testing.B) {
 			s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 		})
 		before := heapAndStack()
-		conns := make([]*websocket.Conn, sockets)
+		conns := make([]*wsclient.Conn, sockets)
 		for j := range conns {
 			conns[j] = dialRaw(b, ts)
 			joinMany(b, ts, conns[j], 1)
@@ -156,7 +163,7 @@ func BenchmarkIdleSocketViewMemory(b *testing.B) {
 		after := heapAndStack()
 		b.ReportMetric(float64(after-before)/float64(sockets), "bytes/socket+view")
 		for _, conn := range conns {
-			conn.Close(websocket.StatusNormalClosure, "")
+			conn.Close()
 		}
 	}
 }
@@ -172,37 +179,96 @@ func BenchmarkConcurrentClicks(b *testing.B) { concurrentClicks(b, 0) }
 // can carry.
 func BenchmarkConcurrentClicksPaced(b *testing.B) { concurrentClicks(b, 500*time.Millisecond) }
 
+// clicker is one benchmark client: a socket with one joined counter view.
+type clicker struct {
+	conn *wsclient.Conn
+	head []byte // `["1","`
+	tail []byte // `","lv:<id>","event",{...}]`
+	buf  []byte
+	ref  int
+}
+
+// joinClickers opens n sockets with the lean client and joins a counter view on each.
+func joinClickers(b *testing.B, ts *testServer, n int) []*clicker {
+	cs := make([]*clicker, n)
+	for i := range cs {
+		conn := dialRaw(b, ts)
+		p := mintPage(b, ts.Server, "/")
+		topic := "lv:" + p.id
+		payload, _ := json.Marshal(joinFor(p, ts.http.URL+"/"))
+		if err := conn.WriteText([]byte(`["1","1","` + topic + `","phx_join",` + string(payload) + `]`)); err != nil {
+			b.Fatal(err)
+		}
+		if reply, err := conn.ReadMessage(); err != nil || !bytes.Contains(reply, []byte(`"status":"ok"`)) {
+			b.Fatalf("join: %s %v", reply, err)
+		}
+		cs[i] = &clicker{
+			conn: conn,
+			head: []byte(`["1","`),
+			tail: []byte(`","` + topic + `","event",{"type":"click","event":"inc","value":{"value":""}}]`),
+			ref:  1,
+		}
+	}
+	return cs
+}
+
+// send writes the next click event.
+func (c *clicker) send() error {
+	c.ref++
+	c.buf = append(strconv.AppendInt(append(c.buf[:0], c.head...), int64(c.ref), 10), c.tail...)
+	return c.conn.WriteText(c.buf)
+}
+
+// reply reads the click's reply and checks that it is one.
+func (c *clicker) reply() error {
+	reply, err := c.conn.ReadMessage()
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(reply, []byte(`"phx_reply"`)) {
+		return fmt.Errorf("reply to click %d: %s", c.ref, reply)
+	}
+	return nil
+}
+
+// reportLatencies reports the rate, the CPU cost and the percentiles of lat.
+func reportLatencies(b *testing.B, lat [][]time.Duration, elapsed, cpu time.Duration, p999 bool) {
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	if len(all) == 0 {
+		return
+	}
+	ms := func(q int) float64 { return float64(all[len(all)*q/1000].Microseconds()) / 1000 }
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "events/s")
+	b.ReportMetric(ms(500), "p50-ms")
+	b.ReportMetric(ms(990), "p99-ms")
+	if p999 {
+		b.ReportMetric(ms(999), "p999-ms")
+	}
+	// On a shared machine the wall-clock rate depends on the load; events per second
+	// of this process's CPU time (server and clients) does much less.
+	b.ReportMetric(float64(len(all))/cpu.Seconds(), "events/cpu-s")
+}
+
 func concurrentClicks(b *testing.B, pace time.Duration) {
 	const clients = 1000
 	ts := newTestServer(b, Options{}, func(s *Server) {
 		s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 	})
-	conns := make([]*websocket.Conn, clients)
-	topics := make([]string, clients)
-	for i := range conns {
-		conns[i] = dialRaw(b, ts)
-		p := mintPage(b, ts.Server, "/")
-		topics[i] = "lv:" + p.id
-		payload, _ := json.Marshal(joinFor(p, ts.http.URL+"/"))
-		msg := `["1","1","` + topics[i] + `","phx_join",` + string(payload) + `]`
-		if err := conns[i].Write(context.Background(), websocket.MessageText, []byte(msg)); err != nil {
-			b.Fatal(err)
-		}
-		if _, _, err := conns[i].Read(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-	}
+	cs := joinClickers(b, ts, clients)
 	var next atomic.Int64
 	lat := make([][]time.Duration, clients)
 	var wg sync.WaitGroup
 	b.ResetTimer()
 	start := time.Now()
 	cpu0 := cpuTime()
-	for i := range conns {
+	for i, c := range cs {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			ctx := context.Background()
 			var tick *time.Ticker
 			if pace > 0 {
 				// Spread the clients' phases over the period.
@@ -210,17 +276,16 @@ func concurrentClicks(b *testing.B, pace time.Duration) {
 				tick = time.NewTicker(pace)
 				defer tick.Stop()
 			}
-			for n := 2; next.Add(1) <= int64(b.N); n++ {
+			for next.Add(1) <= int64(b.N) {
 				if tick != nil {
 					<-tick.C
 				}
 				t0 := time.Now()
-				msg := `["1","` + fmt.Sprint(n) + `","` + topics[i] + `","event",{"type":"click","event":"inc","value":{"value":""}}]`
-				if err := conns[i].Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
+				if err := c.send(); err != nil {
 					b.Error(err)
 					return
 				}
-				if _, _, err := conns[i].Read(ctx); err != nil {
+				if err := c.reply(); err != nil {
 					b.Error(err)
 					return
 				}
@@ -232,21 +297,96 @@ func concurrentClicks(b *testing.B, pace time.Duration) {
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
 	b.StopTimer()
+	reportLatencies(b, lat, elapsed, cpu, false)
+	for _, c := range cs {
+		c.conn.Close()
+	}
+}
+
+// The open-loop benchmark's load: openLoopClients clients offering openLoopRate click
+// events per second in all (GLINT_BENCH_RATE overrides the rate).
+const (
+	openLoopClients = 1000
+	openLoopRate    = 50000
+)
+
+// BenchmarkConcurrentClicksOpenLoop runs openLoopClients clients, one socket and one
+// counter view each, each clicking on its own fixed schedule (every
+// openLoopClients/openLoopRate seconds, 20 ms by default, the clients' phases spread
+// evenly over that period) so that the offered rate is openLoopRate events/s. A client
+// behind its schedule (its previous reply came late) clicks at once. Latency is from
+// writing the click to reading its reply; sched-p99-ms measures from the click's
+// scheduled time instead, so it also counts the time a late client was behind. b.N is
+// the number of clicks in all.
+func BenchmarkConcurrentClicksOpenLoop(b *testing.B) {
+	rate := openLoopRate
+	if v := os.Getenv("GLINT_BENCH_RATE"); v != "" {
+		r, err := strconv.Atoi(v)
+		if err != nil || r <= 0 {
+			b.Fatalf("GLINT_BENCH_RATE=%q: want a positive number of events per second", v)
+		}
+		rate = r
+	}
+	period := time.Duration(openLoopClients) * time.Second / time.Duration(rate)
+	ts := newTestServer(b, Options{}, func(s *Server) {
+		s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
+	})
+	cs := joinClickers(b, ts, openLoopClients)
+	lat := make([][]time.Duration, openLoopClients)
+	sched := make([][]time.Duration, openLoopClients)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	cpu0 := cpuTime()
+	for i, c := range cs {
+		// Client i's share of the b.N clicks.
+		n := b.N / openLoopClients
+		if i < b.N%openLoopClients {
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		lat[i] = make([]time.Duration, 0, n)
+		sched[i] = make([]time.Duration, 0, n)
+		wg.Go(func() {
+			at := start.Add(period * time.Duration(i) / openLoopClients)
+			for range n {
+				if d := time.Until(at); d > 0 {
+					time.Sleep(d)
+				}
+				t0 := time.Now()
+				if err := c.send(); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := c.reply(); err != nil {
+					b.Error(err)
+					return
+				}
+				t1 := time.Now()
+				lat[i] = append(lat[i], t1.Sub(t0))
+				sched[i] = append(sched[i], t1.Sub(at))
+				at = at.Add(period)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
+	b.StopTimer()
+	reportLatencies(b, lat, elapsed, cpu, true)
 	var all []time.Duration
-	for _, l := range lat {
+	for _, l := range sched {
 		all = append(all, l...)
 	}
 	slices.Sort(all)
 	if len(all) > 0 {
-		b.ReportMetric(float64(len(all))/elapsed.Seconds(), "events/s")
-		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
-		b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
-		// On a shared machine the wall-clock rate depends on the load; events per second
-		// of this process's CPU time (server and clients) does much less.
-		b.ReportMetric(float64(len(all))/cpu.Seconds(), "events/cpu-s")
+		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "sched-p99-ms")
 	}
-	for _, conn := range conns {
-		conn.Close(websocket.StatusNormalClosure, "")
+	b.ReportMetric(float64(rate), "offered-events/s")
+	for _, c := range cs {
+		c.conn.Close()
 	}
 }
 
