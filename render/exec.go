@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template/parse"
 )
 
@@ -65,17 +66,28 @@ func (ns *namespace) execute(name string, data any, viaExecuteTemplate bool) (r 
 	if !ok {
 		value = reflect.ValueOf(data)
 	}
-	s := &state{
-		prog:    p,
-		vars:    make([]variable, 1, 8),
-		funcs:   ns.funcs.Load().m,
-		missing: missingKey(ns.missing.Load()),
-	}
-	s.vars[0] = variable{"$", value}
+	s := statePool.Get().(*state)
+	s.prog, s.funcs, s.missing = p, ns.funcs.Load().m, missingKey(ns.missing.Load())
+	s.vars = append(s.vars[:0], variable{"$", value})
 	defer s.recoverError(&err)
 	dyn := make([]Dynamic, p.body.nslots)
 	s.runBody(value, p.body, dyn)
+	s.release()
 	return &Rendered{Statics: p.body.statics, Dynamics: dyn}, nil
+}
+
+// statePool recycles execution states (an execution that fails is not recycled).
+var statePool = sync.Pool{New: func() any { return &state{vars: make([]variable, 0, 8)} }}
+
+// release returns s to statePool, keeping no reference to the data it ran on.
+func (s *state) release() {
+	vars := s.vars
+	if cap(vars) > 64 {
+		vars = nil
+	}
+	clear(vars[:cap(vars)])
+	*s = state{vars: vars[:0]}
+	statePool.Put(s)
 }
 
 // recoverError turns an execution error, or any panic that escaped the recovery around
