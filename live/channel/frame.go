@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -94,7 +95,7 @@ func decodeFrame(b []byte) (frame, error) {
 	if len(p) == 0 || p[0] != '{' || !json.Valid(p) {
 		return f, fmt.Errorf("%w: payload must be a JSON object", errFrame)
 	}
-	f.payload = p
+	f.payload = bytes.Clone(p) // b is reused for the next frame
 	return f, nil
 }
 

@@ -3,6 +3,7 @@ package channel
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -345,7 +346,10 @@ func (s *socket) awaitFrame() bool {
 // readFrame reads and dispatches one client frame. It reports false when the socket must
 // stop reading.
 func (s *socket) readFrame() bool {
-	typ, b, err := s.conn.Read(context.Background())
+	buf := frameBufs.Get().(*[]byte)
+	defer putFrameBuf(buf)
+	typ, b, err := s.readMessage(*buf)
+	*buf = b[:0]
 	if err != nil {
 		select {
 		case <-s.closeReq:
@@ -378,6 +382,38 @@ func (s *socket) readFrame() bool {
 	}
 	s.dispatch(f)
 	return true
+}
+
+// frameBufs holds the buffers client frames are read into: decodeFrame copies what it
+// keeps, so a buffer serves the next frame at once.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func putFrameBuf(b *[]byte) {
+	if cap(*b) <= maxPooledWrite {
+		frameBufs.Put(b)
+	}
+}
+
+// readMessage reads the next message into buf (grown as needed) and returns it.
+func (s *socket) readMessage(buf []byte) (websocket.MessageType, []byte, error) {
+	typ, r, err := s.conn.Reader(context.Background())
+	if err != nil {
+		return 0, buf, err
+	}
+	b := buf[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return typ, b, nil
+		}
+		if err != nil {
+			return typ, b, err
+		}
+	}
 }
 
 func (s *socket) drainReads() {
