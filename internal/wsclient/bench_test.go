@@ -9,7 +9,9 @@ import (
 
 // BenchmarkRoundTrip compares one echo round trip of a 100-byte text message against
 // the same coder/websocket echo server, with this package's client and with
-// coder/websocket's client.
+// coder/websocket's client. The echo server runs in this process, so ns/op and the
+// allocations count its work too (about 13 allocations per round trip); the difference
+// between the two sub-benchmarks is the clients'.
 func BenchmarkRoundTrip(b *testing.B) {
 	url := coderServer(b, echo)
 	msg := []byte(`["1","2","lv:phx-bench","event",{"type":"click","event":"inc","value":{"value":""}}]`)
