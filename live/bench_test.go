@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"runtime"
@@ -253,12 +255,20 @@ func reportLatencies(b *testing.B, lat [][]time.Duration, elapsed, cpu time.Dura
 	b.ReportMetric(float64(len(all))/cpu.Seconds(), "events/cpu-s")
 }
 
+// clickClients is the number of clients of the click benchmarks.
+const clickClients = 1000
+
 func concurrentClicks(b *testing.B, pace time.Duration) {
-	const clients = 1000
 	ts := newTestServer(b, Options{}, func(s *Server) {
 		s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 	})
-	cs := joinClickers(b, ts, clients)
+	clickLoop(b, joinClickers(b, ts, clickClients), pace)
+}
+
+// clickLoop has every client of cs click as soon as its previous reply came (or once per
+// pace), b.N clicks in all, and reports the rate and latencies.
+func clickLoop(b *testing.B, cs []*clicker, pace time.Duration) {
+	clients := len(cs)
 	var next atomic.Int64
 	lat := make([][]time.Duration, clients)
 	var wg sync.WaitGroup
@@ -272,7 +282,7 @@ func concurrentClicks(b *testing.B, pace time.Duration) {
 			var tick *time.Ticker
 			if pace > 0 {
 				// Spread the clients' phases over the period.
-				time.Sleep(pace * time.Duration(i) / clients)
+				time.Sleep(pace * time.Duration(i) / time.Duration(clients))
 				tick = time.NewTicker(pace)
 				defer tick.Stop()
 			}
@@ -319,29 +329,28 @@ const (
 // scheduled time instead, so it also counts the time a late client was behind. b.N is
 // the number of clicks in all.
 func BenchmarkConcurrentClicksOpenLoop(b *testing.B) {
-	rate := openLoopRate
-	if v := os.Getenv("GLINT_BENCH_RATE"); v != "" {
-		r, err := strconv.Atoi(v)
-		if err != nil || r <= 0 {
-			b.Fatalf("GLINT_BENCH_RATE=%q: want a positive number of events per second", v)
-		}
-		rate = r
-	}
-	period := time.Duration(openLoopClients) * time.Second / time.Duration(rate)
+	rate := openLoopRateFor(b)
 	ts := newTestServer(b, Options{}, func(s *Server) {
 		s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 	})
-	cs := joinClickers(b, ts, openLoopClients)
-	lat := make([][]time.Duration, openLoopClients)
-	sched := make([][]time.Duration, openLoopClients)
+	openLoop(b, joinClickers(b, ts, openLoopClients), rate)
+}
+
+// openLoop has the clients of cs click on fixed schedules offering rate events/s in all
+// (see BenchmarkConcurrentClicksOpenLoop), b.N clicks in all, and reports the rate and
+// latencies.
+func openLoop(b *testing.B, cs []*clicker, rate int) {
+	period := time.Duration(len(cs)) * time.Second / time.Duration(rate)
+	lat := make([][]time.Duration, len(cs))
+	sched := make([][]time.Duration, len(cs))
 	var wg sync.WaitGroup
 	b.ResetTimer()
 	start := time.Now()
 	cpu0 := cpuTime()
 	for i, c := range cs {
 		// Client i's share of the b.N clicks.
-		n := b.N / openLoopClients
-		if i < b.N%openLoopClients {
+		n := b.N / len(cs)
+		if i < b.N%len(cs) {
 			n++
 		}
 		if n == 0 {
@@ -350,7 +359,7 @@ func BenchmarkConcurrentClicksOpenLoop(b *testing.B) {
 		lat[i] = make([]time.Duration, 0, n)
 		sched[i] = make([]time.Duration, 0, n)
 		wg.Go(func() {
-			at := start.Add(period * time.Duration(i) / openLoopClients)
+			at := start.Add(period * time.Duration(i) / time.Duration(len(cs)))
 			for range n {
 				if d := time.Until(at); d > 0 {
 					time.Sleep(d)
@@ -388,6 +397,82 @@ func BenchmarkConcurrentClicksOpenLoop(b *testing.B) {
 	for _, c := range cs {
 		c.conn.Close()
 	}
+}
+
+// openLoopRateFor returns the open-loop benchmarks' offered rate: openLoopRate, or
+// GLINT_BENCH_RATE.
+func openLoopRateFor(b *testing.B) int {
+	v := os.Getenv("GLINT_BENCH_RATE")
+	if v == "" {
+		return openLoopRate
+	}
+	r, err := strconv.Atoi(v)
+	if err != nil || r <= 0 {
+		b.Fatalf("GLINT_BENCH_RATE=%q: want a positive number of events per second", v)
+	}
+	return r
+}
+
+// The baseline benchmarks run the click benchmarks' clients and schedules against the
+// least a server on the same WebSocket library can do: a coder/websocket handler that
+// answers each message with a fixed reply frame of a counter click's size. No view, no
+// channel layer: what they measure is the machine, the kernel's loopback and the
+// library, and it bounds what the click benchmarks can reach here.
+
+// BenchmarkBaselineEcho is BenchmarkConcurrentClicks against the baseline server.
+func BenchmarkBaselineEcho(b *testing.B) { clickLoop(b, echoClickers(b, clickClients), 0) }
+
+// BenchmarkBaselineEchoOpenLoop is BenchmarkConcurrentClicksOpenLoop against the
+// baseline server.
+func BenchmarkBaselineEchoOpenLoop(b *testing.B) {
+	openLoop(b, echoClickers(b, openLoopClients), openLoopRateFor(b))
+}
+
+// echoReply is the baseline server's answer: a counter click's reply frame.
+var echoReply = []byte(`["1","2","lv:phx-GHJKLMNPQRSTVWXY","phx_reply",{"status":"ok","response":{"diff":{"0":"1"}}}]`)
+
+// echoClickers starts the baseline server and connects n clients to it.
+func echoClickers(b *testing.B, n int) []*clicker {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		ctx := context.Background()
+		for {
+			if _, _, err := c.Read(ctx); err != nil {
+				return
+			}
+			if err := c.Write(ctx, websocket.MessageText, echoReply); err != nil {
+				return
+			}
+		}
+	}))
+	cs := make([]*clicker, n)
+	b.Cleanup(func() {
+		for _, c := range cs {
+			if c != nil {
+				c.conn.CloseNow()
+			}
+		}
+		srv.Close()
+	})
+	for i := range cs {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		conn, err := wsclient.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/", nil)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs[i] = &clicker{
+			conn: conn,
+			head: []byte(`["1","`),
+			tail: []byte(`","lv:phx-GHJKLMNPQRSTVWXY","event",{"type":"click","event":"inc","value":{"value":""}}]`),
+			ref:  1,
+		}
+	}
+	return cs
 }
 
 // BenchmarkHandleClick measures the runtime's own work for one counter click, without
