@@ -17,6 +17,7 @@ package channel
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -26,9 +27,15 @@ import (
 )
 
 const (
-	// libBufferSize is the size of the bufio.Reader and bufio.Writer coder/websocket gets:
+	// libReadBufferSize is the size of the bufio.Reader coder/websocket reads through:
 	// bufio's minimum. Real buffering happens in sockConn's pooled buffers.
-	libBufferSize = 16
+	libReadBufferSize = 16
+	// libWriteBufferSize is the size of the bufio.Writer coder/websocket writes through.
+	// The socket writes its text frames itself (appendText); the library writes only
+	// control frames (pongs, close frames), and this holds a whole one, header included,
+	// so that each reaches sockConn in one Write and never splits around a frame the
+	// socket writes at the same time.
+	libWriteBufferSize = 2 + 125 + 1
 	// readChunk is the size of a pooled read buffer: one read system call takes up to
 	// this much; a longer frame's rest is read straight into the library's buffer.
 	readChunk = 2048
@@ -81,14 +88,14 @@ func newSockConn(conn net.Conn, buffered []byte) *sockConn {
 		b := append([]byte(nil), buffered...)
 		c.stash, c.unread = &b, b
 	}
-	c.br = bufio.NewReaderSize(c, libBufferSize)
+	c.br = bufio.NewReaderSize(c, libReadBufferSize)
 	return c
 }
 
 // readWriter returns the buffered reader and writer coder/websocket reads and writes
 // through.
 func (c *sockConn) readWriter() *bufio.ReadWriter {
-	return bufio.NewReadWriter(c.br, bufio.NewWriterSize(c, libBufferSize))
+	return bufio.NewReadWriter(c.br, bufio.NewWriterSize(c, libWriteBufferSize))
 }
 
 // Read implements io.Reader: unread bytes first, then the connection itself.
@@ -166,6 +173,25 @@ func (c *sockConn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.Conn.Write(p)
+}
+
+// appendText adds a text frame carrying p to the batch: a server frame is a FIN text
+// header, the length (RFC 6455 §5.2) and p, unmasked.
+func (c *sockConn) appendText(p []byte) {
+	c.wmu.Lock()
+	b := append(*c.batch, 0x81)
+	switch n := len(p); {
+	case n <= 125:
+		b = append(b, byte(n))
+	case n <= 0xFFFF:
+		b = append(b, 126)
+		b = binary.BigEndian.AppendUint16(b, uint16(n))
+	default:
+		b = append(b, 127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	*c.batch = append(b, p...)
+	c.wmu.Unlock()
 }
 
 // beginBatch starts gathering written frames; endBatch or endBatchNow sends them with one

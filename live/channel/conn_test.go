@@ -2,6 +2,7 @@ package channel_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -124,4 +125,77 @@ func readServerText(r io.Reader) (string, error) {
 	p := make([]byte, n)
 	_, err := io.ReadFull(r, p)
 	return string(p), err
+}
+
+// The socket frames its text messages itself: replies whose frames sit on each side of
+// the RFC 6455 length-encoding boundaries (125/126 and 65535/65536 bytes) arrive intact
+// in a standard client.
+func TestReplyFramesAtLengthBoundaries(t *testing.T) {
+	ts := newTestServer(t, channel.Options{})
+	c := ts.dial(t, "")
+	defer c.close()
+	c.send(`["1","1","room:a","phx_join",{}]`)
+	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	reply := func(ref, pad string) string {
+		return `["1","` + ref + `","room:a","phx_reply",{"status":"ok","response":{"pad":"` + pad + `"}}]`
+	}
+	for i, size := range []int{124, 125, 126, 127, 65535, 65536, 65537} {
+		ref := fmt.Sprint(i + 10)
+		pad := strings.Repeat("y", size-len(reply(ref, "")))
+		want := reply(ref, pad)
+		if len(want) != size {
+			t.Fatalf("test setup: reply of %d bytes, want %d", len(want), size)
+		}
+		c.send(`["1","` + ref + `","room:a","ok",{"pad":"` + pad + `"}]`)
+		c.expect(want)
+	}
+}
+
+// Pongs, which coder/websocket writes while the socket writes its own frames, never
+// split a frame: a client pinging throughout a burst of broadcasts gets every pong and
+// every frame intact, in order.
+func TestPongsDuringABurst(t *testing.T) {
+	ts := newTestServer(t, channel.Options{OutboundQueue: 10000})
+	c := ts.dial(t, "")
+	defer c.close()
+	c.send(`["1","1","room:a","phx_join",{}]`)
+	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	const frames = 300
+	pinged := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for range 50 {
+			if err := c.conn.Ping(ctx); err != nil {
+				pinged <- err
+				return
+			}
+		}
+		pinged <- nil
+	}()
+	go func() {
+		for i := range frames {
+			payload := fmt.Sprintf(`{"i":%d,"pad":"%s"}`, i, strings.Repeat("z", i*7%300))
+			_ = ts.srv.PubSub().Broadcast(context.Background(), "room:a", "tick", []byte(payload))
+		}
+	}()
+	for i := range frames {
+		want := fmt.Sprintf(`[null,null,"room:a","tick",{"i":%d,"pad":"%s"}]`, i, strings.Repeat("z", i*7%300))
+		c.expect(want)
+	}
+	// Pongs are read with the frames; heartbeats keep the client reading until the
+	// pinging goroutine is done.
+	var err error
+	for i := 0; ; i++ {
+		c.quiet(fmt.Sprint("hb", i))
+		select {
+		case err = <-pinged:
+		default:
+			continue
+		}
+		break
+	}
+	if err != nil {
+		t.Fatalf("ping: %v", err)
+	}
 }
