@@ -37,6 +37,7 @@ fuzz_targets=(
   "./live/livetest:FuzzPushes:$SHORTFUZZ"
   "./live/livetest:FuzzEncodeForm:$SHORTFUZZ"
   "./examples/productpage/admin:FuzzAPI:$SHORTFUZZ"
+  "./internal/wsclient:FuzzReadMessage:$SHORTFUZZ"
 )
 for spec in "${fuzz_targets[@]}"; do
   IFS=: read -r pkg target fuzztime <<<"$spec"
