@@ -214,6 +214,14 @@ func joinClickers(b *testing.B, ts *testServer, n int) []*clicker {
 	return cs
 }
 
+// click sends the next click event and reads its reply.
+func (c *clicker) click() error {
+	if err := c.send(); err != nil {
+		return err
+	}
+	return c.reply()
+}
+
 // send writes the next click event.
 func (c *clicker) send() error {
 	c.ref++
@@ -291,11 +299,7 @@ func clickLoop(b *testing.B, cs []*clicker, pace time.Duration) {
 					<-tick.C
 				}
 				t0 := time.Now()
-				if err := c.send(); err != nil {
-					b.Error(err)
-					return
-				}
-				if err := c.reply(); err != nil {
+				if err := c.click(); err != nil {
 					b.Error(err)
 					return
 				}
@@ -365,11 +369,7 @@ func openLoop(b *testing.B, cs []*clicker, rate int) {
 					time.Sleep(d)
 				}
 				t0 := time.Now()
-				if err := c.send(); err != nil {
-					b.Error(err)
-					return
-				}
-				if err := c.reply(); err != nil {
+				if err := c.click(); err != nil {
 					b.Error(err)
 					return
 				}
