@@ -232,10 +232,11 @@ func (c *sockConn) endBatchNow() (bool, error) {
 		*c.pending = append(*c.pending, *b...)
 		recycleWrite(b)
 		return false, nil
-	case c.raw == nil: // no descriptor to try: write, waiting if need be
-		_, err := c.Conn.Write(*b)
-		recycleWrite(b)
-		return err == nil, err
+	case c.raw == nil:
+		// No descriptor to try a write on (TLS): all of it waits for a writer goroutine,
+		// which may block.
+		c.pending, c.pendingOff = b, 0
+		return false, nil
 	}
 	c.wbuf, c.wn, c.werr = *b, 0, nil
 	err := c.raw.Write(c.tryWriteFn)

@@ -8,9 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/glint-go/glint/live/channel"
 )
@@ -198,4 +201,43 @@ func TestPongsDuringABurst(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ping: %v", err)
 	}
+}
+
+// Over TLS the connection has no descriptor to try writes on: every frame goes through a
+// writer goroutine, and reads through the TLS connection itself. The protocol works the
+// same.
+func TestSocketOverTLS(t *testing.T) {
+	ts := newTestServer(t, channel.Options{})
+	mux := http.NewServeMux()
+	mux.Handle("/socket/websocket", ts.srv)
+	tlsSrv := httptest.NewUnstartedServer(mux)
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "wss"+strings.TrimPrefix(tlsSrv.URL, "https")+"/socket/websocket?vsn=2.0.0",
+		&websocket.DialOptions{HTTPClient: tlsSrv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadLimit(-1)
+	c := &client{t: t, conn: conn}
+	defer c.close()
+	c.send(`["1","1","room:a","phx_join",{}]`)
+	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	for i, n := range []int{1, 3000, 70_000} {
+		payload := `{"pad":"` + strings.Repeat("t", n) + `"}`
+		ref := fmt.Sprint(i + 2)
+		c.send(`["1","` + ref + `","room:a","ok",` + payload + `]`)
+		c.expect(`["1","` + ref + `","room:a","phx_reply",{"status":"ok","response":` + payload + `}]`)
+	}
+	for i := range 50 {
+		if err := ts.srv.PubSub().Broadcast(ctx, "room:a", "tick", map[string]int{"i": i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 50 {
+		c.expect(fmt.Sprintf(`[null,null,"room:a","tick",{"i":%d}]`, i))
+	}
+	c.quiet("tls")
 }
