@@ -52,7 +52,7 @@ var (
 // sockConn wraps a hijacked connection for a socket (see the file comment).
 type sockConn struct {
 	net.Conn
-	raw  syscall.RawConn // nil when the connection has no file descriptor (TLS)
+	raw  syscall.RawConn // nil unless the connection is a plain TCP or Unix socket
 	br   *bufio.Reader   // the library's reader; bytes buffered there need no wait
 	wait func(fd uintptr) bool
 
@@ -77,7 +77,16 @@ type sockConn struct {
 // (frames right after the handshake); they are read first.
 func newSockConn(conn net.Conn, buffered []byte) *sockConn {
 	c := &sockConn{Conn: conn}
-	if sc, ok := conn.(syscall.Conn); ok {
+	// Only a plain socket: a wrapper (TLS, a listener's own conn type) may transform the
+	// bytes, so it is read and written through its methods.
+	var sc syscall.Conn
+	switch conn := conn.(type) {
+	case *net.TCPConn:
+		sc = conn
+	case *net.UnixConn:
+		sc = conn
+	}
+	if sc != nil {
 		if raw, err := sc.SyscallConn(); err == nil {
 			c.raw = raw
 			c.wait = c.tryRead
