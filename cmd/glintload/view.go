@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -15,13 +13,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/glint-go/glint/internal/wsclient"
 )
 
 // dialers spreads sockets over loopback source addresses, so that N can exceed the ~28k
 // ephemeral ports one address pair allows.
 type dialers struct {
-	clients []*http.Client
+	dialers []*wsclient.Dialer
 	next    atomic.Uint64
 }
 
@@ -38,21 +36,14 @@ func newDialers(n int, loopbackTarget bool) *dialers {
 		if loopbackTarget && addrs > 1 {
 			dialer.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(i+1))}
 		}
-		d.clients = append(d.clients, &http.Client{Transport: &http.Transport{
-			DialContext:         dialer.DialContext,
-			MaxIdleConnsPerHost: -1,
-			DisableKeepAlives:   true,
-		}})
+		d.dialers = append(d.dialers, &wsclient.Dialer{NetDial: dialer.DialContext})
 	}
 	return d
 }
 
-func (d *dialers) client() *http.Client {
-	return d.clients[d.next.Add(1)%uint64(len(d.clients))]
+func (d *dialers) dialer() *wsclient.Dialer {
+	return d.dialers[d.next.Add(1)%uint64(len(d.dialers))]
 }
-
-// bufPool holds read buffers shared by every view, so that an idle view holds none.
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // view is one live view on its own socket. Its reader goroutine is the only goroutine it owns.
 type view struct {
@@ -60,7 +51,7 @@ type view struct {
 	idx int
 
 	mu      sync.Mutex
-	conn    *websocket.Conn
+	conn    *wsclient.Conn
 	joinRef string
 	pending map[string]time.Time // click refs awaiting replies
 	mounts  int
@@ -87,14 +78,8 @@ func (v *view) connect(ctx context.Context) error {
 	if r.page.Cookie != "" {
 		hdr.Set("Cookie", r.page.Cookie)
 	}
-	conn, resp, err := websocket.Dial(ctx, r.page.socketURL(r.cfg.Mount, v.mounts), &websocket.DialOptions{
-		HTTPClient: r.dial.client(),
-		HTTPHeader: hdr,
-	})
+	conn, err := r.dial.dialer().Dial(ctx, r.page.socketURL(r.cfg.Mount, v.mounts), hdr)
 	if err != nil {
-		if resp != nil {
-			return fmt.Errorf("dial: %w (HTTP %d)", err, resp.StatusCode)
-		}
 		return fmt.Errorf("dial: %w", err)
 	}
 	conn.SetReadLimit(r.cfg.MaxFrame)
@@ -112,7 +97,7 @@ func (v *view) connect(ctx context.Context) error {
 	v.joined = make(chan error, 1)
 	joined := v.joined
 	v.mu.Unlock()
-	if err := conn.Write(ctx, websocket.MessageText, frame); err != nil {
+	if err := conn.WriteText(frame); err != nil {
 		conn.CloseNow()
 		return fmt.Errorf("join write: %w", err)
 	}
@@ -137,30 +122,19 @@ func nullable(s string) any {
 	return s
 }
 
-// read handles every frame of one connection until it closes.
-func (v *view) read(conn *websocket.Conn) {
+// read handles every frame of one connection until it closes (or the run ends, which
+// closes it).
+func (v *view) read(conn *wsclient.Conn) {
 	r := v.r
+	stop := context.AfterFunc(r.ctx, func() { conn.CloseNow() })
+	defer stop()
 	for {
-		typ, rd, err := conn.Reader(r.ctx)
+		b, err := conn.ReadMessage()
 		if err != nil {
 			v.lost(conn, err)
 			return
 		}
-		buf := bufPool.Get().(*bytes.Buffer)
-		buf.Reset()
-		_, err = io.Copy(buf, rd)
-		if err == nil && typ != websocket.MessageText {
-			err = errors.New("binary frame")
-			r.count("protocol: binary frame")
-		}
-		if err == nil {
-			v.handle(buf.Bytes())
-		}
-		bufPool.Put(buf)
-		if err != nil {
-			v.lost(conn, err)
-			return
-		}
+		v.handle(b) // b is reused by the next ReadMessage: handle keeps no part of it
 	}
 }
 
@@ -213,7 +187,7 @@ func (v *view) handle(b []byte) {
 }
 
 // lost records a closed connection and, when the scenario expects it, reconnects.
-func (v *view) lost(conn *websocket.Conn, err error) {
+func (v *view) lost(conn *wsclient.Conn, err error) {
 	r := v.r
 	conn.CloseNow()
 	v.mu.Lock()
@@ -271,8 +245,9 @@ func backoff(attempt int) time.Duration {
 }
 
 func closeReason(err error) string {
-	if c := websocket.CloseStatus(err); c != -1 {
-		return "code " + strconv.Itoa(int(c))
+	var ce *wsclient.CloseError
+	if errors.As(err, &ce) {
+		return "code " + strconv.Itoa(ce.Code)
 	}
 	return "connection lost"
 }
@@ -302,9 +277,7 @@ func (v *view) send(ctx context.Context, event string, payload []byte, track boo
 	if event == "heartbeat" {
 		topic, jr = "phoenix", ""
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := conn.Write(ctx, websocket.MessageText, encodeFrame(jr, ref, topic, event, payload)); err != nil {
+	if err := conn.WriteText(encodeFrame(jr, ref, topic, event, payload)); err != nil {
 		return err
 	}
 	v.r.framesOut.Add(1)
@@ -317,6 +290,6 @@ func (v *view) close() {
 	v.conn = nil
 	v.mu.Unlock()
 	if conn != nil {
-		conn.Close(websocket.StatusNormalClosure, "")
+		conn.Close()
 	}
 }

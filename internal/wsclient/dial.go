@@ -41,6 +41,19 @@ var reservedHeaders = map[string]bool{
 // the handshake, not the connection's life. Bytes the server sends right after its 101
 // response are kept for the first ReadMessage.
 func Dial(ctx context.Context, rawURL string, header http.Header) (*Conn, error) {
+	var d Dialer
+	return d.Dial(ctx, rawURL, header)
+}
+
+// Dialer dials WebSocket connections over TCP connections it opens its own way.
+type Dialer struct {
+	// NetDial opens the TCP connection (for example from a chosen source address, as
+	// net.Dialer.DialContext with LocalAddr set does); nil uses a zero net.Dialer.
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// Dial is the package's Dial, opening the TCP connection with d.NetDial.
+func (d *Dialer) Dial(ctx context.Context, rawURL string, header http.Header) (*Conn, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("wsclient: dial: %w", err)
@@ -61,8 +74,12 @@ func Dial(ctx context.Context, rawURL string, header http.Header) (*Conn, error)
 	if u.Port() == "" {
 		addr = net.JoinHostPort(u.Hostname(), "80")
 	}
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	netDial := d.NetDial
+	if netDial == nil {
+		var nd net.Dialer
+		netDial = nd.DialContext
+	}
+	nc, err := netDial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("wsclient: dial %s: %w", rawURL, err)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 func TestDialErrors(t *testing.T) {
@@ -76,5 +78,44 @@ func TestDialContextCancel(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("Dial took %v after its context ended", d)
+	}
+}
+
+// A Dialer's NetDial opens the connection: here from a chosen loopback source address,
+// which the server sees.
+func TestDialerNetDial(t *testing.T) {
+	remote := make(chan string, 1)
+	u := coderServer(t, func(ctx context.Context, c *websocket.Conn, r *http.Request) {
+		remote <- r.RemoteAddr
+		echo(ctx, c, r)
+	})
+	var dials int
+	nd := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 7)}}
+	d := Dialer{NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials++
+		return nd.DialContext(ctx, network, addr)
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := d.Dial(ctx, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if dials != 1 {
+		t.Fatalf("NetDial called %d times, want 1", dials)
+	}
+	if got := <-remote; !strings.HasPrefix(got, "127.0.0.7:") {
+		t.Fatalf("server saw %s, want the source address 127.0.0.7", got)
+	}
+	if err := c.WriteText([]byte("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.ReadMessage(); err != nil || string(got) != "hi" {
+		t.Fatalf("echo: %q, %v", got, err)
+	}
+	d.NetDial = func(context.Context, string, string) (net.Conn, error) { return nil, errors.New("no route") }
+	if _, err := d.Dial(ctx, u, nil); err == nil || !strings.Contains(err.Error(), "no route") {
+		t.Fatalf("Dial with a failing NetDial: %v", err)
 	}
 }
