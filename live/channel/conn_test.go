@@ -22,10 +22,8 @@ import (
 // shorter than, equal to and longer than a chunk, and far longer, arrive whole.
 func TestFramesAcrossReadChunks(t *testing.T) {
 	ts := newTestServer(t, channel.Options{})
-	c := ts.dial(t, "")
+	c := joinedRoomA(t, ts)
 	defer c.close()
-	c.send(`["1","1","room:a","phx_join",{}]`)
-	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
 	for i, n := range []int{0, 1, 2000, 2010, 2048, 2049, 5000, 300_000} {
 		payload := `{"pad":"` + strings.Repeat("x", n) + `"}`
 		ref := fmt.Sprint(i + 2)
@@ -135,10 +133,8 @@ func readServerText(r io.Reader) (string, error) {
 // in a standard client.
 func TestReplyFramesAtLengthBoundaries(t *testing.T) {
 	ts := newTestServer(t, channel.Options{})
-	c := ts.dial(t, "")
+	c := joinedRoomA(t, ts)
 	defer c.close()
-	c.send(`["1","1","room:a","phx_join",{}]`)
-	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
 	reply := func(ref, pad string) string {
 		return `["1","` + ref + `","room:a","phx_reply",{"status":"ok","response":{"pad":"` + pad + `"}}]`
 	}
@@ -159,10 +155,8 @@ func TestReplyFramesAtLengthBoundaries(t *testing.T) {
 // every frame intact, in order.
 func TestPongsDuringABurst(t *testing.T) {
 	ts := newTestServer(t, channel.Options{OutboundQueue: 10000})
-	c := ts.dial(t, "")
+	c := joinedRoomA(t, ts)
 	defer c.close()
-	c.send(`["1","1","room:a","phx_join",{}]`)
-	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
 	const frames = 300
 	pinged := make(chan error, 1)
 	go func() {
@@ -240,4 +234,13 @@ func TestSocketOverTLS(t *testing.T) {
 		c.expect(fmt.Sprintf(`[null,null,"room:a","tick",{"i":%d}]`, i))
 	}
 	c.quiet("tls")
+}
+
+// joinedRoomA dials ts and joins room:a.
+func joinedRoomA(t *testing.T, ts *testServer) *client {
+	t.Helper()
+	c := ts.dial(t, "")
+	c.send(`["1","1","room:a","phx_join",{}]`)
+	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	return c
 }
