@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -106,6 +107,11 @@ func handshake(ctx context.Context, nc net.Conn, u *url.URL, header http.Header)
 		return nil, fmt.Errorf("handshake: %w", context.Cause(ctx))
 	}
 	if err != nil {
+		if _, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) {
+			// The connection's deadline is the context's, and may fire a moment before
+			// the context's own timer marks it done.
+			return nil, fmt.Errorf("handshake: %w", context.DeadlineExceeded)
+		}
 		return nil, err
 	}
 	if err := nc.SetDeadline(time.Time{}); err != nil {
