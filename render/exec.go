@@ -70,10 +70,10 @@ func (ns *namespace) execute(name string, data any, viaExecuteTemplate bool) (r 
 	s.prog, s.funcs, s.missing = p, ns.funcs.Load().m, missingKey(ns.missing.Load())
 	s.vars = append(s.vars[:0], variable{"$", value})
 	defer s.recoverError(&err)
-	dyn := make([]Dynamic, p.body.nslots)
-	s.runBody(value, p.body, dyn)
+	out := newRendered(p.body) // not r: a failed execution returns no tree
+	s.runBody(value, p.body, out.Dynamics)
 	s.release()
-	return &Rendered{Statics: p.body.statics, Dynamics: dyn}, nil
+	return out, nil
 }
 
 // statePool recycles execution states (an execution that fails is not recycled).
