@@ -39,9 +39,9 @@ const (
 	// readChunk is the size of a pooled read buffer: one read system call takes up to
 	// this much; a longer frame's rest is read straight into the library's buffer.
 	readChunk = 2048
-	// maxPooledWrite bounds the write buffers kept for reuse (a big join reply's buffer
-	// is dropped).
-	maxPooledWrite = 64 << 10
+	// maxPooledBuffer bounds the buffers kept for reuse (a big join reply's buffer is
+	// dropped).
+	maxPooledBuffer = 64 << 10
 )
 
 var (
@@ -299,7 +299,7 @@ func (c *sockConn) flushLocked() error {
 }
 
 func recycleWrite(b *[]byte) {
-	if cap(*b) <= maxPooledWrite {
+	if cap(*b) <= maxPooledBuffer {
 		*b = (*b)[:0]
 		writeBufs.Put(b)
 	}

@@ -1,9 +1,9 @@
 package channel
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -347,10 +347,11 @@ func (s *socket) awaitFrame() bool {
 // readFrame reads and dispatches one client frame. It reports false when the socket must
 // stop reading.
 func (s *socket) readFrame() bool {
-	buf := frameBufs.Get().(*[]byte)
+	buf := frameBufs.Get().(*bytes.Buffer)
 	defer putFrameBuf(buf)
-	typ, b, err := s.readMessage(*buf)
-	*buf = b[:0]
+	buf.Reset()
+	typ, err := s.readMessage(buf)
+	b := buf.Bytes()
 	if err != nil {
 		select {
 		case <-s.closeReq:
@@ -387,34 +388,22 @@ func (s *socket) readFrame() bool {
 
 // frameBufs holds the buffers client frames are read into: decodeFrame copies what it
 // keeps, so a buffer serves the next frame at once.
-var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+var frameBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }}
 
-func putFrameBuf(b *[]byte) {
-	if cap(*b) <= maxPooledWrite {
+func putFrameBuf(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuffer {
 		frameBufs.Put(b)
 	}
 }
 
-// readMessage reads the next message into buf (grown as needed) and returns it.
-func (s *socket) readMessage(buf []byte) (websocket.MessageType, []byte, error) {
+// readMessage reads the next message into buf.
+func (s *socket) readMessage(buf *bytes.Buffer) (websocket.MessageType, error) {
 	typ, r, err := s.conn.Reader(context.Background())
 	if err != nil {
-		return 0, buf, err
+		return 0, err
 	}
-	b := buf[:0]
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return typ, b, nil
-		}
-		if err != nil {
-			return typ, b, err
-		}
-	}
+	_, err = buf.ReadFrom(r)
+	return typ, err
 }
 
 func (s *socket) drainReads() {
