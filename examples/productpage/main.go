@@ -20,6 +20,7 @@ import (
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/live/pubsub"
 	"github.com/glint-go/glint/live/pubsub/natspubsub"
+	"github.com/glint-go/glint/live/token"
 )
 
 func main() {
@@ -44,6 +45,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	natsCluster := fs.String("nats-cluster", "", "with -nats-embed: route address for peers (host:port); empty: no cluster")
 	natsRoutes := fs.String("nats-routes", "", "with -nats-embed: peers' route URLs, comma-separated (nats-route://host:port)")
 	node := fs.String("node", "", "this node's id in the cluster (default random)")
+	secretFile := fs.String("secret-file", "", "file holding the secret that signs sessions and cart cookies, created when missing (default: $"+token.SecretEnv+" when set, else the SQLite file's name + \".secret\")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,7 +64,11 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
-	cfg := app.Config{Reseed: *reseed, Logger: logger, PubSub: ps}
+	secret, err := loadSecret(*secretFile, *db, logger)
+	if err != nil {
+		return err
+	}
+	cfg := app.Config{Reseed: *reseed, Logger: logger, PubSub: ps, Secret: secret}
 	if store.IsPostgresURL(*db) {
 		st, err := store.OpenPostgres(ctx, *db, store.PostgresOptions{Reseed: *reseed, Logger: logger})
 		if err != nil {
@@ -172,6 +178,38 @@ func startPubSub(ctx context.Context, logger *slog.Logger, url string, embed boo
 	*cleanups = append(*cleanups, func() { ps.Close() })
 	logger.Info("scale-out on NATS", "url", url, "node", ps.NodeID())
 	return ps, nil
+}
+
+// loadSecret returns the secret that signs sessions and cart cookies, so that carts and
+// open pages survive a restart: the file's when one is named, else $GLINT_SECRET, else
+// (for a SQLite database) a file beside it, created with a random secret on first run.
+// With none of these it returns nil and the app draws a random secret.
+func loadSecret(file, db string, logger *slog.Logger) ([]byte, error) {
+	if file == "" {
+		if env := os.Getenv(token.SecretEnv); env != "" {
+			return []byte(env), nil
+		}
+		if store.IsPostgresURL(db) {
+			return nil, nil
+		}
+		file = db + ".secret"
+	}
+	b, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		b = []byte(token.RandomSecret())
+		if err := os.WriteFile(file, b, 0o600); err != nil {
+			return nil, fmt.Errorf("write secret: %w", err)
+		}
+		logger.Info("wrote a new secret", "file", file)
+		return b, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	if b = []byte(strings.TrimSpace(string(b))); len(b) < token.MinSecretBytes {
+		return nil, fmt.Errorf("secret in %s: shorter than %d bytes", file, token.MinSecretBytes)
+	}
+	return b, nil
 }
 
 // redact hides a database URL's password in logs.

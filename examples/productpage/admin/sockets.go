@@ -15,7 +15,7 @@ type Sockets interface {
 	Drain() int
 }
 
-// socketIDPattern bounds the ids the API accepts (the app's ids are "visitor:" + a token).
+// socketIDPattern bounds the ids the API accepts (the app's ids are "shopper:" + a cart id).
 var socketIDPattern = regexp.MustCompile(`^[A-Za-z0-9_:-]{1,100}$`)
 
 // NewSocketsAPI serves

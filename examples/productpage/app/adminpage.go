@@ -7,6 +7,7 @@ import (
 
 	"github.com/glint-go/glint/examples/productpage/inventory"
 	"github.com/glint-go/glint/live"
+	"github.com/glint-go/glint/live/presence"
 	"github.com/glint-go/glint/live/pubsub"
 )
 
@@ -14,24 +15,49 @@ import (
 // sale while only level changes are broadcast.
 const adminRefresh = 500 * time.Millisecond
 
-// AdminPage is the /admin live view: release and sell buttons, reducer controls and live
-// counts. It is served behind basic auth.
+// dashboardDelay coalesces presence changes: the first change after a quiet spell
+// schedules one recount this much later, and changes meanwhile ride along. A crowd of
+// any size arriving costs the dashboard at most 1/dashboardDelay frames a second.
+const dashboardDelay = 150 * time.Millisecond
+
+// AdminPage is the /admin live view: the shoppers dashboard, release and sell buttons,
+// reducer controls and live counts. It is served behind basic auth.
 type AdminPage struct {
 	Products []inventory.Product     // snapshot with counts
 	Reducer  inventory.ReducerStatus // reducer state
 	Error    string                  // the last action's error, shown until the next action
+	Dashboard
 
-	inv *inventory.Inventory
+	inv     *inventory.Inventory
+	tracker *presence.Tracker
+	pending bool // a recount is scheduled
 }
 
 type adminTick struct{}
 
-// NewAdminPage returns an AdminPage view over inv.
-func NewAdminPage(inv *inventory.Inventory) *AdminPage { return &AdminPage{inv: inv} }
+type dashboardRecount struct{}
+
+// NewAdminPage returns an AdminPage view over inv, with an empty dashboard.
+func NewAdminPage(inv *inventory.Inventory) *AdminPage {
+	return &AdminPage{inv: inv, Dashboard: Dashboard{InCart: map[int64]int{}}}
+}
+
+func newAdminPage(inv *inventory.Inventory, tracker *presence.Tracker) *AdminPage {
+	a := NewAdminPage(inv)
+	a.tracker = tracker
+	return a
+}
 
 func (a *AdminPage) refresh() {
 	a.Products = a.inv.Products()
 	a.Reducer = a.inv.ReducerStatus()
+}
+
+func (a *AdminPage) recount() {
+	a.pending = false
+	if a.tracker != nil {
+		a.Dashboard = countShoppers(a.tracker.List(ShoppersTopic))
+	}
 }
 
 // Mount implements live.View.
@@ -43,16 +69,33 @@ func (a *AdminPage) Mount(ctx context.Context, s *live.Socket, _ live.Params) er
 				return err
 			}
 		}
+		if a.tracker != nil {
+			if err := s.Subscribe(ShoppersTopic); err != nil {
+				return err
+			}
+		}
 		s.Every(adminRefresh, adminTick{})
 	}
 	a.refresh()
+	a.recount()
 	return nil
 }
 
 // HandleInfo implements live.InfoHandler.
 func (a *AdminPage) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
-	switch msg.(type) {
-	case adminTick, *pubsub.Message:
+	switch m := msg.(type) {
+	case adminTick:
+		a.refresh()
+	case dashboardRecount:
+		a.recount()
+	case *pubsub.Message:
+		if m.Event == presence.DiffEvent {
+			if !a.pending {
+				a.pending = true
+				s.SendAfter(dashboardRecount{}, dashboardDelay)
+			}
+			return nil
+		}
 		a.refresh()
 	}
 	return nil

@@ -10,10 +10,13 @@ import (
 
 	"github.com/glint-go/glint/examples/productpage/admin"
 	"github.com/glint-go/glint/examples/productpage/assets"
+	"github.com/glint-go/glint/examples/productpage/cart"
 	"github.com/glint-go/glint/examples/productpage/inventory"
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/live"
+	"github.com/glint-go/glint/live/presence"
 	"github.com/glint-go/glint/live/pubsub"
+	"github.com/glint-go/glint/live/token"
 )
 
 // Config configures New.
@@ -44,8 +47,14 @@ type Config struct {
 type App struct {
 	// Inventory is the in-memory catalog every page renders from.
 	Inventory *inventory.Inventory
-	// Live is the live-view server of /drops and /admin.
+	// Live is the live-view server of the shop's pages and /admin.
 	Live *live.Server
+	// Carts changes carts and announces the changes.
+	Carts *cart.Carts
+	// Cookies signs and reads the cart cookie.
+	Cookies *cart.Cookies
+	// Presence tracks the open shopper pages of every node (ShoppersTopic).
+	Presence *presence.Tracker
 
 	store   store.Store
 	handler http.Handler
@@ -54,7 +63,10 @@ type App struct {
 // New opens the store (seeding a new database), loads the inventory and builds the routes:
 //
 //	GET /              redirects to /drops
-//	GET /drops         the live product page (Cache-Control: no-store, must-revalidate)
+//	GET /drops         the live product page with the cart (Cache-Control: no-store, must-revalidate)
+//	POST /cart/add     adds the form's item_id to the cart and answers 303 to /drops (no script needed)
+//	GET /checkout      the live checkout page; POST /checkout buys the cart without script
+//	GET /checkout/complete?order={id}   the live order page
 //	GET /admin         the live admin page (basic auth)
 //	/admin/api/…       the admin JSON API (basic auth)
 //	POST /admin/api/sockets/{id}/disconnect   close a socket id's sockets on every node
@@ -82,19 +94,39 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if ps == nil {
 		ps = pubsub.NewLocal()
 	}
+	secret := cfg.Secret
+	if len(secret) == 0 {
+		secret = []byte(token.SecretFromEnv(logger))
+	}
+	cookies, err := cart.NewCookies(secret)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	inv, err := inventory.Load(ctx, st, ps, inventory.Options{Rand: cfg.Rand, Logger: logger})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("app: %w", err)
 	}
-	opts := live.Options{Secret: cfg.Secret, Logger: logger, Layout: layoutTemplate, ScriptURL: cfg.ScriptURL}
+	tracker, err := presence.New(ps, presence.Options{Logger: logger})
+	if err != nil {
+		inv.Close()
+		st.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	carts := cart.New(st, inv, ps, logger)
+	sp := &shop{inv: inv, carts: carts, tracker: tracker}
+	opts := live.Options{Secret: secret, Logger: logger, Layout: layoutTemplate, ScriptURL: cfg.ScriptURL,
+		Session: cartSession(cookies)}
 	opts.Channel.PubSub = ps
-	opts.Channel.Connect = visitorSocketID
+	opts.Channel.Connect = shopperSocket(cookies)
 	lv := live.New(opts)
-	// Separate session groups: a /drops session can never live-navigate into /admin, whose
-	// only way in is the basic-auth-guarded GET.
-	lv.Handle("GET /drops", live.Page{New: func() live.View { return NewDrops(inv) }, Template: dropsTemplate, Group: "shop"})
-	lv.Handle("GET /admin", live.Page{New: func() live.View { return NewAdminPage(inv) }, Template: adminTemplate, Group: "admin"})
+	// Separate session groups: a shopper's session can never live-navigate into /admin,
+	// whose only way in is the basic-auth-guarded GET.
+	lv.Handle("GET /drops", live.Page{New: func() live.View { return newShopDrops(sp) }, Template: dropsTemplate, Group: "shop"})
+	lv.Handle("GET /checkout", live.Page{New: func() live.View { return newCheckout(sp) }, Template: checkoutTemplate, Group: "shop"})
+	lv.Handle("GET /checkout/complete", live.Page{New: func() live.View { return newComplete(sp) }, Template: completeTemplate, Group: "shop"})
+	lv.Handle("GET /admin", live.Page{New: func() live.View { return newAdminPage(inv, tracker) }, Template: adminTemplate, Group: "admin"})
 
 	password := cfg.AdminPassword
 	if password == "" {
@@ -102,7 +134,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", http.RedirectHandler("/drops", http.StatusFound))
-	mux.Handle("GET /drops", withVisitor(noStore(lv)))
+	for _, path := range []string{"/drops", "/checkout", "/checkout/complete"} {
+		mux.Handle("GET "+path, withCart(cookies, noStore(lv)))
+	}
+	mux.Handle("POST /cart/add", sameOrigin(addToCart(cookies, carts)))
+	mux.Handle("POST /checkout", sameOrigin(purchaseForm(cookies, carts)))
 	mux.Handle("/admin", admin.BasicAuth(admin.User, password, noStore(lv)))
 	mux.Handle("/admin/api/", admin.BasicAuth(admin.User, password, admin.NewAPI(inv, logger)))
 	mux.Handle("/admin/api/sockets/", admin.BasicAuth(admin.User, password, admin.NewSocketsAPI(lv, logger)))
@@ -111,7 +147,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux.Handle("/assets/", static)
 	mux.Handle("/images/", static)
 	mux.Handle("/live/", lv)
-	return &App{Inventory: inv, Live: lv, store: st, handler: mux}, nil
+	return &App{Inventory: inv, Live: lv, Carts: carts, Cookies: cookies, Presence: tracker, store: st, handler: mux}, nil
 }
 
 // ServeHTTP implements http.Handler.
@@ -121,6 +157,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 // closes the store.
 func (a *App) Close(ctx context.Context) error {
 	err := a.Live.Shutdown(ctx)
+	a.Presence.Close()
 	a.Inventory.Close()
 	return errors.Join(err, a.store.Close())
 }

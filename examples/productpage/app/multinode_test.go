@@ -17,6 +17,7 @@ import (
 
 	"github.com/glint-go/glint/examples/productpage/admin"
 	"github.com/glint-go/glint/examples/productpage/app"
+	"github.com/glint-go/glint/examples/productpage/cart"
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/examples/productpage/store/storetest"
 	"github.com/glint-go/glint/internal/browsertest"
@@ -115,9 +116,9 @@ func TestTwoNodesShareReleasesAndSales(t *testing.T) {
 func TestDisconnectSocketIDOnAnotherNode(t *testing.T) {
 	c := newCluster(t)
 	a, b := c.node(t, "a"), c.node(t, "b")
-	const visitor = "visitor0123456789abcdef"
-	v := livetest.OpenURL(t, b.url()+"/drops", livetest.Header("Cookie", app.VisitorCookie+"="+visitor))
-	other := livetest.OpenURL(t, b.url()+"/drops", livetest.Header("Cookie", app.VisitorCookie+"=someoneelse0123456789"))
+	visitor, someoneElse := cart.NewID(), cart.NewID()
+	v := livetest.OpenURL(t, b.url()+"/drops", livetest.Header("Cookie", cart.CookieName+"="+b.app.Cookies.Value(visitor)))
+	other := livetest.OpenURL(t, b.url()+"/drops", livetest.Header("Cookie", cart.CookieName+"="+b.app.Cookies.Value(someoneElse)))
 
 	// Node b subscribes the socket to its disconnect topic on NATS as it connects; that
 	// subscription reaches the server asynchronously, so repeat the request until it lands.
@@ -127,7 +128,7 @@ func TestDisconnectSocketIDOnAnotherNode(t *testing.T) {
 			t.Fatal("the visitor's socket on node b was not closed within 10s")
 		}
 		if time.Now().After(next) {
-			adminPost(t, a.url(), "/admin/api/sockets/visitor:"+visitor+"/disconnect")
+			adminPost(t, a.url(), "/admin/api/sockets/"+app.ShopperSocketID(visitor)+"/disconnect")
 			next = time.Now().Add(500 * time.Millisecond)
 		}
 	}
