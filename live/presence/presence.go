@@ -49,8 +49,12 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// ErrClosed is returned by Track after Close.
+// ErrClosed is returned by Track and Update after Close.
 var ErrClosed = errors.New("presence: tracker closed")
+
+// ErrNotTracked is returned by Update for a ref that this tracker does not track on the
+// topic (never tracked, untracked, or ended with its context).
+var ErrNotTracked = errors.New("presence: no such presence")
 
 // Tracker tracks presences of this node and mirrors those of the other nodes.
 type Tracker struct {
@@ -69,14 +73,28 @@ type Tracker struct {
 	local   map[string]*entry // ref → entry, this node
 	remote  map[string]*node  // node id → what this node knows of it
 	byTopic map[string]map[string]*entry
+
+	// The link to the other nodes as the loop last saw it (loop goroutine only).
+	linkUp    bool
+	linkSince time.Time
 }
 
+// entry is one presence. Ref identifies it for its whole life; Meta["phx_ref"] is the
+// ref of its current meta, which Update changes. An entry is never modified once shared:
+// Update replaces it.
 type entry struct {
 	Topic string `json:"t"`
 	Key   string `json:"k"`
 	Ref   string `json:"r"`
 	Meta  Meta   `json:"m,omitempty"`
 	node  string
+	stop  func() bool // stops the context.AfterFunc of Track; nil without one
+}
+
+// metaRef returns the phx_ref of e's meta.
+func (e *entry) metaRef() string {
+	r, _ := e.Meta["phx_ref"].(string)
+	return r
 }
 
 type node struct {
@@ -132,6 +150,7 @@ func New(ps pubsub.PubSub, opts Options) (*Tracker, error) {
 		remote:  make(map[string]*node),
 		byTopic: make(map[string]map[string]*entry),
 	}
+	t.linkUp, t.linkSince = t.linkState()
 	if err := ps.Subscribe(opts.GossipTopic, (*gossipSub)(t)); err != nil {
 		return nil, fmt.Errorf("presence: subscribe %s: %w", opts.GossipTopic, err)
 	}
@@ -165,12 +184,7 @@ func (t *Tracker) Track(ctx context.Context, topic, key string, meta Meta) (stri
 		return "", errors.New("presence: Track needs a topic and a key")
 	}
 	ref := newRef()
-	m := Meta{}
-	for k, v := range meta {
-		m[k] = v
-	}
-	m["phx_ref"] = ref
-	e := &entry{Topic: topic, Key: key, Ref: ref, Meta: m, node: t.opts.NodeID}
+	e := &entry{Topic: topic, Key: key, Ref: ref, Meta: withRefs(meta, ref, ""), node: t.opts.NodeID}
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
@@ -179,14 +193,60 @@ func (t *Tracker) Track(ctx context.Context, topic, key string, meta Meta) (stri
 	t.local[ref] = e
 	t.index(e)
 	t.seq++
-	g := &gossip{Kind: "delta", Seq: t.seq, Joins: []*entry{e}}
-	t.send(g)
+	t.send(&gossip{Kind: "delta", Seq: t.seq, Joins: []*entry{e}})
+	if ctx != nil && ctx.Done() != nil {
+		// Set under the lock, before anyone can Untrack or Update e. AfterFunc runs its
+		// function on a goroutine of its own, never here, so the lock is not taken twice.
+		e.stop = context.AfterFunc(ctx, func() { t.Untrack(topic, ref) })
+	}
 	t.mu.Unlock()
 	t.announce([]*entry{e}, nil)
-	if ctx != nil && ctx.Done() != nil {
-		context.AfterFunc(ctx, func() { t.Untrack(topic, ref) })
-	}
 	return ref, nil
+}
+
+// Update replaces the meta of the presence with ref on topic, as Phoenix's Presence.update
+// does. The presence keeps its ref, which Update and Untrack go on taking, and its key;
+// its meta gets a new "phx_ref", and "phx_ref_prev" holds the previous one. Every node
+// delivers one presence_diff for the change, listing the old meta among the key's leaves
+// and the new one among its joins. Clients match metas by phx_ref, which is why the meta's
+// phx_ref must change: a leave and a join carrying the same phx_ref would cancel out.
+//
+// Update returns an error wrapping ErrNotTracked when this tracker does not track ref on
+// topic, and ErrClosed after Close.
+func (t *Tracker) Update(topic, ref string, meta Meta) error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return ErrClosed
+	}
+	old := t.local[ref]
+	if old == nil || old.Topic != topic {
+		t.mu.Unlock()
+		return fmt.Errorf("%w: ref %q on topic %q", ErrNotTracked, ref, topic)
+	}
+	e := &entry{Topic: topic, Key: old.Key, Ref: ref, Meta: withRefs(meta, newRef(), old.metaRef()), node: old.node, stop: old.stop}
+	t.local[ref] = e
+	t.index(e)
+	t.seq++
+	// Receivers apply a delta's leaves before its joins, so the pair replaces the entry.
+	t.send(&gossip{Kind: "delta", Seq: t.seq, Leaves: []*entry{old}, Joins: []*entry{e}})
+	t.mu.Unlock()
+	t.announce([]*entry{e}, []*entry{old})
+	return nil
+}
+
+// withRefs returns a copy of meta carrying phx_ref and, when prev is not "", phx_ref_prev.
+func withRefs(meta Meta, ref, prev string) Meta {
+	m := make(Meta, len(meta)+2)
+	for k, v := range meta {
+		m[k] = v
+	}
+	delete(m, "phx_ref_prev")
+	m["phx_ref"] = ref
+	if prev != "" {
+		m["phx_ref_prev"] = prev
+	}
+	return m
 }
 
 // Untrack removes the presence with ref from topic. Unknown refs are ignored.
@@ -199,6 +259,9 @@ func (t *Tracker) Untrack(topic, ref string) {
 	}
 	delete(t.local, ref)
 	t.unindex(e)
+	if e.stop != nil {
+		e.stop()
+	}
 	t.seq++
 	t.send(&gossip{Kind: "delta", Seq: t.seq, Leaves: []*entry{e}})
 	t.mu.Unlock()
@@ -206,7 +269,8 @@ func (t *Tracker) Untrack(topic, ref string) {
 }
 
 // List returns the presences on topic, from every live node, keyed by key. Metas are in a
-// stable order (by ref).
+// stable order (by ref). The metas are shared with the tracker and must not be modified;
+// those of other nodes went through JSON (numbers are float64, slices []any).
 func (t *Tracker) List(topic string) map[string]Presence {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -238,6 +302,9 @@ func (t *Tracker) Close() error {
 		leaves = append(leaves, e)
 		delete(t.local, ref)
 		t.unindex(e)
+		if e.stop != nil {
+			e.stop()
+		}
 	}
 	t.send(&gossip{Kind: "bye"})
 	t.mu.Unlock()
@@ -281,20 +348,63 @@ func (t *Tracker) loop() {
 				t.apply(&g)
 			}
 		case now := <-tick.C:
-			t.mu.Lock()
-			t.send(&gossip{Kind: "hb", Seq: t.seq})
-			var dead []string
-			for id, n := range t.remote {
-				if now.Sub(n.lastSeen) > t.opts.Timeout {
-					dead = append(dead, id)
-				}
-			}
-			t.mu.Unlock()
-			for _, id := range dead {
-				t.log.Warn("presence: node presumed dead, removing its presences", "peer", id)
-				t.dropNode(id)
-			}
+			t.heartbeat(now)
 		}
+	}
+}
+
+// linkState is the PubSub's Link state, or "up since the tracker started" for a PubSub
+// that is not a Link.
+func (t *Tracker) linkState() (bool, time.Time) {
+	if l, ok := t.ps.(Link); ok {
+		return l.LinkState()
+	}
+	if t.linkSince.IsZero() {
+		return true, time.Now()
+	}
+	return true, t.linkSince
+}
+
+// heartbeat announces this node and presumes dead the peers not heard from for
+// Options.Timeout while this node's own link was up. It runs on the loop goroutine.
+func (t *Tracker) heartbeat(now time.Time) {
+	up, since := t.linkState()
+	t.mu.Lock()
+	// Sent even while the link is down: the PubSub may buffer it, and then it tells the
+	// peers at once that this node is alive when the link returns.
+	t.send(&gossip{Kind: "hb", Seq: t.seq})
+	if !up {
+		if t.linkUp {
+			t.log.Warn("presence: link to the other nodes is down; no node is presumed dead until it is back")
+		}
+		t.linkUp, t.linkSince = false, since
+		t.mu.Unlock()
+		return
+	}
+	if !t.linkUp || since.After(t.linkSince) {
+		// The link is back (perhaps after an outage shorter than a heartbeat). Deltas
+		// sent meanwhile may be lost both ways: ask every node for its full state now
+		// rather than waiting for a heartbeat to show the gap.
+		t.log.Info("presence: link to the other nodes is up; asking every node for its state", "since", since)
+		t.send(&gossip{Kind: "sync", Want: "*"})
+	}
+	t.linkUp, t.linkSince = true, since
+	var dead []string
+	for id, n := range t.remote {
+		// A peer is only silent since the link returned: before that this node could not
+		// have heard it.
+		quiet := n.lastSeen
+		if quiet.Before(since) {
+			quiet = since
+		}
+		if now.Sub(quiet) > t.opts.Timeout {
+			dead = append(dead, id)
+		}
+	}
+	t.mu.Unlock()
+	for _, id := range dead {
+		t.log.Warn("presence: node presumed dead, removing its presences", "peer", id)
+		t.dropNode(id)
 	}
 }
 
@@ -329,9 +439,18 @@ func (t *Tracker) apply(g *gossip) {
 		for _, e := range g.Entries {
 			e.node = g.Node
 			n.entries[e.Ref] = e
-			if _, had := old[e.Ref]; !had {
+			prev, had := old[e.Ref]
+			switch {
+			case !had:
 				t.index(e)
 				joins = append(joins, e)
+			case prev.metaRef() != e.metaRef():
+				// Updated while its delta was missed: the same leave and join as the delta.
+				t.index(e)
+				leaves = append(leaves, prev)
+				joins = append(joins, e)
+			default:
+				n.entries[e.Ref] = prev // unchanged: keep the indexed entry
 			}
 		}
 		for ref, e := range old {
@@ -349,18 +468,19 @@ func (t *Tracker) apply(g *gossip) {
 			break
 		}
 		n.seq = g.Seq
-		for _, e := range g.Joins {
-			e.node = g.Node
-			n.entries[e.Ref] = e
-			t.index(e)
-			joins = append(joins, e)
-		}
+		// Leaves first: an Update is the leave and the join of one ref.
 		for _, e := range g.Leaves {
 			if old := n.entries[e.Ref]; old != nil {
 				delete(n.entries, e.Ref)
 				t.unindex(old)
 				leaves = append(leaves, old)
 			}
+		}
+		for _, e := range g.Joins {
+			e.node = g.Node
+			n.entries[e.Ref] = e
+			t.index(e)
+			joins = append(joins, e)
 		}
 	case "hb":
 		if !n.synced || g.Seq != n.seq {

@@ -146,6 +146,16 @@ func twoNodes(t *testing.T) (*natspubsub.PubSub, *natspubsub.PubSub) {
 	return conn("a"), conn("b")
 }
 
+// syncNodes waits until the NATS server has processed each node's subscriptions.
+func syncNodes(t *testing.T, ps ...*natspubsub.PubSub) {
+	t.Helper()
+	for _, p := range ps {
+		if err := p.Sync(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestPresenceAcrossNodes(t *testing.T) {
 	psA, psB := twoNodes(t)
 	trA := newTracker(t, psA, "a")

@@ -12,6 +12,12 @@
 // and the broadcast returns an error wrapping ErrDropped; local subscribers still receive
 // them. Messages published by other nodes while this node is disconnected are lost.
 //
+// LinkState tells whether this node's link to NATS works right now, and since when. A probe
+// (a round trip to the server every Options.ProbeInterval) counts a server that stopped
+// answering as down before the client itself gives up on the connection. It implements
+// presence.Link, which is how presence trackers ride out a NATS outage instead of taking
+// every other node for dead.
+//
 // StartServer runs an embedded NATS server inside the Glint binary, optionally clustered
 // with its peers by routes, so a small cluster needs no separate service.
 package natspubsub

@@ -47,6 +47,11 @@ type Options struct {
 	Prefix string
 	// ReconnectBuffer bounds, in bytes, what is kept while disconnected. Default 1 MiB.
 	ReconnectBuffer int
+	// ProbeInterval is how often the link to NATS is checked with a round trip to the
+	// server, for LinkState. A link whose server does not answer within a second counts
+	// as down even before the client notices the connection is lost. Default 500ms;
+	// negative disables probing (LinkState then follows the connection state alone).
+	ProbeInterval time.Duration
 	// Logger receives connection state changes. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -70,6 +75,12 @@ type PubSub struct {
 	topics map[string]*topicSubs
 
 	published, received, dropped atomic.Uint64
+
+	link       link
+	probeEvery time.Duration // < 0: no probing
+	closeOnce  sync.Once
+	quit       chan struct{} // closed by Close: stops the prober
+	probeDone  chan struct{} // closed when the prober has stopped
 }
 
 type topicSubs struct {
@@ -114,6 +125,10 @@ func Connect(ctx context.Context, opts Options) (*PubSub, error) {
 		buf = 1 << 20
 	}
 	log := p.log.With("node", p.node)
+	probe := opts.ProbeInterval
+	if probe == 0 {
+		probe = defaultProbeInterval
+	}
 	nopts := []nats.Option{
 		nats.Name("glint-" + p.node),
 		nats.MaxReconnects(-1),
@@ -124,7 +139,13 @@ func Connect(ctx context.Context, opts Options) (*PubSub, error) {
 		// Local subscribers are served in-process, so the server need not echo this
 		// node's own messages back to it.
 		nats.NoEcho(),
+		// A connection that silently stopped answering (a dead peer host, a dropped
+		// route) is declared stale after a few seconds and reconnected, rather than
+		// after the client's default of minutes.
+		nats.PingInterval(pingInterval),
+		nats.MaxPingsOutstanding(maxPingsOutstanding),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			p.link.set(false)
 			log.Warn("natspubsub: disconnected from NATS", "err", err)
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
@@ -146,6 +167,15 @@ func Connect(ctx context.Context, opts Options) (*PubSub, error) {
 		return nil, fmt.Errorf("natspubsub: connect %s: %w", url, err)
 	}
 	p.nc = nc
+	p.probeEvery = probe
+	p.link.set(nc.IsConnected())
+	p.quit = make(chan struct{})
+	p.probeDone = make(chan struct{})
+	if probe > 0 {
+		go p.probe(probe)
+	} else {
+		close(p.probeDone)
+	}
 	return p, nil
 }
 
@@ -160,7 +190,8 @@ func (p *PubSub) Stats() Stats {
 	return Stats{Published: p.published.Load(), Received: p.received.Load(), Dropped: p.dropped.Load()}
 }
 
-// Connected reports whether the NATS connection is up right now.
+// Connected reports whether the NATS connection is up right now. LinkState says more: it
+// also counts a connection whose server stopped answering as down.
 func (p *PubSub) Connected() bool { return p.nc.IsConnected() }
 
 // Sync waits until the NATS server has processed everything sent so far, subscriptions
@@ -190,7 +221,11 @@ func (p *PubSub) Close() error {
 	if p.nc.IsConnected() {
 		_ = p.nc.FlushTimeout(time.Second)
 	}
+	p.closeOnce.Do(func() { close(p.quit) })
+	// Closing the connection also ends a probe waiting for its answer.
 	p.nc.Close()
+	<-p.probeDone
+	p.link.set(false)
 	return nil
 }
 
