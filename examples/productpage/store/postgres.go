@@ -236,7 +236,8 @@ func (s *Postgres) exists(ctx context.Context, query string, id int64) error {
 	return err
 }
 
-// Reset implements Store.
+// Reset implements Store. It empties every cart (cart rows reference items) and keeps the
+// orders.
 func (s *Postgres) Reset(ctx context.Context, products []Product, items []Item) error {
 	if err := Validate(products, items); err != nil {
 		return fmt.Errorf("reset catalog: %w", err)
@@ -248,7 +249,7 @@ func (s *Postgres) Reset(ctx context.Context, products []Product, items []Item) 
 }
 
 func resetTx(ctx context.Context, tx pgx.Tx, products []Product, items []Item) error {
-	if _, err := tx.Exec(ctx, `TRUNCATE availabilities, items, products`); err != nil {
+	if _, err := tx.Exec(ctx, `TRUNCATE cart_items, availabilities, items, products`); err != nil {
 		return err
 	}
 	for _, p := range products {

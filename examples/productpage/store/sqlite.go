@@ -208,13 +208,14 @@ func exists(ctx context.Context, tx *sql.Tx, query string, id int64) error {
 	return err
 }
 
-// Reset implements Store.
+// Reset implements Store. It empties every cart (cart rows reference items) and keeps the
+// orders.
 func (s *SQLite) Reset(ctx context.Context, products []Product, items []Item) error {
 	if err := Validate(products, items); err != nil {
 		return fmt.Errorf("reset catalog: %w", err)
 	}
 	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM availabilities`, `DELETE FROM items`, `DELETE FROM products`} {
+		for _, q := range []string{`DELETE FROM cart_items`, `DELETE FROM availabilities`, `DELETE FROM items`, `DELETE FROM products`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
