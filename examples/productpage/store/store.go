@@ -37,8 +37,10 @@ type Item struct {
 	AvailableCount int // never negative
 }
 
-// Store persists the catalog and its stock. Implementations are safe for concurrent use.
+// Store persists the catalog and its stock, and sells it (Shop). Implementations are safe
+// for concurrent use.
 type Store interface {
+	Shop
 	// Catalog returns every product ordered by Order (then ID) and every item ordered by
 	// ID, read in one consistent snapshot.
 	Catalog(ctx context.Context) ([]Product, []Item, error)
@@ -50,7 +52,8 @@ type Store interface {
 	// An unknown item gives ErrNotFound and count < 1 gives ErrInvalid.
 	Sell(ctx context.Context, itemID int64, count int) (remaining int, err error)
 	// Reset replaces the whole catalog in one transaction. Invalid data (see Validate)
-	// gives an error wrapping ErrInvalid and leaves the existing catalog untouched.
+	// gives an error wrapping ErrInvalid and leaves the existing catalog untouched. A reset
+	// empties every cart and keeps the orders.
 	Reset(ctx context.Context, products []Product, items []Item) error
 	// Close releases the store's resources.
 	Close() error
