@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -21,7 +23,7 @@ const envTestPostgres = "GLINT_TEST_POSTGRES"
 
 // postgresURL returns the test server's URL, skipping (locally) or failing (in CI) when no
 // server is reachable.
-func postgresURL(t *testing.T) string {
+func postgresURL(t testing.TB) string {
 	t.Helper()
 	url := os.Getenv(envTestPostgres)
 	if url == "" {
@@ -47,7 +49,7 @@ var schemaSeq struct {
 
 // freshSchema creates an empty schema and returns a URL whose connections use it, so that
 // every test gets an independent database.
-func freshSchema(t *testing.T, base string) string {
+func freshSchema(t testing.TB, base string) string {
 	t.Helper()
 	schemaSeq.Lock()
 	schemaSeq.n++
@@ -78,8 +80,11 @@ func freshSchema(t *testing.T, base string) string {
 	return base + sep + "search_path=" + name
 }
 
-func openPostgres(t *testing.T, url string, opts store.PostgresOptions) *store.Postgres {
+func openPostgres(t testing.TB, url string, opts store.PostgresOptions) *store.Postgres {
 	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	s, err := store.OpenPostgres(context.Background(), url, opts)
 	if err != nil {
 		t.Fatalf("OpenPostgres: %v", err)
@@ -92,6 +97,17 @@ func TestPostgresSuite(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		return openPostgres(t, freshSchema(t, base), store.PostgresOptions{Rand: rand.New(rand.NewPCG(1, 1))})
 	})
+}
+
+// TestPostgresTwoNodes runs the concurrency tests over two stores, each with its own
+// connection pool, on one database: carts and checkouts spread over two nodes.
+func TestPostgresTwoNodes(t *testing.T) {
+	url := freshSchema(t, postgresURL(t))
+	a := openPostgres(t, url, store.PostgresOptions{})
+	defer a.Close()
+	b := openPostgres(t, url, store.PostgresOptions{})
+	defer b.Close()
+	storetest.RunConcurrent(t, a, b)
 }
 
 func TestPostgresSeedsOnceAcrossNodes(t *testing.T) {

@@ -37,6 +37,17 @@ func TestSQLiteSuite(t *testing.T) {
 	})
 }
 
+// TestSQLiteTwoStoresOneFile runs the concurrency tests over two stores opened on one file
+// (two connection pools, as two processes would have).
+func TestSQLiteTwoStoresOneFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	a := openSQLite(t, path, store.SQLiteOptions{})
+	defer a.Close()
+	b := openSQLite(t, path, store.SQLiteOptions{})
+	defer b.Close()
+	storetest.RunConcurrent(t, a, b)
+}
+
 func TestSQLiteSeedsNewDatabaseAndKeepsIt(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sneakers.db")

@@ -51,6 +51,13 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("ResetInvalid", func(t *testing.T) { testResetInvalid(t, open(t)) })
 	t.Run("Seed", func(t *testing.T) { testSeed(t, open(t)) })
 	t.Run("ConcurrentSales", func(t *testing.T) { testConcurrentSales(t, open(t)) })
+	t.Run("Cart", func(t *testing.T) { testCart(t, open(t)) })
+	t.Run("InvalidTokens", func(t *testing.T) { testInvalidTokens(t, open(t)) })
+	t.Run("CartFull", func(t *testing.T) { testCartFull(t, open(t)) })
+	t.Run("PurchaseChecks", func(t *testing.T) { testPurchaseChecks(t, open(t)) })
+	t.Run("Purchase", func(t *testing.T) { testPurchase(t, open(t)) })
+	t.Run("ResetKeepsOrdersClearsCarts", func(t *testing.T) { testResetKeepsOrdersClearsCarts(t, open(t)) })
+	t.Run("Concurrent", func(t *testing.T) { RunConcurrent(t, open(t)) })
 }
 
 func catalog(t *testing.T, s store.Store) ([]store.Product, []store.Item) {
