@@ -28,6 +28,10 @@
 // parts travel (package diff). A burst of queued messages is handled first and rendered
 // once, at the latest a few milliseconds after the first of them.
 //
+// Presence. Socket.Track makes a connected view a presence of package live/presence (who is
+// on a page, across nodes); the presence ends with the view, and tracking again updates its
+// meta in place.
+//
 // Errors and crashes. An error returned by a handler is logged and the client still gets
 // an ok reply (an error reply would leave its elements locked). A panic in Mount or a
 // handler is recovered and logged with its stack; the view's channel ends with

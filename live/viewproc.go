@@ -43,7 +43,8 @@ type viewProc struct {
 	buf     []byte
 	sock    Socket
 	joined  bool
-	topics  map[string]struct{} // subscribed with Socket.Subscribe
+	topics  map[string]struct{}  // subscribed with Socket.Subscribe
+	tracked map[trackKey]tracked // presences made with Socket.Track
 
 	// Pending until the next render.
 	title      *string

@@ -1,0 +1,85 @@
+package live
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/glint-go/glint/live/presence"
+)
+
+// trackKey names one presence of a view: a view has at most one per tracker and topic.
+type trackKey struct {
+	tracker *presence.Tracker
+	topic   string
+}
+
+// tracked is a presence a view made with Socket.Track.
+type tracked struct {
+	key string
+	ref string
+}
+
+// Track makes the connected view a presence on topic: key (a user or cart id, say) with
+// meta, listed by t.List on every node that shares t's PubSub. The presence lasts as long as
+// the view: it ends when the view ends, whether it leaves, crashes, navigates away or loses
+// its socket, and when its mount fails.
+//
+// A view has at most one presence per tracker and topic. Calling Track again with the same
+// tracker, topic and key replaces the meta in place (presence.Tracker.Update): subscribers
+// see one presence_diff with the old meta among the key's leaves and the new one among its
+// joins, never the key leaving and joining again. Calling it with another key replaces the
+// presence: the old key leaves and the new one joins.
+//
+// Track returns ErrNotConnected during the disconnected render, so that the first HTTP
+// render, which has no lifetime to end it, never counts as a presence; call it from Mount
+// and ignore that error, or check Socket.Connected first. It returns presence.ErrClosed when
+// t is closed.
+func (s *Socket) Track(t *presence.Tracker, topic, key string, meta presence.Meta) error {
+	if s.v == nil {
+		return ErrNotConnected
+	}
+	if t == nil {
+		return errors.New("live: Track needs a tracker")
+	}
+	v := s.v
+	// The channel's context, not s.ctx: that one outlives the view inside Terminate.
+	ctx := v.ch.Context()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("live: Track after the view ended: %w", err)
+	}
+	k := trackKey{tracker: t, topic: topic}
+	if old, ok := v.tracked[k]; ok {
+		if old.key == key {
+			err := t.Update(topic, old.ref, meta)
+			if !errors.Is(err, presence.ErrNotTracked) {
+				return err
+			}
+			// Untracked behind the view's back (Tracker.Untrack with its ref): track anew.
+		} else {
+			t.Untrack(topic, old.ref)
+		}
+		delete(v.tracked, k)
+	}
+	ref, err := t.Track(ctx, topic, key, meta)
+	if err != nil {
+		return err
+	}
+	if v.tracked == nil {
+		v.tracked = make(map[trackKey]tracked)
+	}
+	v.tracked[k] = tracked{key: key, ref: ref}
+	return nil
+}
+
+// Untrack ends the view's presence on topic made with Track on t, announcing its leave.
+// Without one, or during the disconnected render, it does nothing.
+func (s *Socket) Untrack(t *presence.Tracker, topic string) {
+	if s.v == nil {
+		return
+	}
+	k := trackKey{tracker: t, topic: topic}
+	if old, ok := s.v.tracked[k]; ok {
+		delete(s.v.tracked, k)
+		t.Untrack(topic, old.ref)
+	}
+}
