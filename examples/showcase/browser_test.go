@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/glint-go/glint/internal/browsertest"
+)
+
+// These tests drive the showcase's pages in headless Chromium with both clients: the
+// official phoenix_live_view client (bundled from node_modules at test time) and Glint's own
+// embedded client. The browser's WebSocket frames appear in the test log with -v or on
+// failure.
+
+// officialScriptPath is where the tests serve the official client bundle instead of
+// Glint's own script (Options.ScriptURL).
+const officialScriptPath = "/official-client.js"
+
+// forEachClient runs f as a subtest for the official client (its bundle given) and for
+// Glint's own (nil).
+func forEachClient(t *testing.T, f func(t *testing.T, bundle []byte)) {
+	t.Run("official", func(t *testing.T) { f(t, browsertest.Bundle(t, browsertest.OfficialClientEntry)) })
+	t.Run("glint", func(t *testing.T) { f(t, nil) })
+}
+
+// startBrowserServer serves the showcase on a loopback port, with the official client's
+// bundle in place of Glint's script when bundle is not nil, and returns its base URL.
+func startBrowserServer(t *testing.T, bundle []byte) string {
+	t.Helper()
+	cfg := config{Secret: testSecret, Logger: quietLogger(), DrainWindow: time.Millisecond}
+	mux := http.NewServeMux()
+	if bundle != nil {
+		cfg.ScriptURL = officialScriptPath
+		mux.HandleFunc("GET "+officialScriptPath, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			w.Write(bundle)
+		})
+	}
+	sc, err := newServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.Handle("/", sc)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: mux}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := sc.Shutdown(ctx); err != nil {
+			t.Errorf("showcase shutdown: %v", err)
+		}
+		// Close, not Shutdown: Chromium keeps preconnected sockets that have sent no
+		// request, and http.Server.Shutdown waits 5 s for those.
+		hs.Close()
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// jsConnected is true once the page's live view has joined.
+const jsConnected = `!!document.querySelector("[data-phx-main].phx-connected")`
+
+// waitJS polls cond in tab until it is true, failing the test with the page after 30 s.
+func waitJS(t *testing.T, tab context.Context, what, cond string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		html, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+		t.Fatalf("waiting for %s: %v\npage:\n%s", what, err, html)
+	}
+}
+
+func evalString(t *testing.T, tab context.Context, expr string) string {
+	t.Helper()
+	v, err := chromedp.Run(tab, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// jsRowStatus is true when the tab lists the row with this id with this status ("" for a
+// row it does not list).
+func jsRowStatus(row, status string) string {
+	return fmt.Sprintf(`(() => { const r = document.getElementById(%q); return (r ? r.dataset.status : "") === %q })()`, row, status)
+}
+
+// jsCount is true when the tab lists n tabs.
+func jsCount(n int) string {
+	return fmt.Sprintf(`document.querySelectorAll("#people li").length === %d && document.getElementById("count").textContent.startsWith("%d tab")`, n, n)
+}
+
+// TestBrowserPresence opens /presence in two tabs: each lists the other, a status change in
+// one shows in the other, and closing one removes it from the other, all live.
+func TestBrowserPresence(t *testing.T) { forEachClient(t, testBrowserPresence) }
+
+func testBrowserPresence(t *testing.T, bundle []byte) {
+	base := startBrowserServer(t, bundle)
+	first := browsertest.New(t)
+	// The second tab is closed by the test itself: its context's cancel closes it.
+	second, closeSecond := chromedp.NewContext(first)
+	t.Cleanup(closeSecond)
+
+	rows := map[context.Context]string{}
+	for _, tab := range []context.Context{first, second} {
+		// No timeout on a tab's first run: the tab lives as long as that call's context.
+		if _, err := chromedp.Run(tab, chromedp.Navigate(base+"/presence")); err != nil {
+			t.Fatal(err)
+		}
+		waitJS(t, tab, "the live view to connect", jsConnected)
+		rows[tab] = evalString(t, tab, `document.querySelector("#people li em").closest("li").id`)
+	}
+	if bundle != nil {
+		if v := evalString(t, first, `window.liveSocket.version()`); v != "1.2.12" {
+			t.Fatalf("official client version %q, want 1.2.12", v)
+		}
+	}
+	if title := evalString(t, first, `document.title`); title != "Presence" {
+		t.Errorf("document.title = %q, want Presence", title)
+	}
+
+	// Each tab sees the other.
+	for tab, other := range map[context.Context]context.Context{first: second, second: first} {
+		waitJS(t, tab, "two tabs listed", jsCount(2))
+		waitJS(t, tab, "the other tab listed", jsRowStatus(rows[other], "available"))
+	}
+
+	// A status change in the first tab shows in the second.
+	ctx, cancel := context.WithTimeout(first, 30*time.Second)
+	err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[phx-click="status"][phx-value-status="busy"]`)))
+	cancel()
+	if err != nil {
+		t.Fatalf("clicking busy: %v", err)
+	}
+	waitJS(t, first, "its own status busy", jsRowStatus(rows[first], "busy"))
+	waitJS(t, second, "the first tab busy", jsRowStatus(rows[first], "busy"))
+	waitJS(t, second, "still two tabs", jsCount(2))
+
+	// Closing the second tab removes it from the first.
+	closeSecond()
+	waitJS(t, first, "the closed tab gone", jsRowStatus(rows[second], ""))
+	waitJS(t, first, "one tab listed", jsCount(1))
+}

@@ -1,0 +1,21 @@
+// Command showcase shows Glint's features one page each, every page working with Glint's
+// own client and with the official phoenix_live_view client. The index at / lists the pages.
+//
+//	go run ./examples/showcase            # http://localhost:8080/
+//	go run ./examples/showcase -addr :9000
+//
+// Pages:
+//
+//   - /presence: who is on the page, live. Each tab gets a random name and is listed in
+//     every tab while it stays open (Socket.Track with package live/presence); its status
+//     buttons change its meta, which the other tabs see as one update.
+//
+// Several nodes share presence over NATS: give them the same GLINT_SECRET (32+ bytes) and
+// the same NATS server, and each tab lists the tabs open on every node:
+//
+//	go run ./examples/showcase -addr :8080 -nats nats://127.0.0.1:4222
+//	go run ./examples/showcase -addr :8081 -nats nats://127.0.0.1:4222
+//
+// A page is a file of its own (presence.go, with templates/presence.html) that defines a
+// showcasePage; pages.go lists them, in the index's order.
+package main

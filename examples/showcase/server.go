@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/glint-go/glint/live"
+	"github.com/glint-go/glint/live/presence"
+	"github.com/glint-go/glint/live/pubsub"
+)
+
+// config is what newServer needs; tests fill it in, main reads it from flags.
+type config struct {
+	// Secret signs sessions; empty lets the runtime pick (GLINT_SECRET or random). Nodes
+	// that share a PubSub need the same one.
+	Secret []byte
+	// Logger receives the runtime's logs; nil means slog.Default().
+	Logger *slog.Logger
+	// ScriptURL replaces the runtime's client script when set (the official-client
+	// browser tests serve their own).
+	ScriptURL string
+	// DrainWindow spreads the closing of sockets at shutdown; 0 keeps the runtime's default.
+	DrainWindow time.Duration
+	// PubSub connects this node to the others (natspubsub); nil runs one node alone.
+	PubSub pubsub.PubSub
+	// Presence configures the presence tracker; its Logger defaults to Logger.
+	Presence presence.Options
+}
+
+// Session keys every page gets: each page load (each tab) is a visitor of its own.
+const (
+	sessionName = "name" // a random name, such as "Curious Otter"
+	sessionTab  = "tab"  // a random id: the tab's presence key
+)
+
+// app is what the pages share.
+type app struct {
+	tracker *presence.Tracker
+}
+
+// showcase is the showcase's http.Handler: the live server and what its pages share.
+type showcase struct {
+	*live.Server
+	app *app
+}
+
+// newServer builds the showcase's handler without listening.
+func newServer(cfg config) (*showcase, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	opts := live.Options{Secret: cfg.Secret, Logger: cfg.Logger, ScriptURL: cfg.ScriptURL, Layout: layoutTemplate}
+	opts.Channel.DrainWindow = cfg.DrainWindow
+	opts.Channel.PubSub = cfg.PubSub
+	opts.Session = func(r *http.Request) (map[string]string, error) {
+		return map[string]string{sessionName: randomName(), sessionTab: randomID()}, nil
+	}
+	lv := live.New(opts)
+	popts := cfg.Presence
+	if popts.Logger == nil {
+		popts.Logger = cfg.Logger
+	}
+	tracker, err := presence.New(lv.PubSub(), popts)
+	if err != nil {
+		return nil, fmt.Errorf("showcase: %w", err)
+	}
+	a := &app{tracker: tracker}
+	lv.Handle("GET /{$}", live.Page{New: func() live.View { return &Index{Pages: pages} }, Template: indexTemplate})
+	for _, p := range pages {
+		lv.Handle("GET "+p.Path, p.page(a))
+	}
+	return &showcase{Server: lv, app: a}, nil
+}
+
+// Shutdown ends every view (their presences leave with them), then stops the tracker,
+// which tells the other nodes this one is gone.
+func (s *showcase) Shutdown(ctx context.Context) error {
+	err := s.Server.Shutdown(ctx)
+	s.app.tracker.Close()
+	return err
+}
+
+// randomID returns 12 random base64url characters.
+func randomID() string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
