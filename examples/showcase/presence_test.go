@@ -40,7 +40,9 @@ func (tb *tab) status(row string) string {
 // waitCount waits until the tab lists n tabs.
 func (tb *tab) waitCount(n int) {
 	want := fmt.Sprintf("%d tab", n)
-	tb.WaitFor(func(string) bool { return strings.HasPrefix(tb.Text("#count"), want+" ") || strings.HasPrefix(tb.Text("#count"), want+"s ") })
+	tb.WaitFor(func(string) bool {
+		return strings.HasPrefix(tb.Text("#count"), want+" ") || strings.HasPrefix(tb.Text("#count"), want+"s ")
+	})
 }
 
 // waitStatus waits until the tab lists other with status ("" for not listed).
