@@ -84,7 +84,9 @@ func TestDashboardReleaseIsLive(t *testing.T) {
 	if err := a.Inventory.Release(context.Background(), 2); err != nil {
 		t.Fatal(err)
 	}
-	dash.WaitFor(func(html string) bool { return strings.Contains(html, `id="admin-item-cart-count-3">0</span> in cart / 3 available`) })
+	dash.WaitFor(func(html string) bool {
+		return strings.Contains(html, `id="admin-item-cart-count-3">0</span> in cart / 3 available`)
+	})
 	if _, err := a.Inventory.Sell(context.Background(), 3, 1); err != nil {
 		t.Fatal(err)
 	}
