@@ -67,8 +67,12 @@ type Tracker struct {
 	stop  chan struct{}
 	done  chan struct{}
 
-	mu      sync.Mutex
-	closed  bool
+	mu     sync.Mutex
+	closed bool
+	// annMu orders announcements: it is taken before mu is released, so diffs are
+	// delivered in the order of the changes they describe (a view's update, say, never
+	// after the leave its ending caused). Lock order: mu, then annMu.
+	annMu   sync.Mutex
 	seq     uint64
 	local   map[string]*entry // ref → entry, this node
 	remote  map[string]*node  // node id → what this node knows of it
@@ -199,8 +203,7 @@ func (t *Tracker) Track(ctx context.Context, topic, key string, meta Meta) (stri
 		// function on a goroutine of its own, never here, so the lock is not taken twice.
 		e.stop = context.AfterFunc(ctx, func() { t.Untrack(topic, ref) })
 	}
-	t.mu.Unlock()
-	t.announce([]*entry{e}, nil)
+	t.unlockAndAnnounce([]*entry{e}, nil)
 	return ref, nil
 }
 
@@ -230,8 +233,7 @@ func (t *Tracker) Update(topic, ref string, meta Meta) error {
 	t.seq++
 	// Receivers apply a delta's leaves before its joins, so the pair replaces the entry.
 	t.send(&gossip{Kind: "delta", Seq: t.seq, Leaves: []*entry{old}, Joins: []*entry{e}})
-	t.mu.Unlock()
-	t.announce([]*entry{e}, []*entry{old})
+	t.unlockAndAnnounce([]*entry{e}, []*entry{old})
 	return nil
 }
 
@@ -264,8 +266,7 @@ func (t *Tracker) Untrack(topic, ref string) {
 	}
 	t.seq++
 	t.send(&gossip{Kind: "delta", Seq: t.seq, Leaves: []*entry{e}})
-	t.mu.Unlock()
-	t.announce(nil, []*entry{e})
+	t.unlockAndAnnounce(nil, []*entry{e})
 }
 
 // List returns the presences on topic, from every live node, keyed by key. Metas are in a
@@ -307,8 +308,7 @@ func (t *Tracker) Close() error {
 		}
 	}
 	t.send(&gossip{Kind: "bye"})
-	t.mu.Unlock()
-	t.announce(nil, leaves)
+	t.unlockAndAnnounce(nil, leaves)
 	t.ps.Unsubscribe(t.opts.GossipTopic, (*gossipSub)(t))
 	close(t.stop)
 	<-t.done
@@ -491,8 +491,7 @@ func (t *Tracker) apply(g *gossip) {
 		t.dropNode(g.Node)
 		return
 	}
-	t.mu.Unlock()
-	t.announce(joins, leaves)
+	t.unlockAndAnnounce(joins, leaves)
 }
 
 // askState requests a node's full state, at most once per heartbeat interval.
@@ -515,8 +514,7 @@ func (t *Tracker) dropNode(id string) {
 			leaves = append(leaves, e)
 		}
 	}
-	t.mu.Unlock()
-	t.announce(nil, leaves)
+	t.unlockAndAnnounce(nil, leaves)
 }
 
 func (t *Tracker) index(e *entry) {
@@ -535,6 +533,14 @@ func (t *Tracker) unindex(e *entry) {
 			delete(t.byTopic, e.Topic)
 		}
 	}
+}
+
+// unlockAndAnnounce releases t.mu, held since the change was made, and delivers the diff.
+func (t *Tracker) unlockAndAnnounce(joins, leaves []*entry) {
+	t.annMu.Lock()
+	defer t.annMu.Unlock()
+	t.mu.Unlock()
+	t.announce(joins, leaves)
 }
 
 // announce delivers presence_diff events to this node's subscribers, one per topic.
