@@ -74,7 +74,7 @@ func startLive(t *testing.T, dbPath, addr string, fixture bool, bundle []byte) *
 }
 
 // serveApp serves handler (built around a) on addr until the test ends or kill.
-func serveApp(t *testing.T, a *app.App, handler http.Handler, addr string) *liveServer {
+func serveApp(t testing.TB, a *app.App, handler http.Handler, addr string) *liveServer {
 	t.Helper()
 	ln := browsertest.Listen(t, addr)
 	s := &liveServer{addr: ln.Addr().String(), app: a, conns: map[net.Conn]struct{}{}}

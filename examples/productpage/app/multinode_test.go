@@ -31,7 +31,7 @@ type cluster struct {
 	db   string
 }
 
-func newCluster(t *testing.T) *cluster {
+func newCluster(t testing.TB) *cluster {
 	t.Helper()
 	srv, err := natspubsub.StartServer(natspubsub.ServerOptions{Logger: quietLogger()})
 	if err != nil {
@@ -52,7 +52,7 @@ func newCluster(t *testing.T) *cluster {
 }
 
 // node starts one productpage node of the cluster on a loopback port.
-func (c *cluster) node(t *testing.T, id string) *liveServer {
+func (c *cluster) node(t testing.TB, id string) *liveServer {
 	t.Helper()
 	ctx := context.Background()
 	ps, err := natspubsub.Connect(ctx, natspubsub.Options{URL: c.nats.ClientURL(), NodeID: id, Logger: quietLogger()})

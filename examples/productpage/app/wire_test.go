@@ -66,8 +66,14 @@ func dialWire(ctx context.Context, base string) (*wireView, error) {
 // URL (the "redirect" join field) with the /drops session.
 func dialWireTo(ctx context.Context, base, redirect string) (*wireView, error) {
 	jar, _ := cookiejar.New(nil)
+	return dialWirePage(ctx, base, "/drops", jar, redirect)
+}
+
+// dialWirePage loads base+path with the cookies of jar (a browser: tabs of one browser
+// share it) and joins its view over a new WebSocket.
+func dialWirePage(ctx context.Context, base, path string, jar http.CookieJar, redirect string) (*wireView, error) {
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	resp, err := client.Get(base + "/drops")
+	resp, err := client.Get(base + path)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +104,7 @@ func dialWireTo(ctx context.Context, base, redirect string) (*wireView, error) {
 		static = nil
 	}
 	payload := map[string]any{
-		"url": base + "/drops", "params": map[string]any{"_csrf_token": c[1], "_mounts": 0},
+		"url": base + path, "params": map[string]any{"_csrf_token": c[1], "_mounts": 0},
 		"session": m[2], "static": static, "sticky": false,
 	}
 	if redirect != "" {
