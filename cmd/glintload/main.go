@@ -62,7 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	var c config
 	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080/drops", "page of the live view to load")
-	fs.StringVar(&c.Scenario, "scenario", "idle", "idle, clicks, fanout or reconnect")
+	fs.StringVar(&c.Scenario, "scenario", "idle", "idle, clicks, fanout, reconnect or carts")
 	fs.IntVar(&c.N, "n", 1000, "number of live views (one socket each)")
 	fs.IntVar(&c.Ramp, "ramp", 2000, "new sockets per second while connecting")
 	fs.IntVar(&c.Workers, "workers", 64, "dials in flight while connecting")
@@ -75,7 +75,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.Mount, "mount", "/live", "the live socket's mount path")
 	fs.DurationVar(&c.Timeout, "timeout", 5*time.Minute, "overall deadline for the whole run")
 	fs.DurationVar(&c.JoinTimeout, "join-timeout", 15*time.Second, "deadline for one dial and join")
-	fs.DurationVar(&c.Settle, "settle", 60*time.Second, "fanout/reconnect: how long to wait for the last view")
+	fs.DurationVar(&c.Settle, "settle", 60*time.Second, "fanout/reconnect: how long to wait for the last view; carts: for the dashboard after the last add")
+	shoppers := fs.Int("shoppers", 1000, "carts: number of shoppers (one browser and socket each)")
+	fs.DurationVar(&c.Arrive, "arrive", 10*time.Second, "carts: the span over which the shoppers arrive, evenly")
+	fs.StringVar(&c.AdminUser, "admin-user", "admin", "carts: basic-auth user of the admin page and API")
+	fs.StringVar(&c.AdminPassword, "admin-password", defaultAdminPassword(), "carts: basic-auth password of the admin page and API (default $ADMIN_PASSWORD, else \"password\")")
 	fs.IntVar(&c.MaxAttempts, "max-attempts", 20, "reconnect: attempts per view before giving up")
 	fs.Int64Var(&c.MaxFrame, "max-frame", 8<<20, "largest frame accepted from the server")
 	fs.BoolVar(&c.JSON, "json", false, "print the result as JSON")
@@ -88,8 +92,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	switch c.Scenario {
 	case "idle", "clicks", "fanout", "reconnect":
+	case "carts":
+		if *shoppers < 1 || c.Arrive < 0 {
+			return c, errors.New("-shoppers must be positive and -arrive not negative")
+		}
+		c.N = *shoppers
 	default:
-		return c, fmt.Errorf("-scenario %q: want idle, clicks, fanout or reconnect", c.Scenario)
+		return c, fmt.Errorf("-scenario %q: want idle, clicks, fanout, reconnect or carts", c.Scenario)
 	}
 	if c.N < 1 || c.Ramp < 1 || c.Workers < 1 || c.Timeout <= 0 {
 		return c, errors.New("-n, -ramp, -workers and -timeout must be positive")
@@ -125,6 +134,14 @@ func printTable(w io.Writer, res *result) {
 		fmt.Fprintf(tw, "error\t%d × %s\n", v, k)
 	}
 	tw.Flush()
+}
+
+// defaultAdminPassword is the demo's: $ADMIN_PASSWORD, else its development password.
+func defaultAdminPassword() string {
+	if p := os.Getenv("ADMIN_PASSWORD"); p != "" {
+		return p
+	}
+	return "password"
 }
 
 // raiseFileLimit lifts the open-file limit to what n sockets need, where allowed.

@@ -16,25 +16,28 @@ import (
 
 // config is the parsed command line.
 type config struct {
-	URL         string
-	Scenario    string
-	N           int
-	Ramp        int // new sockets per second
-	Workers     int // concurrent dials
-	Hold        time.Duration
-	Duration    time.Duration
-	Rate        float64 // clicks per second per view
-	Event       string
-	Trigger     string // "METHOD URL" sent for fanout and reconnect
-	Metrics     string
-	Mount       string
-	Timeout     time.Duration
-	JoinTimeout time.Duration
-	Settle      time.Duration // how long to wait for the last view after a trigger
-	MaxAttempts int
-	MaxFrame    int64
-	JSON        bool
-	Progress    io.Writer
+	URL           string
+	Scenario      string
+	N             int
+	Ramp          int // new sockets per second
+	Workers       int // concurrent dials
+	Hold          time.Duration
+	Duration      time.Duration
+	Rate          float64 // clicks per second per view
+	Event         string
+	Trigger       string // "METHOD URL" sent for fanout and reconnect
+	Metrics       string
+	Mount         string
+	Timeout       time.Duration
+	JoinTimeout   time.Duration
+	Settle        time.Duration // how long to wait for the last view after a trigger
+	Arrive        time.Duration // carts: the span over which the shoppers arrive
+	AdminUser     string        // carts: basic auth of the admin page and API
+	AdminPassword string
+	MaxAttempts   int
+	MaxFrame      int64
+	JSON          bool
+	Progress      io.Writer
 }
 
 // runner holds one run's shared state.
@@ -65,6 +68,10 @@ func newRunner(ctx context.Context, cfg config) (*runner, error) {
 	}
 	r.page = p
 	r.dial = newDialers(cfg.N, isLoopback(p.URL.Hostname()))
+	r.views = make([]*view, cfg.N)
+	for i := range r.views {
+		r.views[i] = &view{r: r, idx: i}
+	}
 	return r, nil
 }
 
@@ -102,10 +109,6 @@ func (r *runner) recordLatency(d time.Duration) {
 
 // connectAll opens N views at up to cfg.Ramp per second with cfg.Workers dials in flight.
 func (r *runner) connectAll() {
-	r.views = make([]*view, r.cfg.N)
-	for i := range r.views {
-		r.views[i] = &view{r: r, idx: i}
-	}
 	jobs := make(chan *view)
 	var wg sync.WaitGroup
 	for w := 0; w < r.cfg.Workers; w++ {

@@ -50,6 +50,14 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		bgWG.Wait()
 	}()
 
+	if cfg.Scenario == "carts" {
+		err := r.carts(ctx, res, &phase)
+		phase.Store("close")
+		r.closeAll()
+		r.finish(res)
+		return res, err
+	}
+
 	var before serverMetrics
 	if cfg.Scenario == "idle" {
 		if before, err = scrape(ctx, r.http, cfg.Metrics); err != nil {
@@ -198,6 +206,12 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	}
 	phase.Store("close")
 	r.closeAll()
+	r.finish(res)
+	return res, nil
+}
+
+// finish adds the rows every scenario reports: traffic and errors.
+func (r *runner) finish(res *result) {
 	res.set("frames in", float64(r.framesIn.Load()), "")
 	res.set("frames out", float64(r.framesOut.Load()), "")
 	res.set("bytes in", float64(r.bytesIn.Load()), "B")
@@ -207,7 +221,6 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		res.Errors[k] = v
 	}
 	r.errMu.Unlock()
-	return res, nil
 }
 
 func lats0(sorted []time.Duration) time.Duration {

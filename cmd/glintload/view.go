@@ -49,6 +49,13 @@ func (d *dialers) dialer() *wsclient.Dialer {
 type view struct {
 	r   *runner
 	idx int
+	// page is the view's own page (a browser of its own: its cookies, session and CSRF
+	// token); nil means the run's page. Set it before the first connect.
+	page *page
+	// observe, when set, sees every well-formed frame in the reader goroutine, before the
+	// view acts on it. It must not keep f's payload beyond the call unless it copies it
+	// (decodeFrame already copies), and must not block.
+	observe func(f frame, size int, kind frameKind)
 
 	mu      sync.Mutex
 	conn    *wsclient.Conn
@@ -66,32 +73,49 @@ type view struct {
 	rejoining atomic.Bool
 }
 
+// frameKind tells an observer what a frame answers.
+type frameKind int
+
+const (
+	pushFrame  frameKind = iota // a push (diff, redirect…) or a reply to something else
+	joinReply                   // the reply to the current join
+	eventReply                  // the reply to an event sent with track
+)
+
 func (v *view) nextRef() string { return strconv.FormatUint(v.ref.Add(1), 10) }
+
+// pg is the page the view joins.
+func (v *view) pg() *page {
+	if v.page != nil {
+		return v.page
+	}
+	return v.r.page
+}
 
 // connect dials, joins and starts the reader. It returns when the join reply arrived.
 func (v *view) connect(ctx context.Context) error {
-	r := v.r
+	r, pg := v.r, v.pg()
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.JoinTimeout)
 	defer cancel()
 	hdr := http.Header{}
-	hdr.Set("Origin", r.page.origin())
-	if r.page.Cookie != "" {
-		hdr.Set("Cookie", r.page.Cookie)
+	hdr.Set("Origin", pg.origin())
+	if pg.Cookie != "" {
+		hdr.Set("Cookie", pg.Cookie)
 	}
-	conn, err := r.dial.dialer().Dial(ctx, r.page.socketURL(r.cfg.Mount, v.mounts), hdr)
+	conn, err := r.dial.dialer().Dial(ctx, pg.socketURL(r.cfg.Mount, v.mounts), hdr)
 	if err != nil {
 		return fmt.Errorf("dial: %w", err)
 	}
 	conn.SetReadLimit(r.cfg.MaxFrame)
 	ref := v.nextRef()
 	payload, _ := json.Marshal(map[string]any{
-		"url":     r.page.URL.String(),
-		"params":  map[string]any{"_csrf_token": r.page.CSRF, "_mounts": v.mounts, "_mount_attempts": 0},
-		"session": r.page.Session,
-		"static":  nullable(r.page.Static),
+		"url":     pg.URL.String(),
+		"params":  map[string]any{"_csrf_token": pg.CSRF, "_mounts": v.mounts, "_mount_attempts": 0},
+		"session": pg.Session,
+		"static":  nullable(pg.Static),
 		"sticky":  false,
 	})
-	frame := encodeFrame(ref, ref, "lv:"+r.page.ID, "phx_join", payload)
+	frame := encodeFrame(ref, ref, "lv:"+pg.ID, "phx_join", payload)
 	v.mu.Lock()
 	v.conn, v.joinRef = conn, ref
 	v.joined = make(chan error, 1)
@@ -148,41 +172,56 @@ func (v *view) handle(b []byte) {
 		r.count("protocol: " + err.Error())
 		return
 	}
-	switch f.Event {
-	case "phx_reply":
-		v.mu.Lock()
-		joinRef := v.joinRef
-		sent, isClick := v.pending[f.Ref]
-		if isClick {
-			delete(v.pending, f.Ref)
+	if f.Event != "phx_reply" {
+		if v.observe != nil {
+			v.observe(f, len(b), pushFrame)
 		}
-		joined := v.joined
-		v.mu.Unlock()
+		switch f.Event {
+		case "diff":
+			v.diffAt.CompareAndSwap(0, time.Now().UnixNano())
+		case "phx_error":
+			r.count("phx_error from server")
+		case "phx_close":
+			r.count("phx_close from server")
+		case "redirect", "live_redirect", "live_patch":
+		default:
+			r.count("unexpected event " + f.Event)
+		}
+		return
+	}
+	v.mu.Lock()
+	isJoin := f.Ref == v.joinRef && f.Topic != "phoenix"
+	sent, isClick := v.pending[f.Ref]
+	if isClick {
+		delete(v.pending, f.Ref)
+	}
+	joined := v.joined
+	v.mu.Unlock()
+	if v.observe != nil {
+		kind := pushFrame
 		switch {
-		case f.Ref == joinRef && f.Topic != "phoenix":
-			var res error
-			if f.Status != "ok" {
-				res = fmt.Errorf("join refused: %s", f.Payload)
-			}
-			select {
-			case joined <- res:
-			default:
-			}
+		case isJoin:
+			kind = joinReply
 		case isClick:
-			r.recordLatency(time.Since(sent))
-			if f.Status != "ok" {
-				r.count("click reply: " + f.Status)
-			}
+			kind = eventReply
 		}
-	case "diff":
-		v.diffAt.CompareAndSwap(0, time.Now().UnixNano())
-	case "phx_error":
-		r.count("phx_error from server")
-	case "phx_close":
-		r.count("phx_close from server")
-	case "redirect", "live_redirect", "live_patch":
-	default:
-		r.count("unexpected event " + f.Event)
+		v.observe(f, len(b), kind)
+	}
+	switch {
+	case isJoin:
+		var res error
+		if f.Status != "ok" {
+			res = fmt.Errorf("join refused: %s", f.Payload)
+		}
+		select {
+		case joined <- res:
+		default:
+		}
+	case isClick:
+		r.recordLatency(time.Since(sent))
+		if f.Status != "ok" {
+			r.count("click reply: " + f.Status)
+		}
 	}
 }
 
@@ -261,6 +300,7 @@ func (v *view) send(ctx context.Context, event string, payload []byte, track boo
 		return errors.New("not connected")
 	}
 	ref := v.nextRef()
+	topic := "lv:" + v.pg().ID
 	if track {
 		if v.pending == nil {
 			v.pending = map[string]time.Time{}
@@ -272,7 +312,6 @@ func (v *view) send(ctx context.Context, event string, payload []byte, track boo
 		v.pending[ref] = time.Now()
 	}
 	v.mu.Unlock()
-	topic := "lv:" + v.r.page.ID
 	jr := joinRef
 	if event == "heartbeat" {
 		topic, jr = "phoenix", ""
@@ -282,6 +321,13 @@ func (v *view) send(ctx context.Context, event string, payload []byte, track boo
 	}
 	v.r.framesOut.Add(1)
 	return nil
+}
+
+// isConnected reports whether the view's socket is open.
+func (v *view) isConnected() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.conn != nil
 }
 
 func (v *view) close() {
