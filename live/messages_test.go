@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -87,7 +88,7 @@ func TestTimers(t *testing.T) {
 
 func TestTimerSetStops(t *testing.T) {
 	got := make(chan any, 100)
-	ts := newTimerSet(func(m any) bool { got <- m; return true })
+	ts := newTimerSet(func(m any) bool { got <- m; return true }, func() bool { return true })
 	cancel := ts.after(time.Hour, "never", false)
 	ts.after(time.Millisecond, "once", false)
 	stop := ts.after(time.Millisecond, "tick", true)
@@ -108,6 +109,58 @@ func TestTimerSetStops(t *testing.T) {
 		if m := <-got; m == "late" || m == "never" {
 			t.Errorf("timer %v fired after stop", m)
 		}
+	}
+}
+
+// A one-shot message that finds the mailbox full is retried until it is taken; a tick is
+// dropped; nothing is retried once the view is gone.
+func TestTimerSetRetriesOneShotOnFullMailbox(t *testing.T) {
+	tests := []struct {
+		name      string
+		repeat    bool
+		alive     bool
+		wantTries int32 // at least this many sends, and a delivery iff wantSent
+		wantSent  bool
+	}{
+		{"one-shot retried until taken", false, true, 4, true},
+		{"one-shot dropped when the view is gone", false, false, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tries atomic.Int32
+			delivered := make(chan any, 1)
+			send := func(m any) bool {
+				// The mailbox is full for the first three attempts.
+				if tries.Add(1) < 4 {
+					return false
+				}
+				delivered <- m
+				return true
+			}
+			ts := newTimerSet(send, func() bool { return tt.alive })
+			defer ts.stop()
+			ts.after(time.Millisecond, "later", tt.repeat)
+			wait := 2 * time.Second
+			if !tt.wantSent {
+				wait = 100 * time.Millisecond
+			}
+			select {
+			case m := <-delivered:
+				if !tt.wantSent {
+					t.Fatalf("delivered %v after the view ended", m)
+				}
+			case <-time.After(wait):
+				if tt.wantSent {
+					t.Fatalf("not delivered after %d tries", tries.Load())
+				}
+			}
+			if got := tries.Load(); got < tt.wantTries || (!tt.wantSent && got != 1) {
+				t.Errorf("%d sends, want %d", got, tt.wantTries)
+			}
+			if n := ts.len(); n != 0 {
+				t.Errorf("%d timers left after the message was settled", n)
+			}
+		})
 	}
 }
 

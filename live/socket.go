@@ -78,11 +78,15 @@ func (s *Socket) Subscribe(topic string) error {
 	return nil
 }
 
-// Unsubscribe ends a subscription made with Subscribe.
+// Unsubscribe ends a subscription made with Subscribe or SubscribeCoalesced.
 func (s *Socket) Unsubscribe(topic string) {
 	if s.v != nil {
 		s.v.ch.Unsubscribe(topic)
 		delete(s.v.topics, topic)
+		if c, ok := s.v.coalesced[topic]; ok {
+			c.end()
+			delete(s.v.coalesced, topic)
+		}
 	}
 }
 

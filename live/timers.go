@@ -9,6 +9,7 @@ import (
 type timerSet struct {
 	mu      sync.Mutex
 	send    func(msg any) bool
+	alive   func() bool // whether the view can still receive: a refused send is retried
 	timers  map[*viewTimer]struct{}
 	stopped bool
 }
@@ -22,11 +23,17 @@ type viewTimer struct {
 // exhaust memory; scheduling beyond it is a no-op.
 const maxTimers = 1024
 
-func newTimerSet(send func(any) bool) *timerSet {
-	return &timerSet{send: send, timers: make(map[*viewTimer]struct{})}
+// retryFull is how soon a one-shot timer whose message found the mailbox full tries again.
+const retryFull = 10 * time.Millisecond
+
+func newTimerSet(send func(any) bool, alive func() bool) *timerSet {
+	return &timerSet{send: send, alive: alive, timers: make(map[*viewTimer]struct{})}
 }
 
-// after schedules msg after d (every d when repeat) and returns its cancel function.
+// after schedules msg after d (every d when repeat) and returns its cancel function. A
+// repeating timer's tick that finds the mailbox full is dropped (the next one comes); a
+// one-shot message is retried every retryFull until the mailbox takes it or the view ends,
+// so that SendAfter is never lost to a burst of other messages.
 func (ts *timerSet) after(d time.Duration, msg any, repeat bool) func() {
 	if d <= 0 {
 		d = time.Millisecond
@@ -39,7 +46,7 @@ func (ts *timerSet) after(d time.Duration, msg any, repeat bool) func() {
 	vt := &viewTimer{repeat: repeat}
 	ts.timers[vt] = struct{}{}
 	vt.t = time.AfterFunc(d, func() {
-		ts.send(msg)
+		sent := ts.send(msg)
 		ts.mu.Lock()
 		defer ts.mu.Unlock()
 		if _, ok := ts.timers[vt]; !ok {
@@ -47,6 +54,10 @@ func (ts *timerSet) after(d time.Duration, msg any, repeat bool) func() {
 		}
 		if vt.repeat && !ts.stopped {
 			vt.t.Reset(d)
+			return
+		}
+		if !sent && !ts.stopped && ts.alive() {
+			vt.t.Reset(retryFull)
 			return
 		}
 		delete(ts.timers, vt)

@@ -45,6 +45,8 @@ type viewProc struct {
 	joined  bool
 	topics  map[string]struct{}  // subscribed with Socket.Subscribe
 	tracked map[trackKey]tracked // presences made with Socket.Track
+	// subscriptions made with Socket.SubscribeCoalesced, by topic
+	coalesced map[string]*coalescer
 
 	// Pending until the next render.
 	title      *string
@@ -179,7 +181,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 		}
 	}
 	v.comps = newComponentSet()
-	v.timers = newTimerSet(c.Send)
+	v.timers = newTimerSet(c.Send, func() bool { return c.Context().Err() == nil })
 	v.sock = Socket{srv: v.srv, v: v, ctx: ctx}
 
 	var reply json.RawMessage
@@ -262,6 +264,10 @@ func (v *viewProc) abandon() {
 		v.ch.Unsubscribe(t)
 	}
 	v.topics = nil
+	for _, c := range v.coalesced {
+		c.end()
+	}
+	v.coalesced = nil
 }
 
 // maxURLBytes bounds URLs accepted from the client.
@@ -521,6 +527,11 @@ func (v *viewProc) handleParams(ctx context.Context, p Params) error {
 // HandleInfo handles messages: PubSub broadcasts, timer ticks, Send and SendUpdate.
 func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) {
 	v.sock.ctx = ctx
+	if cm, ok := msg.(coalescedMsg); ok {
+		// Broadcasts from here on schedule another delivery: this one may not see them.
+		cm.c.pending.Store(false)
+		msg = cm.c.msg
+	}
 	switch m := msg.(type) {
 	case sendUpdate:
 		ce := v.comps.byID[m.id]
