@@ -8,7 +8,6 @@ import (
 	"github.com/glint-go/glint/examples/productpage/inventory"
 	"github.com/glint-go/glint/live"
 	"github.com/glint-go/glint/live/presence"
-	"github.com/glint-go/glint/live/pubsub"
 )
 
 // adminRefresh is how often a connected admin page re-reads counts, which change on every
@@ -17,7 +16,8 @@ const adminRefresh = 500 * time.Millisecond
 
 // dashboardDelay coalesces presence changes: the first change after a quiet spell
 // schedules one recount this much later, and changes meanwhile ride along. A crowd of
-// any size arriving costs the dashboard at most 1/dashboardDelay frames a second.
+// any size arriving costs the dashboard at most 1/dashboardDelay frames a second, and
+// never fills its mailbox.
 const dashboardDelay = 150 * time.Millisecond
 
 // AdminPage is the /admin live view: the shoppers dashboard, release and sell buttons,
@@ -30,7 +30,6 @@ type AdminPage struct {
 
 	inv     *inventory.Inventory
 	tracker *presence.Tracker
-	pending bool // a recount is scheduled
 }
 
 type adminTick struct{}
@@ -54,7 +53,6 @@ func (a *AdminPage) refresh() {
 }
 
 func (a *AdminPage) recount() {
-	a.pending = false
 	if a.tracker != nil {
 		a.Dashboard = countShoppers(a.tracker.List(ShoppersTopic))
 	}
@@ -64,13 +62,15 @@ func (a *AdminPage) recount() {
 func (a *AdminPage) Mount(ctx context.Context, s *live.Socket, _ live.Params) error {
 	s.SetTitle("Sneakers23 admin")
 	if s.Connected() {
+		// Stock broadcasts, like presence changes, only say "read again": a sell-out's
+		// burst of them costs one refresh per window.
 		for _, p := range a.inv.Products() {
-			if err := s.Subscribe(inventory.Topic(p.ID)); err != nil {
+			if err := s.SubscribeCoalesced(inventory.Topic(p.ID), dashboardDelay, adminTick{}); err != nil {
 				return err
 			}
 		}
 		if a.tracker != nil {
-			if err := s.Subscribe(ShoppersTopic); err != nil {
+			if err := s.SubscribeCoalesced(ShoppersTopic, dashboardDelay, dashboardRecount{}); err != nil {
 				return err
 			}
 		}
@@ -83,20 +83,11 @@ func (a *AdminPage) Mount(ctx context.Context, s *live.Socket, _ live.Params) er
 
 // HandleInfo implements live.InfoHandler.
 func (a *AdminPage) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
-	switch m := msg.(type) {
+	switch msg.(type) {
 	case adminTick:
 		a.refresh()
 	case dashboardRecount:
 		a.recount()
-	case *pubsub.Message:
-		if m.Event == presence.DiffEvent {
-			if !a.pending {
-				a.pending = true
-				s.SendAfter(dashboardRecount{}, dashboardDelay)
-			}
-			return nil
-		}
-		a.refresh()
 	}
 	return nil
 }
