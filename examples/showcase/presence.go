@@ -5,15 +5,22 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/glint-go/glint/live"
 	"github.com/glint-go/glint/live/presence"
-	"github.com/glint-go/glint/live/pubsub"
 )
 
 // presenceTopic is where the presence page's tabs track themselves; the tracker broadcasts
 // its presence_diffs on it too.
 const presenceTopic = "showcase:presence"
+
+// listWindow coalesces presence diffs: however many tabs come and go at once, a tab lists
+// them again at most once per window, and its mailbox never fills with diffs.
+const listWindow = 50 * time.Millisecond
+
+// relist is the message SubscribeCoalesced delivers after presence diffs.
+type relist struct{}
 
 // statuses are the statuses a tab can choose, in the buttons' order; the first is where a
 // tab starts.
@@ -62,7 +69,7 @@ func (pp *PresencePage) Mount(ctx context.Context, s *live.Socket, p live.Params
 	s.SetTitle("Presence")
 	if s.Connected() {
 		// Subscribe before tracking and listing, so that no change falls in between.
-		if err := s.Subscribe(presenceTopic); err != nil {
+		if err := s.SubscribeCoalesced(presenceTopic, listWindow, relist{}); err != nil {
 			return err
 		}
 		if err := pp.track(s); err != nil {
@@ -95,9 +102,9 @@ func (pp *PresencePage) HandleEvent(ctx context.Context, s *live.Socket, e live.
 	return nil
 }
 
-// HandleInfo lists the tabs again after every presence diff.
+// HandleInfo lists the tabs again after presence diffs.
 func (pp *PresencePage) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
-	if m, ok := msg.(*pubsub.Message); ok && m.Event == presence.DiffEvent {
+	if _, ok := msg.(relist); ok {
 		pp.list(true)
 	}
 	return nil

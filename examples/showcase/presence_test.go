@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -202,5 +203,32 @@ func TestPresenceAcrossNodes(t *testing.T) {
 	a.Click(`button[phx-click="status"][phx-value-status="away"]`)
 	b.waitStatus(a, "away")
 	b.Close()
+	a.waitCount(1)
+}
+
+// A crowd arriving at once reaches an open tab as a few coalesced lists, not one message
+// per arrival: the tab ends up listing everyone and its mailbox never overflows.
+func TestPresenceCrowdIsCoalesced(t *testing.T) {
+	sc := newTestServer(t, config{})
+	a := openTab(t, sc)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const crowd = 2000
+	for i := range crowd {
+		key := fmt.Sprintf("crowd-%04d", i)
+		if _, err := sc.app.tracker.Track(ctx, presenceTopic, key, presence.Meta{"name": key, "status": "away"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.waitCount(crowd + 1)
+	if got := a.status("tab-crowd-1999"); got != "away" {
+		t.Errorf("the last of the crowd has status %q", got)
+	}
+	rec := httptest.NewRecorder()
+	sc.Metrics().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), "\nglint_channel_mailbox_dropped_total 0\n") {
+		t.Errorf("messages were dropped on a full mailbox:\n%s", rec.Body.String())
+	}
+	cancel()
 	a.waitCount(1)
 }
