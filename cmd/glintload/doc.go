@@ -1,5 +1,5 @@
 // Command glintload measures a Glint server the way its users run it: many live views over
-// real WebSockets, speaking the LiveView wire protocol (PROTOCOL.md).
+// real WebSockets, speaking the LiveView wire protocol.
 //
 //	go run ./cmd/glintload -url http://127.0.0.1:8080/drops -scenario idle -n 10000
 //
@@ -22,6 +22,13 @@
 //	           for the server to drop the sockets; every view reconnects with exponential
 //	           backoff and full jitter and rejoins. Report the time until all rejoined, the
 //	           failures, and the spread of reconnect times.
+//	carts      a shop's rush (the Sneakers23 demo's pages): release every product through
+//	           the admin API, open the admin dashboard, then let -shoppers browsers arrive
+//	           evenly over -arrive, each with its own cookies and socket, submitting one
+//	           random size of the page's add_to_cart forms. Report add latency and reply
+//	           bytes, the time until the dashboard shows every shopper and every item's
+//	           carts (#shopper-count, #admin-item-cart-count-{id}), and its frames per
+//	           second. -admin-user and -admin-password give the admin's basic auth.
 //
 // A progress line (views connected, errors, rate) is printed to stderr every second; the
 // result is a table on stdout, or JSON with -json. The tool never hangs: -timeout bounds
