@@ -32,6 +32,13 @@ var testSecret = []byte("sneakers23-test-secret-0123456789abcdef")
 // when seed is true).
 func newApp(t testing.TB, dbPath string, seed bool) *app.App {
 	t.Helper()
+	a, _ := newAppStore(t, dbPath, seed)
+	return a
+}
+
+// newAppStore is newApp, also returning the app's store.
+func newAppStore(t testing.TB, dbPath string, seed bool) (*app.App, store.Store) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenSQLite(ctx, dbPath, store.SQLiteOptions{Rand: rand.New(rand.NewPCG(1, 2)), Logger: quietLogger()})
 	if err != nil {
@@ -55,7 +62,7 @@ func newApp(t testing.TB, dbPath string, seed bool) *app.App {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return a
+	return a, st
 }
 
 func quietLogger() *slog.Logger {

@@ -3,21 +3,18 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/glint-go/glint/examples/productpage/app"
 	"github.com/glint-go/glint/examples/productpage/cart"
 	"github.com/glint-go/glint/examples/productpage/store"
-	"github.com/glint-go/glint/examples/productpage/store/storetest"
 	"github.com/glint-go/glint/live/livetest"
 )
 
@@ -26,26 +23,7 @@ import (
 func shopApp(t testing.TB, release ...int64) (*app.App, store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "shop.db"), store.SQLiteOptions{Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, items := storetest.Fixture()
-	if err := st.Reset(ctx, ps, items); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(ctx, app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret,
-		Rand: rand.New(rand.NewPCG(3, 4)), Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := a.Close(ctx); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
+	a, st := newAppStore(t, filepath.Join(t.TempDir(), "shop.db"), false)
 	for _, id := range release {
 		if err := a.Inventory.Release(ctx, id); err != nil {
 			t.Fatal(err)
