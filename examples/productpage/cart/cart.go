@@ -135,7 +135,7 @@ func (c *Carts) Purchase(ctx context.Context, id, key string) (store.Order, erro
 	if err != nil {
 		return store.Order{}, fmt.Errorf("cart: purchase: %w", err)
 	}
-	c.announce(context.WithoutCancel(ctx), id)
+	c.announce(ctx, id)
 	return o, nil
 }
 
@@ -155,8 +155,11 @@ func (c *Carts) Order(ctx context.Context, id string, orderID int64) (store.Orde
 // fail wraps a failure of the store, which is not the shopper's doing.
 func fail(err error) error { return fmt.Errorf("cart: %w: %w", ErrFailed, err) }
 
-// announce tells every tab of the cart, on every node, to read it again.
+// announce tells every tab of the cart, on every node, to read it again. The change is
+// committed by then, so the caller giving up (a request whose browser went away) must not
+// keep the other tabs from hearing of it.
 func (c *Carts) announce(ctx context.Context, id string) {
+	ctx = context.WithoutCancel(ctx)
 	items, err := c.shop.Cart(ctx, id)
 	if err != nil {
 		c.logger.Error("cart: read after change", "err", err)
