@@ -31,7 +31,9 @@ var (
 	ErrInCart      = errors.New("item already in the cart")
 	ErrSoldOut     = errors.New("item sold out")
 	ErrUnreleased  = errors.New("item not released")
-	// ErrFailed is wrapped by every error that is not a refusal: the store failed.
+	// ErrFailed is wrapped by every error of Add and Remove that is not a refusal: the
+	// store failed. Purchase and Order return the store's errors as they are (its
+	// refusals and store.ErrNotFound among them).
 	ErrFailed = errors.New("cart operation failed")
 )
 
