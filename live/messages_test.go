@@ -157,6 +157,11 @@ func TestTimerSetRetriesOneShotOnFullMailbox(t *testing.T) {
 			if got := tries.Load(); got < tt.wantTries || (!tt.wantSent && got != 1) {
 				t.Errorf("%d sends, want %d", got, tt.wantTries)
 			}
+			// The timer forgets itself just after its send returns: wait for that.
+			deadline := time.Now().Add(2 * time.Second)
+			for ts.len() != 0 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
 			if n := ts.len(); n != 0 {
 				t.Errorf("%d timers left after the message was settled", n)
 			}
