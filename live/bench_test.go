@@ -481,7 +481,7 @@ func BenchmarkHandleClick(b *testing.B) {
 	s := New(Options{Secret: testSecret, Logger: discardLogger()})
 	v := &viewProc{srv: s, id: "phx-bench", route: &route{pattern: "/", page: Page{Template: plainCounterTmpl}}, view: &plainCounter{}, comps: newComponentSet()}
 	v.sock = Socket{srv: s, v: v, ctx: context.Background()}
-	tree, comps, err := renderAll(plainCounterTmpl, v.view, v.comps)
+	tree, comps, err := renderAll(&v.sock, plainCounterTmpl, v.view, v.comps)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -25,6 +25,10 @@ import (
 //
 // A component may implement EventHandler (events whose phx-target is the component), and
 // Updater (SendUpdate). Its methods run on the view's goroutine and get the view's Socket.
+//
+// A component lives while the page shows it: when its element leaves the page and the
+// client destroys it, its state is gone, and rendering its reference again mounts a fresh
+// one under a new cid (see Socket.Component).
 type Component interface {
 	// Template returns the compiled template that renders the component.
 	Template() *render.Template
@@ -50,7 +54,9 @@ type Updater interface {
 	Update(ctx context.Context, s *Socket, values any) error
 }
 
-// ComponentMounter is implemented by components that need setup when first mounted.
+// ComponentMounter is implemented by components that need setup when mounted: the first
+// time their id is seen, and again when they come back to the page after the client
+// destroyed them.
 type ComponentMounter interface {
 	Mount(ctx context.Context, s *Socket) error
 }

@@ -17,14 +17,35 @@ type componentSet struct {
 	byID  map[string]*compEntry
 	byCID map[int]*compEntry
 	next  int
+	gone  *goneSet // destroyed components, made on the first destroy
 }
 
 type compEntry struct {
 	id    string
 	cid   int
 	c     Component
-	dying bool // announced by cids_will_destroy and not rendered since
+	newC  func() Component // what mounted it, to mount it afresh after a destroy
+	dying bool             // announced by cids_will_destroy and not rendered since
 }
+
+// goneSet remembers the components the client destroyed, by their old cid: a view may
+// still hold the reference (a field set in Mount, shown again by an {{if}}), and rendering
+// it mounts the component afresh under a new cid, as LiveView mounts a component that
+// comes back to the page.
+type goneSet struct {
+	byCID map[int]goneComp
+	order []int // cids in the order they were destroyed, the oldest first
+}
+
+type goneComp struct {
+	id   string
+	newC func() Component
+}
+
+// maxGone bounds the destroyed components a view remembers; the oldest are forgotten
+// first, and rendering a forgotten reference is an error, as a reference that was never
+// mounted is.
+const maxGone = maxComponents
 
 func newComponentSet() *componentSet {
 	return &componentSet{byID: make(map[string]*compEntry), byCID: make(map[int]*compEntry)}
@@ -35,18 +56,27 @@ func (cs *componentSet) get(s *Socket, id string, newC func() Component) (render
 	if e, ok := cs.byID[id]; ok {
 		return render.ComponentRef(e.cid), nil
 	}
+	e, err := cs.mount(s, id, newC)
+	if err != nil {
+		return 0, err
+	}
+	return render.ComponentRef(e.cid), nil
+}
+
+// mount makes component id with newC, gives it the next cid and runs its Mount.
+func (cs *componentSet) mount(s *Socket, id string, newC func() Component) (*compEntry, error) {
 	if len(cs.byID) >= maxComponents {
-		return 0, fmt.Errorf("live: component %q: a view holds at most %d components", id, maxComponents)
+		return nil, fmt.Errorf("live: component %q: a view holds at most %d components", id, maxComponents)
 	}
 	if newC == nil {
-		return 0, fmt.Errorf("live: component %q: nil constructor", id)
+		return nil, fmt.Errorf("live: component %q: nil constructor", id)
 	}
 	c := newC()
 	if c == nil {
-		return 0, fmt.Errorf("live: component %q: constructor returned nil", id)
+		return nil, fmt.Errorf("live: component %q: constructor returned nil", id)
 	}
 	if c.Template() == nil {
-		return 0, fmt.Errorf("live: component %q (%T) has no template", id, c)
+		return nil, fmt.Errorf("live: component %q (%T) has no template", id, c)
 	}
 	cs.next++
 	b := c.base()
@@ -55,29 +85,73 @@ func (cs *componentSet) get(s *Socket, id string, newC func() Component) (render
 	if m, ok := c.(ComponentMounter); ok {
 		if err := m.Mount(s.context(), s); err != nil {
 			cs.next--
-			return 0, fmt.Errorf("live: mount component %q: %w", id, err)
+			return nil, fmt.Errorf("live: mount component %q: %w", id, err)
 		}
 	}
-	e := &compEntry{id: id, cid: cs.next, c: c}
+	e := &compEntry{id: id, cid: cs.next, c: c, newC: newC}
 	cs.byID[id] = e
 	cs.byCID[e.cid] = e
-	return render.ComponentRef(e.cid), nil
+	return e, nil
 }
 
-// remove deletes the component with cid.
+// remove deletes the component with cid, remembering it as gone.
 func (cs *componentSet) remove(cid int) {
-	if e, ok := cs.byCID[cid]; ok {
-		delete(cs.byCID, cid)
-		delete(cs.byID, e.id)
+	e, ok := cs.byCID[cid]
+	if !ok {
+		return
 	}
+	delete(cs.byCID, cid)
+	delete(cs.byID, e.id)
+	g := cs.gone
+	if g == nil {
+		g = &goneSet{byCID: make(map[int]goneComp)}
+		cs.gone = g
+	}
+	if len(g.order) >= maxGone {
+		delete(g.byCID, g.order[0])
+		g.order = g.order[1:]
+	}
+	g.byCID[cid] = goneComp{id: e.id, newC: e.newC}
+	g.order = append(g.order, cid)
+}
+
+// resolve returns the component that a rendered reference to cid stands for: the mounted
+// component with that cid or, when the client destroyed it, the component mounted under
+// its id now, which is mounted afresh (with a new cid) if there is none.
+func (cs *componentSet) resolve(s *Socket, cid int) (*compEntry, error) {
+	if e := cs.byCID[cid]; e != nil {
+		return e, nil
+	}
+	if cs.gone != nil {
+		if g, ok := cs.gone.byCID[cid]; ok {
+			if e := cs.byID[g.id]; e != nil {
+				return e, nil
+			}
+			return cs.remount(s, g)
+		}
+	}
+	return nil, fmt.Errorf("component %d is not mounted (use Socket.Component)", cid)
+}
+
+// remount mounts a destroyed component afresh; a panic in its Mount is an error, as the
+// render it happens in has no other way to report it.
+func (cs *componentSet) remount(s *Socket, g goneComp) (e *compEntry, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("live: mount component %q: panic: %v", g.id, r)
+		}
+	}()
+	return cs.mount(s, g.id, g.newC)
 }
 
 // errNoView is returned when a view's render is attempted before it exists.
 var errNoView = errors.New("live: no view")
 
 // renderAll executes the view's template and the templates of every component the tree
-// reaches (transitively). The components rendered are returned by cid.
-func renderAll(tmpl *render.Template, view any, cs *componentSet) (*render.Rendered, diff.Components, error) {
+// reaches (transitively). The components rendered are returned by cid. A reference to a
+// component the client destroyed renders the component mounted afresh (see resolve); the
+// tree then holds the new cid.
+func renderAll(s *Socket, tmpl *render.Template, view any, cs *componentSet) (*render.Rendered, diff.Components, error) {
 	if view == nil {
 		return nil, nil, errNoView
 	}
@@ -107,15 +181,16 @@ func renderAll(tmpl *render.Template, view any, cs *componentSet) (*render.Rende
 					}
 				}
 			case render.KindComponent:
+				e, err := cs.resolve(s, d.CID)
+				if err != nil {
+					return fmt.Errorf("live: render %T: %w", view, err)
+				}
+				d.CID = e.cid
 				if visiting[d.CID] {
 					return fmt.Errorf("live: render %T: component %d renders itself", view, d.CID)
 				}
 				if _, done := comps[d.CID]; done {
 					continue
-				}
-				e := cs.byCID[d.CID]
-				if e == nil {
-					return fmt.Errorf("live: render %T: component %d is not mounted (use Socket.Component)", view, d.CID)
 				}
 				ct, err := e.c.Template().Execute(e.c)
 				if err != nil {

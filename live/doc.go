@@ -28,6 +28,12 @@
 // parts travel (package diff). A burst of queued messages is handled first and rendered
 // once, at the latest a few milliseconds after the first of them.
 //
+// Components. Socket.Component mounts a stateful component (its own state, template and
+// events, addressed by a cid). A component that leaves the page is destroyed when the
+// client confirms it (cids_will_destroy, then cids_destroyed), unless a render shows it
+// again in between; shown again after that, it is mounted afresh under a new cid, as in
+// LiveView.
+//
 // Presence. Socket.Track makes a connected view a presence of package live/presence (who is
 // on a page, across nodes); the presence ends with the view, and tracking again updates its
 // meta in place.

@@ -117,7 +117,7 @@ func (s *Server) deadRender(ctx context.Context, rt *route, sock *Socket, params
 			return "", nil
 		}
 	}
-	tree, comps, err := renderAll(rt.page.Template, view, sock.d.comps)
+	tree, comps, err := renderAll(sock, rt.page.Template, view, sock.d.comps)
 	if err != nil {
 		s.log.Error("live: render failed", "page", rt.pattern, "err", err)
 		return "", err

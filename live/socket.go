@@ -212,6 +212,12 @@ func (s *Socket) Redirect(to string) {
 // newComponent the first time the id is seen. Store the reference in a field of the view
 // (or of a parent component) and output it in the template ({{.Card}}); the component's
 // own template renders there. Component ids are unique per view.
+//
+// A component whose element leaves the page is destroyed by the client (cids_will_destroy,
+// then cids_destroyed), unless a render shows it again in between. When the view renders
+// the reference of a destroyed component again (an {{if}} shows it again), the component
+// is mounted afresh, as in LiveView: newComponent and its Mount run again, under a new
+// cid, and its state starts over. Calling Component again with the id does the same.
 func (s *Socket) Component(id string, newComponent func() Component) (render.ComponentRef, error) {
 	return s.components().get(s, id, newComponent)
 }

@@ -209,7 +209,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 		if v.nav != nil {
 			return nil
 		}
-		tree, comps, err := renderAll(rt.page.Template, v.view, v.comps)
+		tree, comps, err := renderAll(&v.sock, rt.page.Template, v.view, v.comps)
 		if err != nil {
 			return err
 		}
@@ -459,7 +459,7 @@ func (v *viewProc) replyWithRender(ctx context.Context) channel.Reply {
 // render renders the view and appends the diff to dst.
 func (v *viewProc) render(dst []byte) ([]byte, bool, error) {
 	start := len(dst)
-	tree, comps, err := renderAll(v.route.page.Template, v.view, v.comps)
+	tree, comps, err := renderAll(&v.sock, v.route.page.Template, v.view, v.comps)
 	if err != nil {
 		return dst, false, err
 	}
