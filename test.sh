@@ -36,6 +36,7 @@ fuzz_targets=(
   "./live/livetest:FuzzFrame:$SHORTFUZZ"
   "./live/livetest:FuzzPushes:$SHORTFUZZ"
   "./live/livetest:FuzzEncodeForm:$SHORTFUZZ"
+  "./live/form:FuzzDecode:$SHORTFUZZ"
   "./examples/productpage/admin:FuzzAPI:$SHORTFUZZ"
   "./internal/wsclient:FuzzReadMessage:$SHORTFUZZ"
 )
