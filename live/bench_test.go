@@ -22,13 +22,14 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/glint-go/glint/internal/wsclient"
+	"github.com/glint-go/glint/live/channel"
 )
 
 // BenchmarkClickRoundTrip measures one counter click: the event frame written on a
 // loopback WebSocket, handled by the view, rendered, diffed, and the reply frame read
 // back. reply-bytes is the reply frame's size, framing included.
 func BenchmarkClickRoundTrip(b *testing.B) {
-	ts := newTestServer(b, Options{}, func(s *Server) {
+	ts := newTestServer(b, benchOptions(), func(s *Server) {
 		s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 	})
 	p := ts.get(b, "/")
@@ -126,7 +127,7 @@ func heapAndStack() uint64 {
 func BenchmarkIdleViewMemory(b *testing.B) {
 	const sockets, perSocket = 100, 100
 	for i := 0; i < b.N; i++ {
-		ts := newTestServer(b, Options{}, func(s *Server) {
+		ts := newTestServer(b, benchOptions(), func(s *Server) {
 			s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 		})
 		conns := make([]*wsclient.Conn, sockets)
@@ -153,7 +154,7 @@ func BenchmarkIdleViewMemory(b *testing.B) {
 func BenchmarkIdleSocketViewMemory(b *testing.B) {
 	const sockets = 2000
 	for i := 0; i < b.N; i++ {
-		ts := newTestServer(b, Options{}, func(s *Server) {
+		ts := newTestServer(b, benchOptions(), func(s *Server) {
 			s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 		})
 		before := heapAndStack()
@@ -267,7 +268,7 @@ func reportLatencies(b *testing.B, lat [][]time.Duration, elapsed, cpu time.Dura
 const clickClients = 1000
 
 func concurrentClicks(b *testing.B, pace time.Duration) {
-	ts := newTestServer(b, Options{}, func(s *Server) {
+	ts := newTestServer(b, benchOptions(), func(s *Server) {
 		s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 	})
 	clickLoop(b, joinClickers(b, ts, clickClients), pace)
@@ -334,7 +335,7 @@ const (
 // the number of clicks in all.
 func BenchmarkConcurrentClicksOpenLoop(b *testing.B) {
 	rate := openLoopRateFor(b)
-	ts := newTestServer(b, Options{}, func(s *Server) {
+	ts := newTestServer(b, benchOptions(), func(s *Server) {
 		s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 	})
 	openLoop(b, joinClickers(b, ts, openLoopClients), rate)
@@ -499,4 +500,10 @@ func BenchmarkHandleClick(b *testing.B) {
 	if v.view.(*plainCounter).Count != b.N {
 		b.Fatalf("count %d after %d clicks", v.view.(*plainCounter).Count, b.N)
 	}
+}
+
+// benchOptions lifts the socket layer's limits on clients: the benchmarks drive thousands
+// of sockets from one address, clicking flat out.
+func benchOptions() Options {
+	return Options{Channel: channel.Options{Limits: channel.Unlimited()}}
 }

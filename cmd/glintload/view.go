@@ -17,18 +17,19 @@ import (
 )
 
 // dialers spreads sockets over loopback source addresses, so that N can exceed the ~28k
-// ephemeral ports one address pair allows.
+// ephemeral ports one address pair allows, and so that no address holds more sockets than
+// a server admits from one client address by default (1,024).
 type dialers struct {
 	dialers []*wsclient.Dialer
 	next    atomic.Uint64
 }
 
-const viewsPerSourceAddr = 20000
+const viewsPerSourceAddr = 1000
 
 func newDialers(n int, loopbackTarget bool) *dialers {
 	addrs := 1
 	if loopbackTarget {
-		addrs = min(n/viewsPerSourceAddr+1, 250)
+		addrs = min((n+viewsPerSourceAddr-1)/viewsPerSourceAddr, 250)
 	}
 	d := &dialers{}
 	for i := 0; i < addrs; i++ {

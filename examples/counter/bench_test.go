@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/livetest"
 )
 
@@ -18,7 +19,8 @@ import (
 // WebSocket: the event frame written, handled, rendered and diffed, and the reply frame read
 // back. reply-bytes is the size of the reply frame, framing included.
 func BenchmarkCounterClick(b *testing.B) {
-	srv := newServer(config{Secret: testSecret, Logger: quietLogger(), Start: func() int { return 50_000 }})
+	// One client clicking flat out: above the default event rate.
+	srv := newServer(config{Secret: testSecret, Logger: quietLogger(), Start: func() int { return 50_000 }, Limits: channel.Unlimited()})
 	b.Cleanup(func() { srv.Shutdown(context.Background()) })
 	ts := httptest.NewServer(srv)
 	b.Cleanup(ts.Close)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/glint-go/glint/live"
+	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/pubsub"
 	"github.com/glint-go/glint/render"
 )
@@ -36,6 +37,8 @@ type config struct {
 	DrainWindow time.Duration
 	// Start draws the count a new page starts at; nil draws uniformly from [0, maxStart].
 	Start func() int
+	// Limits are the live socket's limits on clients; the zero value keeps the defaults.
+	Limits channel.Limits
 }
 
 var pageTemplate = render.Must(render.New("counter").Parse(`<main>
@@ -128,6 +131,7 @@ func newServer(cfg config) *live.Server {
 	opts := live.Options{Secret: cfg.Secret, Logger: cfg.Logger}
 	opts.Layout, opts.ScriptURL = cfg.Layout, cfg.ScriptURL
 	opts.Channel.DrainWindow = cfg.DrainWindow
+	opts.Channel.Limits = cfg.Limits
 	// The demo shows its metrics openly (cmd/glintload reads them); a real app guards them.
 	opts.MetricsPath = "/metrics"
 	opts.Session = func(r *http.Request) (map[string]string, error) {

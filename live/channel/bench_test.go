@@ -198,6 +198,8 @@ func newBenchServer(b *testing.B) *testServer {
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DrainWindow: 100 * time.Millisecond,
 		CheckOrigin: channel.AllowAnyOrigin,
+		// Thousands of sockets from one address, pushing flat out.
+		Limits: channel.Unlimited(),
 	})
 	if err := ts.srv.Handle("room:*", func() channel.Handler { return &benchHandler{} }); err != nil {
 		b.Fatal(err)

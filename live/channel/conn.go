@@ -20,6 +20,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"os"
 	"sync"
@@ -140,6 +141,36 @@ func (c *sockConn) waitReadable() {
 	err := c.raw.Read(c.wait)
 	if err != nil && c.readErr == nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		c.readErr = err // a deadline only interrupts the wait (see socket.stopReader)
+	}
+}
+
+// declaredLength peeks at the header of the next frame, without consuming it, and returns
+// the payload length it declares (a value that does not fit an int64 is returned as
+// math.MaxInt64). ok is false when the header could not be read (the library reports why).
+// It reads only when bytes have arrived (after waitReadable), so it waits only for the
+// rest of a header already begun.
+func (c *sockConn) declaredLength() (n int64, ok bool) {
+	h, err := c.br.Peek(2)
+	if err != nil {
+		return 0, false
+	}
+	switch l := h[1] & 0x7f; l {
+	case 126:
+		if h, err = c.br.Peek(4); err != nil {
+			return 0, false
+		}
+		return int64(binary.BigEndian.Uint16(h[2:4])), true
+	case 127:
+		if h, err = c.br.Peek(10); err != nil {
+			return 0, false
+		}
+		v := binary.BigEndian.Uint64(h[2:10])
+		if v > math.MaxInt64 {
+			return math.MaxInt64, true
+		}
+		return int64(v), true
+	default:
+		return int64(l), true
 	}
 }
 

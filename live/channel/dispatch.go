@@ -1,7 +1,13 @@
 package channel
 
-// Dispatch of client frames by the rules of PROTOCOL.md §1.5: heartbeat, join, leave,
-// events, and the replies the socket sends itself.
+import (
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Dispatch of client frames by the Phoenix Channels rules: heartbeat, join, leave, events,
+// and the replies the socket sends itself.
 
 // reply queues [joinRef, ref, topic, "phx_reply", {"status":status,"response":response}].
 func (s *socket) reply(joinRef, ref nstr, topic, status string, response []byte) {
@@ -26,9 +32,12 @@ var (
 	reasonUnmatched   = []byte(`{"reason":"unmatched topic"}`)
 	reasonJoinCrashed = []byte(`{"reason":"join crashed"}`)
 	reasonTooMany     = []byte(`{"reason":"too many channels joined"}`)
+	reasonTooFast     = []byte(`{"reason":"too many joins"}`)
+	reasonTopicLong   = []byte(`{"reason":"topic too long"}`)
+	reasonLimited     = []byte(`{"reason":"rate limited"}`)
 )
 
-// dispatch applies PROTOCOL.md §1.5 to one client frame. It never blocks on a channel.
+// dispatch handles one client frame. It never blocks on a channel.
 func (s *socket) dispatch(f frame) {
 	if f.topic == "phoenix" && f.event == "heartbeat" {
 		s.reply(null, f.ref, "phoenix", "ok", emptyObject)
@@ -52,6 +61,11 @@ func (s *socket) dispatch(f frame) {
 	if f.joinRef.valid && f.joinRef.s != c.joinRef {
 		return // stale membership: no reply, the client's push times out
 	}
+	if !s.allowEvent(c) {
+		s.srv.metrics.LimitEvents.Add(1)
+		s.reply(str(c.joinRef), f.ref, f.topic, "error", reasonLimited)
+		return
+	}
 	switch c.put(envelope{kind: envIn, ref: f.ref, event: f.event, payload: f.payload}) {
 	case full:
 		c.logDrop("client message", f.event)
@@ -64,6 +78,17 @@ func (s *socket) join(f frame) {
 	joinRef := f.joinRef
 	if !joinRef.valid {
 		joinRef = f.ref // tolerate clients that omit it
+	}
+	opts := &s.srv.opts
+	if opts.Limits.MaxTopicBytes > 0 && len(f.topic) > opts.Limits.MaxTopicBytes {
+		s.srv.metrics.LimitJoins.Add(1)
+		s.reply(null, f.ref, "", "error", reasonTopicLong)
+		return
+	}
+	if opts.Limits.JoinsPerSecond > 0 && !s.joins.take(time.Now(), opts.Limits.JoinsPerSecond, opts.Limits.JoinBurst) {
+		s.srv.metrics.LimitJoins.Add(1)
+		s.reply(joinRef, f.ref, f.topic, "error", reasonTooFast)
+		return
 	}
 	newHandler := s.srv.route(f.topic)
 	if newHandler == nil {
@@ -85,6 +110,7 @@ func (s *socket) join(f frame) {
 	}
 	c := newChannel(s, f.topic, joinRef.s)
 	s.channels[f.topic] = c
+	s.lonelySince.Store(0)
 	if old != nil {
 		s.detach(old)
 	}
@@ -107,6 +133,7 @@ func (s *socket) leave(f frame) {
 	if c != nil {
 		delete(s.channels, f.topic)
 		s.detach(c)
+		s.noteLonely()
 	}
 	s.mu.Unlock()
 	if c == nil {
@@ -133,6 +160,34 @@ func (s *socket) forget(c *Channel) {
 	s.mu.Lock()
 	if s.channels[c.topic] == c {
 		delete(s.channels, c.topic)
+		s.noteLonely()
 	}
 	s.mu.Unlock()
+}
+
+// noteLonely starts the JoinTimeout clock when the last channel has gone. s.mu is held.
+func (s *socket) noteLonely() {
+	if len(s.channels) == 0 {
+		s.lonelySince.Store(time.Now().UnixNano())
+	}
+}
+
+// allowEvent applies EventsPerSecond to a client message for c, on the reader goroutine.
+// A socket that goes on sending above the rate once refused exhausts a second bucket,
+// refilled at a tenth of the rate, and is closed.
+func (s *socket) allowEvent(c *Channel) bool {
+	opts := &s.srv.opts
+	if opts.Limits.EventsPerSecond <= 0 {
+		return true
+	}
+	now := time.Now()
+	if c.events.take(now, opts.Limits.EventsPerSecond, opts.Limits.EventBurst) {
+		return true
+	}
+	if !c.excess.take(now, opts.Limits.EventsPerSecond/10, opts.Limits.EventBurst) {
+		s.srv.metrics.LimitClosed.Add(1)
+		s.log.Warn("channel: client messages kept above the rate limit, closing", "topic", clip(c.topic), "limit", opts.Limits.EventsPerSecond)
+		s.close(websocket.StatusPolicyViolation, "rate limit exceeded")
+	}
+	return false
 }

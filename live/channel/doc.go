@@ -1,7 +1,7 @@
 // Package channel is Glint's Phoenix Channels v2 WebSocket endpoint: one WebSocket per
 // browser tab carrying many joined topics, each served by a Handler on its own goroutine.
-// It follows PROTOCOL.md §1 frame for frame, so the official phoenix JavaScript client (and
-// Glint's own) can use it; live views are built on it, and it serves plain channels for
+// It follows the Phoenix Channels v2 protocol frame for frame, so the official phoenix
+// JavaScript client (and Glint's own) can use it; live views are built on it, and it serves plain channels for
 // single-page apps as well.
 //
 // # Goroutines and limits
@@ -25,10 +25,34 @@
 // counted (glint_channel_outbound_overflows_total). Handler panics are recovered: the
 // channel sends phx_error and its siblings keep running.
 //
+// # Limits on clients
+//
+// Every limit is on by default and set in Options; each refusal is counted in
+// glint_channel_limited_total{limit}, and refusals are logged at most once a second.
+//
+//   - MaxConnections (default: the open-file limit less a tenth): an upgrade above it
+//     answers 503, so the process never runs out of descriptors.
+//   - MaxSocketsPerAddress (default 1024, by IPv4 address or IPv6 /64; behind a reverse
+//     proxy, set TrustedProxies so that X-Forwarded-For names the client): an upgrade
+//     above it answers 429.
+//   - JoinTimeout (default 30s): a socket with no joined channel for that long is closed.
+//   - JoinsPerSecond and JoinBurst (default 10/s, 50 at once) per socket, MaxChannels
+//     (default 100) per socket and MaxTopicBytes (default 1 KiB): a join beyond them gets
+//     an error reply.
+//   - EventsPerSecond and EventBurst (default 100/s, 200 at once) per joined channel: a
+//     message beyond them gets the error reply {"reason":"rate limited"} and is not
+//     delivered; a socket that keeps it up is closed with 1008.
+//   - MaxFrameBytes (default 1 MiB): a frame whose header declares more is refused at
+//     once with 1009, before its payload is read.
+//
+// Values a client sends (topics, origins, addresses) are shortened in log lines.
+//
 // # Close codes
 //
 //   - 1001: Disconnect, and no frame within Options.HeartbeatTimeout.
 //   - 1003: a binary frame was received.
+//   - 1008: no channel joined within Options.JoinTimeout, or messages kept above
+//     Options.EventsPerSecond.
 //   - 1009: a frame exceeded Options.MaxFrameBytes.
 //   - 1011: an undecodable frame was received.
 //   - 1012: Shutdown (spread over Options.DrainWindow).
@@ -41,7 +65,7 @@
 //
 //	glint_channel_connections               gauge   sockets open now
 //	glint_channel_connections_total         counter sockets accepted
-//	glint_channel_connect_rejected_total    counter upgrades refused (403/503)
+//	glint_channel_connect_rejected_total    counter upgrades refused (403/429/503)
 //	glint_channel_channels                  gauge   channels joined now
 //	glint_channel_joins_total{status}       counter join replies: ok, error, crashed
 //	glint_channel_crashes_total             counter channels ended by phx_error
@@ -54,6 +78,9 @@
 //	glint_channel_outbound_queued           gauge   frames waiting to be written
 //	glint_channel_outbound_overflows_total  counter sockets closed for overflow
 //	glint_channel_broadcasts_out_total      counter broadcast frames queued to sockets
+//	glint_channel_limited_total{limit}      counter refusals by limit: connections,
+//	                                                sockets_per_address, joins, events,
+//	                                                events_closed, join_timeout
 //	go_goroutines, go_memstats_heap_alloc_bytes, go_memstats_heap_inuse_bytes,
 //	go_memstats_stack_inuse_bytes, go_memstats_sys_bytes, go_memstats_heap_objects
 package channel

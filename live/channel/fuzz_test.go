@@ -28,7 +28,8 @@ func FuzzFrames(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	ts := newTestServer(f, channel.Options{MaxChannels: 3})
+	// Fuzzing dials a socket per input, faster than closed ones go: no per-address limit.
+	ts := newTestServer(f, channel.Options{MaxChannels: 3, Limits: channel.Limits{MaxSocketsPerAddress: -1, MaxConnections: -1}})
 	f.Fuzz(func(t *testing.T, input string) {
 		c := ts.dial(t, "")
 		defer c.conn.CloseNow()

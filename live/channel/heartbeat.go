@@ -1,7 +1,8 @@
 package channel
 
 // The heartbeat check: one goroutine per Server, running while it has sockets, closes
-// those that sent no frame within Options.HeartbeatTimeout. A timer per socket, reset on
+// those that sent no frame within Options.HeartbeatTimeout, and those that have had no
+// joined channel for Options.JoinTimeout. A timer per socket, reset on
 // every frame, would cost each socket a timer's memory and each frame a timer update.
 
 import (
@@ -35,17 +36,24 @@ func (s *Server) sweep(stop <-chan struct{}) {
 	timeout := s.opts.HeartbeatTimeout
 	t := time.NewTicker(sweepInterval(timeout))
 	defer t.Stop()
-	var silent []*socket
+	var silent, lonely []*socket
 	for {
 		select {
 		case <-stop:
 			return
 		case now := <-t.C:
 			deadline := now.Add(-timeout).UnixNano()
+			lonelyDeadline := int64(0) // JoinTimeout off
+			if s.opts.Limits.JoinTimeout > 0 {
+				lonelyDeadline = now.Add(-s.opts.Limits.JoinTimeout).UnixNano()
+			}
 			s.mu.Lock()
 			for sock := range s.sockets {
 				if sock.lastFrame.Load() < deadline {
 					silent = append(silent, sock)
+				} else if since := sock.lonelySince.Load(); since != 0 && since < lonelyDeadline &&
+					sock.lonelySince.CompareAndSwap(since, 0) { // counted and closed once
+					lonely = append(lonely, sock)
 				}
 			}
 			s.mu.Unlock()
@@ -54,6 +62,12 @@ func (s *Server) sweep(stop <-chan struct{}) {
 				silent[i] = nil
 			}
 			silent = silent[:0]
+			for i, sock := range lonely {
+				s.metrics.JoinTimeouts.Add(1)
+				sock.close(websocket.StatusPolicyViolation, "no channel joined")
+				lonely[i] = nil
+			}
+			lonely = lonely[:0]
 		}
 	}
 }

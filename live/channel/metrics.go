@@ -30,6 +30,14 @@ type Metrics struct {
 	OutboundQueued    atomic.Int64 // frames waiting in all outbound queues now
 	OutboundOverflows atomic.Int64 // sockets closed because their outbound queue overflowed
 	BroadcastsOut     atomic.Int64 // broadcast frames queued to sockets
+
+	// Limits (see Options).
+	LimitConnections atomic.Int64 // upgrades refused by MaxConnections
+	LimitAddress     atomic.Int64 // upgrades refused by MaxSocketsPerAddress
+	LimitJoins       atomic.Int64 // joins refused by JoinsPerSecond or MaxTopicBytes
+	LimitEvents      atomic.Int64 // client messages refused by EventsPerSecond
+	LimitClosed      atomic.Int64 // sockets closed for sending above EventsPerSecond
+	JoinTimeouts     atomic.Int64 // sockets closed by JoinTimeout
 }
 
 type metricDesc struct {
@@ -56,6 +64,12 @@ var metricDescs = []metricDesc{
 	{"glint_channel_outbound_queued", "Frames waiting in socket outbound queues now.", "gauge", func(m *Metrics) int64 { return m.OutboundQueued.Load() }, ""},
 	{"glint_channel_outbound_overflows_total", "Sockets closed because their outbound queue overflowed.", "counter", func(m *Metrics) int64 { return m.OutboundOverflows.Load() }, ""},
 	{"glint_channel_broadcasts_out_total", "Broadcast frames queued to sockets.", "counter", func(m *Metrics) int64 { return m.BroadcastsOut.Load() }, ""},
+	{"glint_channel_limited_total", "Requests refused and sockets closed by a limit, by limit.", "counter", func(m *Metrics) int64 { return m.LimitConnections.Load() }, `limit="connections"`},
+	{"glint_channel_limited_total", "", "", func(m *Metrics) int64 { return m.LimitAddress.Load() }, `limit="sockets_per_address"`},
+	{"glint_channel_limited_total", "", "", func(m *Metrics) int64 { return m.LimitJoins.Load() }, `limit="joins"`},
+	{"glint_channel_limited_total", "", "", func(m *Metrics) int64 { return m.LimitEvents.Load() }, `limit="events"`},
+	{"glint_channel_limited_total", "", "", func(m *Metrics) int64 { return m.LimitClosed.Load() }, `limit="events_closed"`},
+	{"glint_channel_limited_total", "", "", func(m *Metrics) int64 { return m.JoinTimeouts.Load() }, `limit="join_timeout"`},
 }
 
 // ServeHTTP writes the metrics in the Prometheus text exposition format (version 0.0.4).

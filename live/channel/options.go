@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -52,6 +53,58 @@ type Options struct {
 	// every header; afterwards the others are dropped, so that idle sockets do not hold
 	// them. Default none.
 	KeepHeaders []string
+
+	// Limits bound what one client can hold or send. The zero value means the defaults;
+	// see Limits.
+	Limits Limits
+}
+
+// Limits bound what one client can hold or send. Every limit is on by default: a zero
+// field takes its default; a negative one turns that limit off. Unlimited turns them all
+// off, for benchmarks and load tests that drive many sockets from one address.
+type Limits struct {
+	// MaxConnections caps the sockets open at once on this server: an upgrade above it
+	// answers HTTP 503, before the process runs out of file descriptors and its listener
+	// stops accepting anything. Default: the process's open-file limit less a tenth of
+	// it (at least 256) kept for files, listeners and outgoing connections. Negative: no cap.
+	MaxConnections int
+	// MaxSocketsPerAddress bounds the sockets open at once from one client address (an
+	// IPv4 address, or an IPv6 /64); an upgrade above it answers HTTP 429. Behind a
+	// reverse proxy, set TrustedProxies, or every client shares the proxy's address.
+	// Default 1024. Negative: no limit.
+	MaxSocketsPerAddress int
+	// TrustedProxies are the networks of the reverse proxies in front of the server, as
+	// CIDR prefixes ("10.0.0.0/8", "127.0.0.1/32"). For a request from one of them, the
+	// client address is the right-most address in X-Forwarded-For that is not itself a
+	// trusted proxy. Default none: X-Forwarded-For is ignored.
+	TrustedProxies []string
+	// JoinTimeout closes (code 1008) a socket that has had no joined channel for this
+	// long, from its opening or from its last leave, so that sockets that never join
+	// cannot pile up. Default 30s. Negative: never.
+	JoinTimeout time.Duration
+	// JoinsPerSecond and JoinBurst bound the joins of one socket (a token bucket): a join
+	// above them gets the error reply "too many joins". Defaults 10 and 50. Negative
+	// JoinsPerSecond: no limit.
+	JoinsPerSecond float64
+	JoinBurst      int
+	// EventsPerSecond and EventBurst bound the client messages to one joined channel (a
+	// token bucket). A message above them is not delivered and gets the error reply
+	// "rate limited"; a socket that keeps sending above the rate (about EventBurst refused
+	// messages more than it earns back at a tenth of the rate) is closed with 1008.
+	// Defaults 100 and 200. Negative EventsPerSecond: no limit.
+	EventsPerSecond float64
+	EventBurst      int
+	// MaxTopicBytes bounds the length of a topic a client may join; a longer one gets the
+	// error reply "topic too long". Default 1024. Negative: no limit.
+	MaxTopicBytes int
+}
+
+// Unlimited returns Limits with every limit off.
+func Unlimited() Limits {
+	return Limits{
+		MaxConnections: -1, MaxSocketsPerAddress: -1, JoinTimeout: -1,
+		JoinsPerSecond: -1, EventsPerSecond: -1, MaxTopicBytes: -1,
+	}
 }
 
 // Defaults.
@@ -62,6 +115,14 @@ const (
 	DefaultOutboundQueue    = 512
 	DefaultMaxChannels      = 100
 	DefaultDrainWindow      = 10 * time.Second
+
+	DefaultMaxSocketsPerAddress = 1024
+	DefaultJoinTimeout          = 30 * time.Second
+	DefaultJoinsPerSecond       = 10
+	DefaultJoinBurst            = 50
+	DefaultEventsPerSecond      = 100
+	DefaultEventBurst           = 200
+	DefaultMaxTopicBytes        = 1024
 )
 
 func (o Options) withDefaults() Options {
@@ -91,6 +152,30 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DrainWindow <= 0 {
 		o.DrainWindow = DefaultDrainWindow
+	}
+	if o.Limits.MaxConnections == 0 {
+		o.Limits.MaxConnections = defaultMaxConnections()
+	}
+	if o.Limits.MaxSocketsPerAddress == 0 {
+		o.Limits.MaxSocketsPerAddress = DefaultMaxSocketsPerAddress
+	}
+	if o.Limits.JoinTimeout == 0 {
+		o.Limits.JoinTimeout = DefaultJoinTimeout
+	}
+	if o.Limits.JoinsPerSecond == 0 {
+		o.Limits.JoinsPerSecond = DefaultJoinsPerSecond
+	}
+	if o.Limits.JoinBurst <= 0 {
+		o.Limits.JoinBurst = DefaultJoinBurst
+	}
+	if o.Limits.EventsPerSecond == 0 {
+		o.Limits.EventsPerSecond = DefaultEventsPerSecond
+	}
+	if o.Limits.EventBurst <= 0 {
+		o.Limits.EventBurst = DefaultEventBurst
+	}
+	if o.Limits.MaxTopicBytes == 0 {
+		o.Limits.MaxTopicBytes = DefaultMaxTopicBytes
 	}
 	return o
 }
@@ -154,6 +239,9 @@ type ConnectInfo struct {
 	Header http.Header
 	// RemoteAddr is the request's remote address.
 	RemoteAddr string
+	// ClientAddr is the client's address: RemoteAddr's, or, for a request from one of
+	// Options.TrustedProxies, the one its X-Forwarded-For names. Invalid when neither parses.
+	ClientAddr netip.Addr
 	// Cookies are the request's cookies (the session, for example). Only Connect sees
 	// them; Channel.ConnectInfo has none.
 	Cookies []*http.Cookie

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -37,6 +39,12 @@ type Server struct {
 	drained  chan struct{}
 	// sweepStop ends the heartbeat check, which runs while there are sockets.
 	sweepStop chan struct{}
+
+	// Limits (limits.go).
+	proxies     []netip.Prefix
+	slots       atomic.Int64 // sockets admitted and not yet gone, for MaxConnections
+	perAddr     addrCounter
+	limitLogged atomic.Int64 // unix nanoseconds of the last logged limit refusal
 }
 
 type prefixRoute struct {
@@ -45,9 +53,17 @@ type prefixRoute struct {
 }
 
 // NewServer returns a Server configured by opts (see Options for the defaults).
+//
+// It panics when Options.TrustedProxies holds something that is neither a CIDR prefix nor
+// an address: a misconfigured proxy list must not silently trust, or distrust, a header.
 func NewServer(opts Options) *Server {
 	opts = opts.withDefaults()
+	proxies, err := parseProxies(opts.Limits.TrustedProxies)
+	if err != nil {
+		panic(err)
+	}
 	return &Server{
+		proxies: proxies,
 		opts:    opts,
 		log:     opts.Logger,
 		ps:      opts.PubSub,
@@ -119,7 +135,8 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 
 // ServeHTTP upgrades the request to a WebSocket and serves the socket until it closes.
 // It answers 403 for a vsn whose major version is not 2, a refused origin or a Connect
-// error, and 503 once Shutdown has begun.
+// error, 429 above MaxSocketsPerAddress, and 503 above MaxConnections or once Shutdown has
+// begun.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	closing := s.closing
@@ -129,16 +146,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	addr := clientAddr(r, s.proxies)
+	release, ok := s.admit(w, r, addr)
+	if !ok {
+		return
+	}
+	admitted := false
+	defer func() {
+		if !admitted {
+			release()
+		}
+	}()
 	params := r.URL.Query()
 	if major, _, _ := strings.Cut(params.Get("vsn"), "."); major != "2" {
-		s.reject(w, r, "unsupported serializer version", slog.String("vsn", params.Get("vsn")))
+		s.reject(w, r, "unsupported serializer version", slog.String("vsn", clip(params.Get("vsn"))))
 		return
 	}
 	if !s.opts.CheckOrigin(r) {
-		s.reject(w, r, "origin not allowed", slog.String("origin", r.Header.Get("Origin")))
+		s.reject(w, r, "origin not allowed", slog.String("origin", clip(r.Header.Get("Origin"))))
 		return
 	}
-	info := &ConnectInfo{Params: params, Header: r.Header, RemoteAddr: r.RemoteAddr, Cookies: r.Cookies(), AuthToken: authToken(r.Header)}
+	info := &ConnectInfo{Params: params, Header: r.Header, RemoteAddr: r.RemoteAddr, ClientAddr: addr, Cookies: r.Cookies(), AuthToken: authToken(r.Header)}
 	assigns := AssignsFromContext(r.Context())
 	if s.opts.Connect != nil {
 		connected, err := s.connect(r.Context(), info)
@@ -170,7 +198,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		CompressionMode:    websocket.CompressionDisabled,
 	})
 	if err != nil {
-		s.log.Warn("channel: websocket upgrade failed", "remote", r.RemoteAddr, "error", err)
+		s.log.Warn("channel: websocket upgrade failed", "remote", clip(r.RemoteAddr), "error", err)
 		return
 	}
 	conn.SetReadLimit(s.opts.MaxFrameBytes)
@@ -180,6 +208,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conn.Close(websocket.StatusServiceRestart, "server shutting down")
 		return
 	}
+	sock.release, admitted = release, true
 	if info.SocketID != "" {
 		if err := s.ps.Subscribe(DisconnectTopic(info.SocketID), sock); err != nil {
 			sock.log.Error("channel: subscribing to the disconnect topic", "error", err)
@@ -202,7 +231,7 @@ func (s *Server) connect(ctx context.Context, info *ConnectInfo) (a Assigns, err
 
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, why string, attr slog.Attr) {
 	s.metrics.ConnectRejected.Add(1)
-	s.log.Warn("channel: socket refused: "+why, "remote", r.RemoteAddr, attr)
+	s.log.Warn("channel: socket refused: "+why, "remote", clip(r.RemoteAddr), attr)
 	http.Error(w, why, http.StatusForbidden)
 }
 

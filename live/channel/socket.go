@@ -56,6 +56,12 @@ type socket struct {
 	gate sync.Mutex
 
 	lastFrame atomic.Int64 // unix nanoseconds of the last frame read (see sweep)
+	// release gives back the socket's admission (limits.go) once it has gone.
+	release func()
+	// lonelySince is the unix nanoseconds since which the socket has had no channel, or 0
+	// while it has one (see sweep and Options.JoinTimeout).
+	lonelySince atomic.Int64
+	joins       bucket // Options.JoinsPerSecond; the reader goroutine only
 
 	mu       sync.Mutex
 	channels map[string]*Channel
@@ -79,6 +85,7 @@ func newSocket(s *Server, conn *websocket.Conn, nc *sockConn, info *ConnectInfo,
 		channels:   make(map[string]*Channel),
 	}
 	sock.lastFrame.Store(time.Now().UnixNano())
+	sock.lonelySince.Store(time.Now().UnixNano())
 	if info.SocketID != "" {
 		sock.log = s.log.With("socket_id", info.SocketID)
 	}
@@ -101,6 +108,9 @@ func (s *socket) serve() {
 // end waits for the writer's close handshake and stops the socket's channels.
 func (s *socket) end() {
 	defer s.srv.unregister(s)
+	if s.release != nil {
+		defer s.release()
+	}
 	if s.info.SocketID != "" {
 		defer s.srv.ps.Unsubscribe(DisconnectTopic(s.info.SocketID), s)
 	}
@@ -347,6 +357,13 @@ func (s *socket) awaitFrame() bool {
 // readFrame reads and dispatches one client frame. It reports false when the socket must
 // stop reading.
 func (s *socket) readFrame() bool {
+	if n, ok := s.nc.declaredLength(); ok && n > s.srv.opts.MaxFrameBytes {
+		// Refused on its header: waiting for a payload that never comes would hold the
+		// socket until the heartbeat timeout.
+		s.log.Warn("channel: frame header declares more than the size limit, closing", "declared", n, "limit", s.srv.opts.MaxFrameBytes)
+		s.close(websocket.StatusMessageTooBig, "frame too big")
+		return false
+	}
 	buf := frameBufs.Get().(*bytes.Buffer)
 	defer putFrameBuf(buf)
 	buf.Reset()

@@ -21,6 +21,7 @@ import (
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/examples/productpage/store/storetest"
 	"github.com/glint-go/glint/internal/browsertest"
+	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/livetest"
 	"github.com/glint-go/glint/live/pubsub/natspubsub"
 )
@@ -64,7 +65,7 @@ func (c *cluster) node(t testing.TB, id string) *liveServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(ctx, app.Config{Store: st, PubSub: ps, AdminPassword: testPassword, Secret: testSecret, Logger: quietLogger()})
+	a, err := app.New(ctx, app.Config{Limits: channel.Unlimited(), Store: st, PubSub: ps, AdminPassword: testPassword, Secret: testSecret, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

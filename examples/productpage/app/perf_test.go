@@ -16,6 +16,7 @@ import (
 	"github.com/glint-go/glint/examples/productpage/app"
 	"github.com/glint-go/glint/examples/productpage/inventory"
 	"github.com/glint-go/glint/examples/productpage/store"
+	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/pubsub"
 )
 
@@ -65,7 +66,7 @@ func runDrop(b *testing.B, nViews int) {
 		b.Fatal(err)
 	}
 	ps := pubsub.NewLocal()
-	a, err := app.New(ctx, app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret,
+	a, err := app.New(ctx, app.Config{Limits: channel.Unlimited(), Store: st, AdminPassword: testPassword, Secret: testSecret,
 		PubSub: ps, Rand: rand.New(rand.NewPCG(24, 24)), Logger: quietLogger()})
 	if err != nil {
 		b.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"github.com/glint-go/glint/examples/productpage/cart"
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/examples/productpage/store/storetest"
+	"github.com/glint-go/glint/live/channel"
 )
 
 var wireRef atomic.Int64
@@ -88,7 +89,7 @@ func benchAddToCart(b *testing.B, twoNodes, held bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		a, err := app.New(ctx, app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret, Logger: quietLogger()})
+		a, err := app.New(ctx, app.Config{Limits: channel.Unlimited(), Store: st, AdminPassword: testPassword, Secret: testSecret, Logger: quietLogger()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -210,7 +211,7 @@ func sellOutOnce(b *testing.B, carts int) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := app.New(ctx, app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret,
+	a, err := app.New(ctx, app.Config{Limits: channel.Unlimited(), Store: st, AdminPassword: testPassword, Secret: testSecret,
 		Rand: rand.New(rand.NewPCG(5, 5)), Logger: quietLogger()})
 	if err != nil {
 		b.Fatal(err)

@@ -1,0 +1,207 @@
+package channel
+
+// Limits on what one client can hold or send (see Options): sockets per address and in
+// all, joins per socket, messages per channel, topic length, and how long a socket may
+// stay without a channel. Each refusal is counted in Metrics.
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// defaultMaxConnections is the open-file limit less a tenth of it, at least 256, kept for
+// everything that is not a socket.
+func defaultMaxConnections() int {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == 0 {
+		return 10_000
+	}
+	n := int(min(lim.Cur, 1<<30))
+	return max(n-max(n/10, 256), 1)
+}
+
+// parseProxies parses Options.TrustedProxies; a bare address is a prefix of its own.
+func parseProxies(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("channel: trusted proxy %q: want a CIDR prefix or an address", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+func trusted(a netip.Addr, proxies []netip.Prefix) bool {
+	for _, p := range proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientAddr returns the request's client address: the peer's, or, when the peer is a
+// trusted proxy, the right-most X-Forwarded-For entry that is not a trusted proxy.
+func clientAddr(r *http.Request, proxies []netip.Prefix) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	a := ap.Addr().Unmap()
+	if len(proxies) == 0 || !trusted(a, proxies) {
+		return a
+	}
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		parts := strings.Split(hops[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			h, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
+			if err != nil {
+				return a // a malformed entry: trust nothing to its left
+			}
+			a = h.Unmap()
+			if !trusted(a, proxies) {
+				return a
+			}
+		}
+	}
+	return a
+}
+
+// addrKey is what MaxSocketsPerAddress counts by: an IPv4 address, or an IPv6 /64 (one
+// subscriber's usual allocation, which an attacker could otherwise walk through).
+func addrKey(a netip.Addr) netip.Prefix {
+	if !a.IsValid() {
+		return netip.Prefix{}
+	}
+	if a.Is4() {
+		return netip.PrefixFrom(a, 32)
+	}
+	p, _ := a.Prefix(64)
+	return p
+}
+
+// addrCounter counts the open sockets per address key.
+type addrCounter struct {
+	mu sync.Mutex
+	n  map[netip.Prefix]int
+}
+
+// acquire counts one more socket for key unless max are open; max < 0 means no limit.
+func (c *addrCounter) acquire(key netip.Prefix, max int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if max >= 0 && c.n[key] >= max {
+		return false
+	}
+	if c.n == nil {
+		c.n = make(map[netip.Prefix]int)
+	}
+	c.n[key]++
+	return true
+}
+
+func (c *addrCounter) release(key netip.Prefix) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n[key] <= 1 {
+		delete(c.n, key)
+		return
+	}
+	c.n[key]--
+}
+
+// bucket is a token bucket used by one goroutine (the socket's reader). It is 16 bytes:
+// every joined channel has two.
+type bucket struct {
+	tokens float64
+	last   int64 // unix nanoseconds of the last take; 0: never
+}
+
+// take takes one token if there is one, after refilling at rate up to burst. A new bucket
+// starts full.
+func (b *bucket) take(now time.Time, rate float64, burst int) bool {
+	t := now.UnixNano()
+	if b.last == 0 {
+		b.tokens = float64(burst)
+	} else {
+		b.tokens = min(float64(burst), b.tokens+float64(t-b.last)/1e9*rate)
+	}
+	b.last = t
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// maxLoggedBytes bounds a client-supplied value in a log line.
+const maxLoggedBytes = 128
+
+// clip shortens a client-supplied string for logging, saying how long it was, so that a
+// client cannot grow the log by sending long values.
+func clip(s string) string {
+	if len(s) <= maxLoggedBytes {
+		return s
+	}
+	cut := maxLoggedBytes
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
+		cut--
+	}
+	return fmt.Sprintf("%s…(%d bytes)", s[:cut], len(s))
+}
+
+// admit applies MaxConnections and MaxSocketsPerAddress to an upgrade request. It
+// answers the refusal itself; otherwise release must be called once the socket has gone
+// (or when the upgrade fails).
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, addr netip.Addr) (release func(), ok bool) {
+	if max := s.opts.Limits.MaxConnections; max >= 0 && s.slots.Add(1) > int64(max) {
+		s.slots.Add(-1)
+		s.metrics.LimitConnections.Add(1)
+		s.refuseLimit(w, r, http.StatusServiceUnavailable, "too many connections", "limit", max)
+		return nil, false
+	}
+	key := addrKey(addr)
+	if !s.perAddr.acquire(key, s.opts.Limits.MaxSocketsPerAddress) {
+		if s.opts.Limits.MaxConnections >= 0 {
+			s.slots.Add(-1)
+		}
+		s.metrics.LimitAddress.Add(1)
+		s.refuseLimit(w, r, http.StatusTooManyRequests, "too many connections from this address", "limit", s.opts.Limits.MaxSocketsPerAddress)
+		return nil, false
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.perAddr.release(key)
+			if s.opts.Limits.MaxConnections >= 0 {
+				s.slots.Add(-1)
+			}
+		})
+	}, true
+}
+
+// refuseLimit answers an upgrade refused by a limit, logging at most one such refusal per
+// second so that a flood of refusals cannot flood the log.
+func (s *Server) refuseLimit(w http.ResponseWriter, r *http.Request, status int, why string, attrs ...any) {
+	s.metrics.ConnectRejected.Add(1)
+	now := time.Now().UnixNano()
+	if last := s.limitLogged.Load(); now-last >= int64(time.Second) && s.limitLogged.CompareAndSwap(last, now) {
+		s.log.Warn("channel: socket refused: "+why+" (further refusals are not logged for a second)",
+			append([]any{"remote", clip(r.RemoteAddr)}, attrs...)...)
+	}
+	w.Header().Set("Retry-After", "5")
+	http.Error(w, why, status)
+}
