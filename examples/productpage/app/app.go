@@ -14,6 +14,7 @@ import (
 	"github.com/glint-go/glint/examples/productpage/inventory"
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/live"
+	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/presence"
 	"github.com/glint-go/glint/live/pubsub"
 	"github.com/glint-go/glint/live/token"
@@ -41,6 +42,8 @@ type Config struct {
 	PubSub pubsub.PubSub
 	// Logger receives the app's logs. Nil means slog.Default().
 	Logger *slog.Logger
+	// Limits are the live socket's limits on clients; the zero value keeps the defaults.
+	Limits channel.Limits
 }
 
 // App is the assembled demo.
@@ -119,6 +122,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	opts := live.Options{Secret: secret, Logger: logger, Layout: layoutTemplate, ScriptURL: cfg.ScriptURL,
 		Session: cartSession(cookies)}
 	opts.Channel.PubSub = ps
+	opts.Channel.Limits = cfg.Limits
 	opts.Channel.Connect = shopperSocket(cookies)
 	lv := live.New(opts)
 	// Separate session groups: a shopper's session can never live-navigate into /admin,
