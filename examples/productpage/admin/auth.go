@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+
+	"github.com/glint-go/glint/live/secure"
 )
 
 // User is the basic-auth user name of the admin surface.
@@ -29,7 +31,32 @@ func PasswordFromEnv(logger *slog.Logger) string {
 
 // BasicAuth serves next only to requests carrying user and password in HTTP basic auth.
 // Others get 401 with a JSON error and a WWW-Authenticate challenge.
+//
+// A browser resends basic-auth credentials on its own once the admin has logged in, also
+// with requests another site's page makes it send (an auto-submitted form, a no-cors
+// fetch). So before the credentials are looked at, a state-changing request (any method
+// but GET, HEAD and OPTIONS) that the browser marks as cross-origin (Sec-Fetch-Site, or
+// an Origin whose host is not the request's Host) is refused with 403 and a JSON error,
+// and logged (see secure.CrossOrigin). Requests without those headers, from curl or the
+// load tool, and the admin's own same-origin requests are not affected.
 func BasicAuth(user, password string, next http.Handler) http.Handler {
+	return crossOrigin.Handler(basicAuth(user, password, next))
+}
+
+// crossOrigin refuses cross-origin state-changing requests with the API's JSON errors.
+var crossOrigin = func() *secure.CrossOrigin {
+	c, err := secure.NewCrossOrigin(secure.CrossOriginOptions{Deny: http.HandlerFunc(denyCrossOrigin)})
+	if err != nil {
+		panic(err) // no trusted origins: cannot fail
+	}
+	return c
+}()
+
+func denyCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusForbidden, "cross-origin request refused: the admin API only takes state-changing requests from its own pages or from non-browser clients")
+}
+
+func basicAuth(user, password string, next http.Handler) http.Handler {
 	wantUser := sha256.Sum256([]byte(user))
 	wantPass := sha256.Sum256([]byte(password))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
