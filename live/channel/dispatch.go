@@ -35,6 +35,7 @@ var (
 	reasonTooFast     = []byte(`{"reason":"too many joins"}`)
 	reasonTopicLong   = []byte(`{"reason":"topic too long"}`)
 	reasonLimited     = []byte(`{"reason":"rate limited"}`)
+	reasonAddrFull    = []byte(`{"reason":"too many channels from this address"}`)
 )
 
 // dispatch handles one client frame. It never blocks on a channel.
@@ -106,6 +107,12 @@ func (s *socket) join(f frame) {
 		s.mu.Unlock()
 		s.srv.metrics.JoinsError.Add(1)
 		s.reply(joinRef, f.ref, f.topic, "error", reasonTooMany)
+		return
+	}
+	if !s.srv.chansPerAddr.acquire(s.addr, opts.Limits.MaxChannelsPerAddress) {
+		s.mu.Unlock()
+		s.srv.metrics.LimitJoins.Add(1)
+		s.reply(joinRef, f.ref, f.topic, "error", reasonAddrFull)
 		return
 	}
 	c := newChannel(s, f.topic, joinRef.s)

@@ -35,6 +35,8 @@
 //   - MaxSocketsPerAddress (default 1024, by IPv4 address or IPv6 /64; behind a reverse
 //     proxy, set TrustedProxies so that X-Forwarded-For names the client): an upgrade
 //     above it answers 429.
+//   - MaxChannelsPerAddress (default 4096): channels joined at once from one address,
+//     over all its sockets; a join beyond it gets an error reply.
 //   - JoinTimeout (default 30s): a socket with no joined channel for that long is closed.
 //   - JoinsPerSecond and JoinBurst (default 10/s, 50 at once) per socket, MaxChannels
 //     (default 100) per socket and MaxTopicBytes (default 1 KiB): a join beyond them gets

@@ -327,3 +327,22 @@ func TestLoggedClientValuesAreClipped(t *testing.T) {
 		t.Errorf("the log does not say how long the value was: %s", logBuf.String())
 	}
 }
+
+func TestChannelsPerAddress(t *testing.T) {
+	ts := newTestServer(t, channel.Options{Limits: channel.Limits{MaxChannelsPerAddress: 3}})
+	a, b := ts.dial(t, ""), ts.dial(t, "")
+	defer a.close()
+	defer b.close()
+	for i, c := range []*client{a, a, b} {
+		c.send(fmt.Sprintf(`["%d","%d","room:%d","phx_join",{}]`, i, i, i))
+		c.expect(fmt.Sprintf(`["%d","%d","room:%d","phx_reply",{"status":"ok","response":{}}]`, i, i, i))
+	}
+	b.send(`["9","9","room:9","phx_join",{}]`)
+	b.expect(`["9","9","room:9","phx_reply",{"status":"error","response":{"reason":"too many channels from this address"}}]`)
+	// A channel that leaves frees its place.
+	a.send(`["0","10","room:0","phx_leave",{}]`)
+	a.expect(`["0","10","room:0","phx_reply",{"status":"ok","response":{}}]`)
+	waitFor(t, "the left channel to finish", func() bool { return ts.srv.Metrics().Channels.Load() == 2 })
+	b.send(`["11","11","room:11","phx_join",{}]`)
+	b.expect(`["11","11","room:11","phx_reply",{"status":"ok","response":{}}]`)
+}

@@ -143,6 +143,7 @@ func (c *Channel) finish() {
 	c.sock.mu.Unlock()
 	c.cancel()
 	close(c.done)
+	c.sock.srv.chansPerAddr.release(c.sock.addr)
 	c.sock.chanWG.Done()
 }
 

@@ -73,6 +73,10 @@ type Limits struct {
 	// reverse proxy, set TrustedProxies, or every client shares the proxy's address.
 	// Default 1024. Negative: no limit.
 	MaxSocketsPerAddress int
+	// MaxChannelsPerAddress bounds the channels joined at once from one client address,
+	// over all its sockets; a join above it gets the error reply "too many channels from
+	// this address". Default 4096. Negative: no limit.
+	MaxChannelsPerAddress int
 	// TrustedProxies are the networks of the reverse proxies in front of the server, as
 	// CIDR prefixes ("10.0.0.0/8", "127.0.0.1/32"). For a request from one of them, the
 	// client address is the right-most address in X-Forwarded-For that is not itself a
@@ -102,7 +106,7 @@ type Limits struct {
 // Unlimited returns Limits with every limit off.
 func Unlimited() Limits {
 	return Limits{
-		MaxConnections: -1, MaxSocketsPerAddress: -1, JoinTimeout: -1,
+		MaxConnections: -1, MaxSocketsPerAddress: -1, MaxChannelsPerAddress: -1, JoinTimeout: -1,
 		JoinsPerSecond: -1, EventsPerSecond: -1, MaxTopicBytes: -1,
 	}
 }
@@ -116,13 +120,14 @@ const (
 	DefaultMaxChannels      = 100
 	DefaultDrainWindow      = 10 * time.Second
 
-	DefaultMaxSocketsPerAddress = 1024
-	DefaultJoinTimeout          = 30 * time.Second
-	DefaultJoinsPerSecond       = 10
-	DefaultJoinBurst            = 50
-	DefaultEventsPerSecond      = 100
-	DefaultEventBurst           = 200
-	DefaultMaxTopicBytes        = 1024
+	DefaultMaxSocketsPerAddress  = 1024
+	DefaultMaxChannelsPerAddress = 4096
+	DefaultJoinTimeout           = 30 * time.Second
+	DefaultJoinsPerSecond        = 10
+	DefaultJoinBurst             = 50
+	DefaultEventsPerSecond       = 100
+	DefaultEventBurst            = 200
+	DefaultMaxTopicBytes         = 1024
 )
 
 func (o Options) withDefaults() Options {
@@ -158,6 +163,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Limits.MaxSocketsPerAddress == 0 {
 		o.Limits.MaxSocketsPerAddress = DefaultMaxSocketsPerAddress
+	}
+	if o.Limits.MaxChannelsPerAddress == 0 {
+		o.Limits.MaxChannelsPerAddress = DefaultMaxChannelsPerAddress
 	}
 	if o.Limits.JoinTimeout == 0 {
 		o.Limits.JoinTimeout = DefaultJoinTimeout

@@ -41,10 +41,11 @@ type Server struct {
 	sweepStop chan struct{}
 
 	// Limits (limits.go).
-	proxies     []netip.Prefix
-	slots       atomic.Int64 // sockets admitted and not yet gone, for MaxConnections
-	perAddr     addrCounter
-	limitLogged atomic.Int64 // unix nanoseconds of the last logged limit refusal
+	proxies      []netip.Prefix
+	slots        atomic.Int64 // sockets admitted and not yet gone, for MaxConnections
+	perAddr      addrCounter  // sockets per address key
+	chansPerAddr addrCounter  // joined channels per address key
+	limitLogged  atomic.Int64 // unix nanoseconds of the last logged limit refusal
 }
 
 type prefixRoute struct {
@@ -208,7 +209,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conn.Close(websocket.StatusServiceRestart, "server shutting down")
 		return
 	}
-	sock.release, admitted = release, true
+	sock.release, sock.addr, admitted = release, addrKey(addr), true
 	if info.SocketID != "" {
 		if err := s.ps.Subscribe(DisconnectTopic(info.SocketID), sock); err != nil {
 			sock.log.Error("channel: subscribing to the disconnect topic", "error", err)

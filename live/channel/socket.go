@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,7 @@ type socket struct {
 	lastFrame atomic.Int64 // unix nanoseconds of the last frame read (see sweep)
 	// release gives back the socket's admission (limits.go) once it has gone.
 	release func()
+	addr    netip.Prefix // the client's address key, for MaxChannelsPerAddress
 	// lonelySince is the unix nanoseconds since which the socket has had no channel, or 0
 	// while it has one (see sweep and Options.JoinTimeout).
 	lonelySince atomic.Int64
