@@ -15,4 +15,5 @@ type showcasePage struct {
 // pages are the showcase's pages, in the index's order.
 var pages = []showcasePage{
 	presencePage,
+	formsPage,
 }
