@@ -17,6 +17,7 @@ import (
 	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/presence"
 	"github.com/glint-go/glint/live/pubsub"
+	"github.com/glint-go/glint/live/secure"
 	"github.com/glint-go/glint/live/token"
 )
 
@@ -63,7 +64,11 @@ type App struct {
 	handler http.Handler
 }
 
-// New opens the store (seeding a new database), loads the inventory and builds the routes:
+// New opens the store (seeding a new database), loads the inventory and builds the routes
+// below. Every response carries the security headers of secure.Headers (a
+// Content-Security-Policy allowing only the site's own scripts, styles, images and socket,
+// and framing by its own pages only); the form posts and every state-changing admin request
+// are refused (403) when a browser sends them for another site's page.
 //
 //	GET /              redirects to /drops
 //	GET /drops         the live product page with the cart (Cache-Control: no-store, must-revalidate)
@@ -117,6 +122,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	// Form posts another site's page sends are refused. (The cart cookie is SameSite=Lax,
+	// so they carry no cart anyway; this makes the refusal explicit.)
+	sameOrigin, err := secure.NewCrossOrigin(secure.CrossOriginOptions{Logger: logger})
+	if err != nil {
+		tracker.Close()
+		inv.Close()
+		st.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	carts := cart.New(st, inv, ps, logger)
 	sp := &shop{inv: inv, carts: carts, tracker: tracker}
 	opts := live.Options{Secret: secret, Logger: logger, Layout: layoutTemplate, ScriptURL: cfg.ScriptURL,
@@ -141,8 +155,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	for _, path := range []string{"/drops", "/checkout", "/checkout/complete"} {
 		mux.Handle("GET "+path, withCart(cookies, noStore(lv)))
 	}
-	mux.Handle("POST /cart/add", sameOrigin(addToCart(cookies, carts)))
-	mux.Handle("POST /checkout", sameOrigin(purchaseForm(cookies, carts)))
+	mux.Handle("POST /cart/add", sameOrigin.Handler(addToCart(cookies, carts)))
+	mux.Handle("POST /checkout", sameOrigin.Handler(purchaseForm(cookies, carts)))
 	mux.Handle("/admin", admin.BasicAuth(admin.User, password, noStore(lv)))
 	mux.Handle("/admin/api/", admin.BasicAuth(admin.User, password, admin.NewAPI(inv, logger)))
 	mux.Handle("/admin/api/sockets/", admin.BasicAuth(admin.User, password, admin.NewSocketsAPI(lv, logger)))
@@ -151,7 +165,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux.Handle("/assets/", static)
 	mux.Handle("/images/", static)
 	mux.Handle("/live/", lv)
-	return &App{Inventory: inv, Live: lv, Carts: carts, Cookies: cookies, Presence: tracker, store: st, handler: mux}, nil
+	return &App{Inventory: inv, Live: lv, Carts: carts, Cookies: cookies, Presence: tracker, store: st,
+		handler: secure.Headers(mux, secure.HeaderOptions{})}, nil
 }
 
 // ServeHTTP implements http.Handler.

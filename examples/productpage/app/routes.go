@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/glint-go/glint/examples/productpage/cart"
@@ -49,25 +48,6 @@ func shopperSocket(cookies *cart.Cookies) func(context.Context, *channel.Connect
 		}
 		return nil, nil
 	}
-}
-
-// sameOrigin refuses a form post sent by another site's page. The cart cookie is
-// SameSite=Lax, so such a post carries no cart anyway; this makes the refusal explicit.
-func sameOrigin(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if o := r.Header.Get("Origin"); o != "" {
-			u, err := url.Parse(o)
-			if err != nil || u.Host != r.Host {
-				http.Error(w, "cross-site form post refused", http.StatusForbidden)
-				return
-			}
-		}
-		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
-			http.Error(w, "cross-site form post refused", http.StatusForbidden)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }
 
 // addNotices are the codes the no-script add route puts in /drops's URL for a refusal.
