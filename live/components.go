@@ -47,9 +47,9 @@ type goneComp struct {
 // mounted is.
 const maxGone = maxComponents
 
-func newComponentSet() *componentSet {
-	return &componentSet{byID: make(map[string]*compEntry), byCID: make(map[int]*compEntry)}
-}
+// newComponentSet returns an empty set; its maps are made by the first mount, so that a
+// view without components holds none.
+func newComponentSet() *componentSet { return &componentSet{} }
 
 // get returns the cid of component id, mounting it with newC first if needed.
 func (cs *componentSet) get(s *Socket, id string, newC func() Component) (render.ComponentRef, error) {
@@ -89,6 +89,10 @@ func (cs *componentSet) mount(s *Socket, id string, newC func() Component) (*com
 		}
 	}
 	e := &compEntry{id: id, cid: cs.next, c: c, newC: newC}
+	if cs.byID == nil {
+		cs.byID = make(map[string]*compEntry)
+		cs.byCID = make(map[int]*compEntry)
+	}
 	cs.byID[id] = e
 	cs.byCID[e.cid] = e
 	return e, nil

@@ -28,7 +28,7 @@ const (
 func BenchmarkIdleViewMemoryServerSide(b *testing.B) {
 	const views = 10000
 	for i := 0; i < b.N; i++ {
-		ts := newTestServer(b, Options{}, func(s *Server) {
+		ts := newTestServer(b, benchOptions(), func(s *Server) {
 			s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
 		})
 		var sb strings.Builder

@@ -42,18 +42,20 @@ type viewProc struct {
 	enc     diff.Encoder
 	buf     []byte
 	sock    Socket
-	joined  bool
 	topics  map[string]struct{}  // subscribed with Socket.Subscribe
 	tracked map[trackKey]tracked // presences made with Socket.Track
 	// subscriptions made with Socket.SubscribeCoalesced, by topic
 	coalesced map[string]*coalescer
 
 	// Pending until the next render.
-	title      *string
-	events     []diff.Event
-	reply      json.RawMessage
-	nav        *navigation
-	dirty      bool
+	title  *string
+	events []diff.Event
+	reply  json.RawMessage
+	nav    *navigation
+	dirty  bool
+	// joined is not pending: it sits by dirty to share its word, keeping an idle view
+	// within its allocation size class.
+	joined     bool
 	dirtySince time.Time
 }
 
