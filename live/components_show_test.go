@@ -3,8 +3,6 @@ package live_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 
@@ -76,7 +74,7 @@ func (c *shelfCard) Update(ctx context.Context, s *live.Socket, values any) erro
 
 func newShelfServer(t *testing.T, mounts *atomic.Int32) *live.Server {
 	t.Helper()
-	srv := live.New(live.Options{Secret: []byte("0123456789abcdef0123456789abcdef"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := live.New(live.Options{Secret: testSecret, Logger: quietLogger()})
 	srv.Handle("/", live.Page{New: func() live.View { return &shelf{mounts: mounts} }, Template: shelfTemplate})
 	return srv
 }

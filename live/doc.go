@@ -38,6 +38,11 @@
 // on a page, across nodes); the presence ends with the view, and tracking again updates its
 // meta in place.
 //
+// Hooks. Server.OnMount adds hooks that run before the Mount of every view of a session
+// group (Page.Group), on both renders: they can share state with the views, halt with a
+// redirect or fail with a status, and attach hooks that run before the view's handlers
+// (Socket.OnEvent, OnInfo, OnParams), which may handle a message themselves and Halt it.
+//
 // Errors and crashes. An error returned by a handler is logged and the client still gets
 // an ok reply (an error reply would leave its elements locked). A panic in Mount or a
 // handler is recovered and logged with its stack; the view's channel ends with

@@ -101,19 +101,37 @@ func (s *Server) deadRender(ctx context.Context, rt *route, sock *Socket, params
 		s.log.Error("live: page", "err", err)
 		return "", err
 	}
+	redirected := func() bool { return sock.d.redirect != "" }
+	halted, err := s.runMountHooks(ctx, rt.page.Group, sock, view, params, redirected)
+	if err != nil {
+		s.logMountError(rt, err)
+		return "", err
+	}
+	if halted {
+		return "", nil
+	}
 	if err := view.Mount(ctx, sock, params); err != nil {
 		s.logMountError(rt, err)
 		return "", err
 	}
-	if sock.d.redirect != "" {
+	if redirected() {
 		return "", nil
 	}
-	if ph, ok := view.(ParamsHandler); ok {
+	stopped, err := runHooks(ctx, sock, sock.d.params, params)
+	if err != nil {
+		err = fmt.Errorf("live: params hook: %w", err)
+		s.logMountError(rt, err)
+		return "", err
+	}
+	if redirected() {
+		return "", nil
+	}
+	if ph, ok := view.(ParamsHandler); ok && !stopped {
 		if err := ph.HandleParams(ctx, sock, params); err != nil {
 			s.logMountError(rt, err)
 			return "", err
 		}
-		if sock.d.redirect != "" {
+		if redirected() {
 			return "", nil
 		}
 	}

@@ -69,6 +69,8 @@ type Server struct {
 	script  string
 	metrics *metrics
 	crashes *crashBackoff
+	// mountHooks are the OnMount hooks by session group; guarded by mu.
+	mountHooks map[string][]MountHook
 }
 
 // route is one Handle'd page.

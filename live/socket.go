@@ -27,6 +27,7 @@ type deadState struct {
 	redirect string
 	flash    map[string]string
 	comps    *componentSet
+	params   []ParamsHook // attached with OnParams
 }
 
 // Connected reports whether the view is connected (joined over the live socket). It is

@@ -46,6 +46,7 @@ type viewProc struct {
 	tracked map[trackKey]tracked // presences made with Socket.Track
 	// subscriptions made with Socket.SubscribeCoalesced, by topic
 	coalesced map[string]*coalescer
+	hooks     *viewHooks // attached with Socket.OnEvent, OnInfo and OnParams
 
 	// Pending until the next render.
 	title  *string
@@ -191,6 +192,11 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 		v.view = rt.page.New()
 		if v.view == nil {
 			return fmt.Errorf("live: page %q: New returned nil", rt.pattern)
+		}
+		redirected := func() bool { return v.nav != nil && v.nav.kind != navPatch }
+		halted, err := v.srv.runMountHooks(ctx, rt.page.Group, &v.sock, v.view, params, redirected)
+		if err != nil || halted {
+			return err
 		}
 		if err := v.view.Mount(ctx, &v.sock, params); err != nil {
 			return fmt.Errorf("live: mount %T: %w", v.view, err)
@@ -360,6 +366,7 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 	}
 	v.srv.metrics.events.Add(1)
 	var h EventHandler
+	var hooks []EventHook
 	if e.CID != 0 {
 		ce := v.comps.byCID[e.CID]
 		if ce == nil {
@@ -372,13 +379,25 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 		}
 	} else {
 		h, _ = v.view.(EventHandler)
-		if h == nil {
+		if v.hooks != nil {
+			hooks = v.hooks.event
+		}
+		if h == nil && len(hooks) == 0 {
 			v.srv.log.Warn("live: view does not handle events", "view", v.id, "event", truncate(e.Name))
 			return channel.Ok(nil)
 		}
 	}
 	hook := e.Type == "hook"
-	err = v.safely(ctx, "event "+e.Name, func() error { return h.HandleEvent(ctx, &v.sock, e) })
+	err = v.safely(ctx, "event "+e.Name, func() error {
+		if stopped, err := runHooks(ctx, &v.sock, hooks, e); stopped {
+			return err
+		}
+		if h == nil {
+			v.srv.log.Warn("live: view does not handle events", "view", v.id, "event", truncate(e.Name))
+			return nil
+		}
+		return h.HandleEvent(ctx, &v.sock, e)
+	})
 	if errors.Is(err, errCrashed) {
 		return channel.NoReply()
 	}
@@ -514,8 +533,19 @@ func (v *viewProc) applyPatch(ctx context.Context) error {
 	return v.handleParams(ctx, params)
 }
 
+// handleParams runs the params hooks, then the view's HandleParams.
 func (v *viewProc) handleParams(ctx context.Context, p Params) error {
 	ph, ok := v.view.(ParamsHandler)
+	if v.hooks != nil && len(v.hooks.params) > 0 {
+		v.dirty = true
+		stopped, err := runHooks(ctx, &v.sock, v.hooks.params, p)
+		if err != nil {
+			return fmt.Errorf("live: params hook: %w", err)
+		}
+		if stopped {
+			return nil
+		}
+	}
 	if !ok {
 		return nil
 	}
@@ -555,15 +585,24 @@ func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) 
 			v.srv.log.Error("live: component update failed", "view", v.id, "component", m.id, "err", err)
 		}
 	default:
-		ih, ok := v.view.(InfoHandler)
-		if !ok {
+		ih, _ := v.view.(InfoHandler)
+		var hooks []InfoHook
+		if v.hooks != nil {
+			hooks = v.hooks.info
+		}
+		if ih == nil && len(hooks) == 0 {
 			if pm, isMsg := msg.(*pubsub.Message); isMsg {
 				v.srv.log.Debug("live: view ignores messages", "view", v.id, "topic", pm.Topic, "event", pm.Event)
 			}
 			return
 		}
 		v.markDirty()
-		err := v.safely(ctx, "info", func() error { return ih.HandleInfo(ctx, &v.sock, msg) })
+		err := v.safely(ctx, "info", func() error {
+			if stopped, err := runHooks(ctx, &v.sock, hooks, msg); stopped || ih == nil {
+				return err
+			}
+			return ih.HandleInfo(ctx, &v.sock, msg)
+		})
 		if errors.Is(err, errCrashed) {
 			return
 		}
