@@ -159,6 +159,9 @@ func renderAll(s *Socket, tmpl *render.Template, view any, cs *componentSet) (*r
 	if view == nil {
 		return nil, nil, errNoView
 	}
+	if fs, ok := view.(FlashSetter); ok {
+		fs.SetFlash(s.flash(false))
+	}
 	tree, err := tmpl.Execute(view)
 	if err != nil {
 		return nil, nil, fmt.Errorf("live: render %T: %w", view, err)

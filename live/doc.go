@@ -43,6 +43,10 @@
 // redirect or fail with a status, and attach hooks that run before the view's handlers
 // (Socket.OnEvent, OnInfo, OnParams), which may handle a message themselves and Halt it.
 //
+// Flash. Socket.PutFlash stores a flash message; a view embedding Flash shows it, and a
+// click on phx-click="lv:clear-flash" (phx-value-key names the kind) clears it without
+// reaching the application: lv: events are the runtime's.
+//
 // Errors and crashes. An error returned by a handler is logged and the client still gets
 // an ok reply (an error reply would leave its elements locked). A panic in Mount or a
 // handler is recovered and logged with its stack; the view's channel ends with

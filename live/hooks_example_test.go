@@ -90,3 +90,26 @@ func ExampleServer_OnMount() {
 	// 302 /signin
 	// 200 <p>ada: 3 orders</p>
 }
+
+// Welcome shows its flash: embedding live.Flash gives the template .Flash.
+type Welcome struct {
+	live.Flash
+}
+
+func (w *Welcome) Mount(ctx context.Context, s *live.Socket, p live.Params) error {
+	s.PutFlash("info", "Welcome back!")
+	return nil
+}
+
+func ExampleFlash() {
+	srv := live.New(live.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Secret: []byte("example secret, example secret!!")})
+	srv.Handle("/", live.Page{
+		New: func() live.View { return &Welcome{} },
+		Template: render.Must(render.New("welcome").Parse(
+			`{{with .Flash.info}}<p role="alert" phx-click="lv:clear-flash" phx-value-key="info">{{.}}</p>{{end}}`)),
+	})
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	fmt.Println(containerContent.FindStringSubmatch(rec.Body.String())[1])
+	// Output: <p role="alert" phx-click="lv:clear-flash" phx-value-key="info">Welcome back!</p>
+}

@@ -129,7 +129,8 @@ func (s *Socket) SetTitle(title string) {
 }
 
 // PutFlash stores a flash message of the given kind ("info", "error"). Flash returns it;
-// it is carried along by PushNavigate and Redirect.
+// it is carried along by PushNavigate and Redirect. A view shows the flash by embedding
+// Flash (or implementing FlashSetter); the user clears it with phx-click="lv:clear-flash".
 func (s *Socket) PutFlash(kind, msg string) {
 	f := s.flash(true)
 	f[kind] = msg
@@ -143,9 +144,9 @@ func (s *Socket) Flash(kind string) string { return s.flash(false)[kind] }
 
 // ClearFlash removes every flash message.
 func (s *Socket) ClearFlash() {
-	f := s.flash(false)
-	for k := range f {
-		delete(f, k)
+	clear(s.flash(false))
+	if s.v != nil {
+		s.v.dirty = true
 	}
 }
 

@@ -340,6 +340,25 @@ func (v *viewProc) HandleIn(ctx context.Context, c *channel.Channel, event strin
 	}
 }
 
+// reservedEvent handles the events LiveView reserves for itself, whose names start with
+// "lv:"; they never reach the application. lv:clear-flash clears the flash of kind "key",
+// or the whole flash without one. Other lv: events are refused (logged, answered ok).
+func (v *viewProc) reservedEvent(ctx context.Context, e Event) channel.Reply {
+	switch e.Name {
+	case "lv:clear-flash":
+		if k := e.Get("key"); k != "" {
+			delete(v.flash, k)
+		} else {
+			clear(v.flash)
+		}
+		v.dirty = true
+		v.reply = nil
+		return v.replyWithRender(ctx)
+	}
+	v.srv.log.Warn("live: unknown reserved event (the lv: events are the runtime's: lv:clear-flash)", "view", v.id, "event", truncate(e.Name))
+	return channel.Ok(nil)
+}
+
 // maxCIDs bounds a cids list from the client.
 const maxCIDs = 10000
 
@@ -365,6 +384,9 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 		return channel.Ok(nil)
 	}
 	v.srv.metrics.events.Add(1)
+	if strings.HasPrefix(e.Name, "lv:") {
+		return v.reservedEvent(ctx, e)
+	}
 	var h EventHandler
 	var hooks []EventHook
 	if e.CID != 0 {
