@@ -48,7 +48,8 @@
 // reaching the application: lv: events are the runtime's.
 //
 // Errors and crashes. An error returned by a handler is logged and the client still gets
-// an ok reply (an error reply would leave its elements locked). A panic in Mount or a
+// an ok reply (an error reply would leave its elements locked); Options.OnError, when set,
+// decides what the user sees of it (a flash, for example), in the same render. A panic in Mount or a
 // handler is recovered and logged with its stack; the view's channel ends with
 // phx_error, the client rejoins and the view is mounted afresh. Rejoins of a view that
 // keeps crashing are answered ever later (100 ms doubling, up to 5 s), so a crash loop

@@ -41,6 +41,15 @@ type Options struct {
 	Channel channel.Options
 	// MetricsPath, when set (for example "/metrics"), serves Metrics there.
 	MetricsPath string
+	// OnError, when set, lets a failed handler reach the user. It runs on the view's
+	// goroutine after a connected view's HandleEvent, HandleInfo or HandleParams (on a live
+	// patch), a component's HandleEvent or Update, or an event, info or params hook
+	// returned an error, once the error has been logged, and before the view renders: what
+	// it does with s (PutFlash, PushEvent, SetTitle, Redirect, …) is sent with that
+	// render. err is the handler's error as returned (ErrUnknownEvent included: test with
+	// errors.Is and errors.As). A panic in OnError crashes the view. nil: errors are only
+	// logged, and the client gets an ok reply with whatever the handler changed.
+	OnError func(ctx context.Context, s *Socket, err error)
 }
 
 // Page is a routed live view.

@@ -359,6 +359,23 @@ func (v *viewProc) reservedEvent(ctx context.Context, e Event) channel.Reply {
 	return channel.Ok(nil)
 }
 
+// failed logs a handler's error and gives it to Options.OnError. It reports whether
+// OnError crashed the view.
+func (v *viewProc) failed(ctx context.Context, err error, msg string, attrs ...any) (crashed bool) {
+	attrs = append(append([]any{"view", v.id}, attrs...), "err", truncate(err.Error()))
+	v.srv.log.Error(msg, attrs...)
+	onError := v.srv.opts.OnError
+	if onError == nil {
+		return false
+	}
+	v.markDirty()
+	perr := v.safely(ctx, "OnError", func() error {
+		onError(ctx, &v.sock, err)
+		return nil
+	})
+	return errors.Is(perr, errCrashed)
+}
+
 // maxCIDs bounds a cids list from the client.
 const maxCIDs = 10000
 
@@ -423,8 +440,8 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 	if errors.Is(err, errCrashed) {
 		return channel.NoReply()
 	}
-	if err != nil {
-		v.srv.log.Error("live: event failed", "view", v.id, "event", truncate(e.Name), "type", truncate(e.Type), "err", truncate(err.Error()))
+	if err != nil && v.failed(ctx, err, "live: event failed", "event", truncate(e.Name), "type", truncate(e.Type)) {
+		return channel.NoReply()
 	}
 	if !hook {
 		v.reply = nil
@@ -455,8 +472,8 @@ func (v *viewProc) handleLivePatch(ctx context.Context, payload json.RawMessage)
 	if errors.Is(err, errCrashed) {
 		return channel.NoReply()
 	}
-	if err != nil {
-		v.srv.log.Error("live: handle params failed", "view", v.id, "err", err)
+	if err != nil && v.failed(ctx, err, "live: handle params failed") {
+		return channel.NoReply()
 	}
 	return v.replyWithRender(ctx)
 }
@@ -603,8 +620,8 @@ func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) 
 		if errors.Is(err, errCrashed) {
 			return
 		}
-		if err != nil {
-			v.srv.log.Error("live: component update failed", "view", v.id, "component", m.id, "err", err)
+		if err != nil && v.failed(ctx, err, "live: component update failed", "component", m.id) {
+			return
 		}
 	default:
 		ih, _ := v.view.(InfoHandler)
@@ -628,8 +645,8 @@ func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) 
 		if errors.Is(err, errCrashed) {
 			return
 		}
-		if err != nil {
-			v.srv.log.Error("live: message failed", "view", v.id, "msg", fmt.Sprintf("%T", msg), "err", err)
+		if err != nil && v.failed(ctx, err, "live: message failed", "msg", fmt.Sprintf("%T", msg)) {
+			return
 		}
 	}
 	if v.nav != nil || time.Since(v.dirtySince) >= maxCoalesce {

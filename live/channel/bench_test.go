@@ -191,15 +191,18 @@ func (e *benchEnv) next(b *testing.B, d time.Duration) string {
 	return ""
 }
 
-// newBenchServer is newTestServer without *testing.T cleanup (the benchmark cleans up).
-func newBenchServer(b *testing.B) *testServer {
+// newBenchServer is newTestServer without *testing.T cleanup (the benchmark cleans up),
+// and without limits on clients: thousands of sockets from one address, pushing flat out.
+func newBenchServer(b *testing.B) *testServer { return newBenchServerWith(b, channel.Unlimited()) }
+
+// newBenchServerWith is newBenchServer with limits.
+func newBenchServerWith(b *testing.B, limits channel.Limits) *testServer {
 	ts := &testServer{term: make(chan termEvent, 1)}
 	ts.srv = channel.NewServer(channel.Options{
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DrainWindow: 100 * time.Millisecond,
 		CheckOrigin: channel.AllowAnyOrigin,
-		// Thousands of sockets from one address, pushing flat out.
-		Limits: channel.Unlimited(),
+		Limits:      limits,
 	})
 	if err := ts.srv.Handle("room:*", func() channel.Handler { return &benchHandler{} }); err != nil {
 		b.Fatal(err)

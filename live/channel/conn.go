@@ -144,24 +144,35 @@ func (c *sockConn) waitReadable() {
 	}
 }
 
-// declaredLength peeks at the header of the next frame, without consuming it, and returns
-// the payload length it declares (a value that does not fit an int64 is returned as
-// math.MaxInt64). ok is false when the header could not be read (the library reports why).
-// It reads only when bytes have arrived (after waitReadable), so it waits only for the
-// rest of a header already begun.
+// declaredLength reads, without consuming them, the header bytes of the next frame that
+// have already arrived, and returns the payload length the header declares (a value that
+// does not fit an int64 is returned as math.MaxInt64). ok is false when too little of the
+// header has arrived to tell. It never reads from the network, and must run where the
+// library is not reading (the reader holding the socket's gate).
 func (c *sockConn) declaredLength() (n int64, ok bool) {
-	h, err := c.br.Peek(2)
-	if err != nil {
+	var h [10]byte
+	got := 0
+	if b := c.br.Buffered(); b > 0 {
+		p, _ := c.br.Peek(min(b, len(h))) // buffered: no read happens
+		got = copy(h[:], p)
+	}
+	if got+len(c.unread) < len(h) && len(c.unread) > 0 {
+		// The handshake's reader may have kept the frame's first byte (net/http reads one
+		// byte ahead): take what else has arrived, without waiting.
+		c.readMoreNow()
+	}
+	got += copy(h[got:], c.unread)
+	if got < 2 {
 		return 0, false
 	}
 	switch l := h[1] & 0x7f; l {
 	case 126:
-		if h, err = c.br.Peek(4); err != nil {
+		if got < 4 {
 			return 0, false
 		}
 		return int64(binary.BigEndian.Uint16(h[2:4])), true
 	case 127:
-		if h, err = c.br.Peek(10); err != nil {
+		if got < 10 {
 			return 0, false
 		}
 		v := binary.BigEndian.Uint64(h[2:10])
@@ -171,6 +182,33 @@ func (c *sockConn) declaredLength() (n int64, ok bool) {
 		return int64(v), true
 	default:
 		return int64(l), true
+	}
+}
+
+// readMoreNow appends to the unread bytes whatever else the connection holds right now,
+// without waiting for more.
+func (c *sockConn) readMoreNow() {
+	if c.raw == nil || c.readErr != nil {
+		return
+	}
+	var more [64]byte
+	n := 0
+	_ = c.raw.Read(func(fd uintptr) bool {
+		for {
+			m, err := syscall.Read(int(fd), more[:])
+			if errors.Is(err, syscall.EINTR) {
+				continue
+			}
+			if err == nil {
+				n = m // 0 is the end of the stream: left for the next read to find
+			}
+			return true // never wait
+		}
+	})
+	if n > 0 {
+		b := append(append(make([]byte, 0, len(c.unread)+n), c.unread...), more[:n]...)
+		c.release()
+		c.stash, c.unread = &b, b
 	}
 }
 

@@ -86,10 +86,16 @@ func (s *socket) join(f frame) {
 		s.reply(null, f.ref, "", "error", reasonTopicLong)
 		return
 	}
-	if opts.Limits.JoinsPerSecond > 0 && !s.joins.take(time.Now(), opts.Limits.JoinsPerSecond, opts.Limits.JoinBurst) {
-		s.srv.metrics.LimitJoins.Add(1)
-		s.reply(joinRef, f.ref, f.topic, "error", reasonTooFast)
-		return
+	if opts.Limits.JoinsPerSecond > 0 {
+		now := time.Now()
+		if !s.joins.take(now, opts.Limits.JoinsPerSecond, opts.Limits.JoinBurst) {
+			s.srv.metrics.LimitJoins.Add(1)
+			s.reply(joinRef, f.ref, f.topic, "error", reasonTooFast)
+			if !s.joinExcess.take(now, opts.Limits.JoinsPerSecond/10, opts.Limits.JoinBurst) {
+				s.abuse("joins kept above the rate limit", opts.Limits.JoinsPerSecond)
+			}
+			return
+		}
 	}
 	newHandler := s.srv.route(f.topic)
 	if newHandler == nil {
@@ -192,9 +198,20 @@ func (s *socket) allowEvent(c *Channel) bool {
 		return true
 	}
 	if !c.excess.take(now, opts.Limits.EventsPerSecond/10, opts.Limits.EventBurst) {
-		s.srv.metrics.LimitClosed.Add(1)
-		s.log.Warn("channel: client messages kept above the rate limit, closing", "topic", clip(c.topic), "limit", opts.Limits.EventsPerSecond)
-		s.close(websocket.StatusPolicyViolation, "rate limit exceeded")
+		s.abuse("client messages kept above the rate limit", opts.Limits.EventsPerSecond)
 	}
 	return false
+}
+
+// abuse closes the socket with 1008 and refuses its address for Limits.AbuseBan.
+func (s *socket) abuse(what string, limit float64) {
+	if s.abused {
+		return
+	}
+	s.abused = true
+	s.srv.metrics.LimitClosed.Add(1)
+	s.log.Warn("channel: "+what+", closing and refusing the address for a while",
+		"limit", limit, "ban", s.srv.opts.Limits.AbuseBan)
+	s.close(websocket.StatusPolicyViolation, "rate limit exceeded")
+	s.srv.ban(s.addr)
 }

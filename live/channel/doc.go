@@ -43,7 +43,8 @@
 //     an error reply.
 //   - EventsPerSecond and EventBurst (default 100/s, 200 at once) per joined channel: a
 //     message beyond them gets the error reply {"reason":"rate limited"} and is not
-//     delivered; a socket that keeps it up is closed with 1008.
+//     delivered; a socket that keeps it up is closed with 1008, and its address is
+//     refused new sockets (429) for AbuseBan (default 10s).
 //   - MaxFrameBytes (default 1 MiB): a frame whose header declares more is refused at
 //     once with 1009, before its payload is read.
 //
@@ -82,7 +83,8 @@
 //	glint_channel_broadcasts_out_total      counter broadcast frames queued to sockets
 //	glint_channel_limited_total{limit}      counter refusals by limit: connections,
 //	                                                sockets_per_address, joins, events,
-//	                                                events_closed, join_timeout
+//	                                                events_closed, join_timeout,
+//	                                                banned
 //	go_goroutines, go_memstats_heap_alloc_bytes, go_memstats_heap_inuse_bytes,
 //	go_memstats_stack_inuse_bytes, go_memstats_sys_bytes, go_memstats_heap_objects
 package channel

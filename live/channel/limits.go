@@ -6,12 +6,15 @@ package channel
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // defaultMaxConnections is the open-file limit less a tenth of it, at least 256, kept for
@@ -174,6 +177,14 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 		return nil, false
 	}
 	key := addrKey(addr)
+	if s.banned(key) {
+		if s.opts.Limits.MaxConnections >= 0 {
+			s.slots.Add(-1)
+		}
+		s.metrics.LimitBanned.Add(1)
+		s.refuseLimit(w, r, http.StatusTooManyRequests, "address refused for a while after abuse")
+		return nil, false
+	}
 	if !s.perAddr.acquire(key, s.opts.Limits.MaxSocketsPerAddress) {
 		if s.opts.Limits.MaxConnections >= 0 {
 			s.slots.Add(-1)
@@ -204,4 +215,70 @@ func (s *Server) refuseLimit(w http.ResponseWriter, r *http.Request, status int,
 	}
 	w.Header().Set("Retry-After", "5")
 	http.Error(w, why, status)
+}
+
+// bans holds the addresses refused for a while after abuse (Options.Limits.AbuseBan).
+type bans struct {
+	mu    sync.Mutex
+	until map[netip.Prefix]int64 // unix nanoseconds
+}
+
+// maxBans bounds the banned addresses remembered; past it, the ban that ends first goes.
+const maxBans = 100_000
+
+// ban refuses key's new sockets for Limits.AbuseBan, and ends its open ones: they would
+// otherwise keep doing what earned the ban.
+func (s *Server) ban(key netip.Prefix) {
+	d := s.opts.Limits.AbuseBan
+	if d <= 0 {
+		return
+	}
+	s.bans.add(key, time.Now().Add(d).UnixNano())
+	s.mu.Lock()
+	var socks []*socket
+	for sock := range s.sockets {
+		if sock.addr == key {
+			socks = append(socks, sock)
+		}
+	}
+	s.mu.Unlock()
+	for _, sock := range socks {
+		sock.close(websocket.StatusPolicyViolation, "address refused after abuse")
+	}
+}
+
+// add bans key until the given unix nanoseconds.
+func (b *bans) add(key netip.Prefix, until int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.until == nil {
+		b.until = make(map[netip.Prefix]int64)
+	}
+	if _, ok := b.until[key]; !ok && len(b.until) >= maxBans {
+		var first netip.Prefix
+		end := int64(math.MaxInt64)
+		for k, t := range b.until {
+			if t < end {
+				first, end = k, t
+			}
+		}
+		delete(b.until, first)
+	}
+	b.until[key] = until
+}
+
+// banned reports whether key is banned now, forgetting a ban that has ended.
+func (s *Server) banned(key netip.Prefix) bool {
+	b := &s.bans
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t, ok := b.until[key]
+	if !ok {
+		return false
+	}
+	if time.Now().UnixNano() < t {
+		return true
+	}
+	delete(b.until, key)
+	return false
 }

@@ -191,7 +191,7 @@ func TestJoinLimits(t *testing.T) {
 }
 
 func TestEventRateLimit(t *testing.T) {
-	ts := newTestServer(t, channel.Options{Limits: channel.Limits{EventsPerSecond: 10, EventBurst: 5}})
+	ts := newTestServer(t, channel.Options{Limits: channel.Limits{EventsPerSecond: 10, EventBurst: 5, AbuseBan: 500 * time.Millisecond}})
 	c := ts.dial(t, "")
 	defer c.close()
 	c.send(`["1","1","room:a","phx_join",{}]`)
@@ -223,6 +223,17 @@ func TestEventRateLimit(t *testing.T) {
 	m := ts.srv.Metrics()
 	if m.LimitEvents.Load() < 5 || m.LimitClosed.Load() != 1 {
 		t.Errorf("LimitEvents = %d (want ≥ 5), LimitClosed = %d (want 1)", m.LimitEvents.Load(), m.LimitClosed.Load())
+	}
+	// The address is refused for AbuseBan, then admitted again.
+	if got := dialStatus(t, ts, nil); got != http.StatusTooManyRequests {
+		t.Fatalf("right after the abuse: status %d, want 429", got)
+	}
+	if m.LimitBanned.Load() != 1 {
+		t.Errorf("LimitBanned = %d, want 1", m.LimitBanned.Load())
+	}
+	time.Sleep(600 * time.Millisecond)
+	if got := dialStatus(t, ts, nil); got != 101 {
+		t.Fatalf("after the ban: status %d, want 101", got)
 	}
 }
 

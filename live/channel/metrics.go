@@ -38,6 +38,7 @@ type Metrics struct {
 	LimitEvents      atomic.Int64 // client messages refused by EventsPerSecond
 	LimitClosed      atomic.Int64 // sockets closed for sending above EventsPerSecond
 	JoinTimeouts     atomic.Int64 // sockets closed by JoinTimeout
+	LimitBanned      atomic.Int64 // upgrades refused because the address is banned (AbuseBan)
 }
 
 type metricDesc struct {
@@ -70,6 +71,7 @@ var metricDescs = []metricDesc{
 	{"glint_channel_limited_total", "", "", func(m *Metrics) int64 { return m.LimitEvents.Load() }, `limit="events"`},
 	{"glint_channel_limited_total", "", "", func(m *Metrics) int64 { return m.LimitClosed.Load() }, `limit="events_closed"`},
 	{"glint_channel_limited_total", "", "", func(m *Metrics) int64 { return m.JoinTimeouts.Load() }, `limit="join_timeout"`},
+	{"glint_channel_limited_total", "", "", func(m *Metrics) int64 { return m.LimitBanned.Load() }, `limit="banned"`},
 }
 
 // ServeHTTP writes the metrics in the Prometheus text exposition format (version 0.0.4).

@@ -98,6 +98,9 @@ type Limits struct {
 	// Defaults 100 and 200. Negative EventsPerSecond: no limit.
 	EventsPerSecond float64
 	EventBurst      int
+	// AbuseBan is how long an address whose socket was closed for sending above
+	// EventsPerSecond is refused new sockets (HTTP 429). Default 10s. Negative: no ban.
+	AbuseBan time.Duration
 	// MaxTopicBytes bounds the length of a topic a client may join; a longer one gets the
 	// error reply "topic too long". Default 1024. Negative: no limit.
 	MaxTopicBytes int
@@ -107,7 +110,7 @@ type Limits struct {
 func Unlimited() Limits {
 	return Limits{
 		MaxConnections: -1, MaxSocketsPerAddress: -1, MaxChannelsPerAddress: -1, JoinTimeout: -1,
-		JoinsPerSecond: -1, EventsPerSecond: -1, MaxTopicBytes: -1,
+		JoinsPerSecond: -1, EventsPerSecond: -1, AbuseBan: -1, MaxTopicBytes: -1,
 	}
 }
 
@@ -128,6 +131,7 @@ const (
 	DefaultEventsPerSecond       = 100
 	DefaultEventBurst            = 200
 	DefaultMaxTopicBytes         = 1024
+	DefaultAbuseBan              = 10 * time.Second
 )
 
 func (o Options) withDefaults() Options {
@@ -181,6 +185,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Limits.EventBurst <= 0 {
 		o.Limits.EventBurst = DefaultEventBurst
+	}
+	if o.Limits.AbuseBan == 0 {
+		o.Limits.AbuseBan = DefaultAbuseBan
 	}
 	if o.Limits.MaxTopicBytes == 0 {
 		o.Limits.MaxTopicBytes = DefaultMaxTopicBytes

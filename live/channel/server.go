@@ -45,6 +45,7 @@ type Server struct {
 	slots        atomic.Int64 // sockets admitted and not yet gone, for MaxConnections
 	perAddr      addrCounter  // sockets per address key
 	chansPerAddr addrCounter  // joined channels per address key
+	bans         bans         // addresses refused for a while after abuse
 	limitLogged  atomic.Int64 // unix nanoseconds of the last logged limit refusal
 }
 

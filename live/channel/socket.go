@@ -63,7 +63,9 @@ type socket struct {
 	// lonelySince is the unix nanoseconds since which the socket has had no channel, or 0
 	// while it has one (see sweep and Options.JoinTimeout).
 	lonelySince atomic.Int64
-	joins       bucket // Options.JoinsPerSecond; the reader goroutine only
+	// Options.JoinsPerSecond, and the refusals past it; the reader goroutine only.
+	joins, joinExcess bucket
+	abused            bool // closed for abuse (the reader goroutine only)
 
 	mu       sync.Mutex
 	channels map[string]*Channel
@@ -352,20 +354,21 @@ func (s *socket) awaitFrame() bool {
 	default:
 	}
 	s.nc.waitReadable()
+	n, ok := s.nc.declaredLength()
 	s.gate.Unlock()
-	return true
-}
-
-// readFrame reads and dispatches one client frame. It reports false when the socket must
-// stop reading.
-func (s *socket) readFrame() bool {
-	if n, ok := s.nc.declaredLength(); ok && n > s.srv.opts.MaxFrameBytes {
+	if ok && n > s.srv.opts.MaxFrameBytes {
 		// Refused on its header: waiting for a payload that never comes would hold the
 		// socket until the heartbeat timeout.
 		s.log.Warn("channel: frame header declares more than the size limit, closing", "declared", n, "limit", s.srv.opts.MaxFrameBytes)
 		s.close(websocket.StatusMessageTooBig, "frame too big")
 		return false
 	}
+	return true
+}
+
+// readFrame reads and dispatches one client frame. It reports false when the socket must
+// stop reading.
+func (s *socket) readFrame() bool {
 	buf := frameBufs.Get().(*bytes.Buffer)
 	defer putFrameBuf(buf)
 	buf.Reset()
