@@ -73,9 +73,12 @@ func testBrowserForms(t *testing.T, bundle []byte) {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
+	// typeIn focuses the input and types. Not chromedp.SendKeys: it reads the node's
+	// attributes without chromedp's lock, a data race with the page patching them (the
+	// inputs' aria-invalid and loading classes change as the user types).
 	typeIn := func(name, text string) {
 		t.Helper()
-		do("typing in "+name, chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`input[name=%q]`, name)), text))
+		do("typing in "+name, chromedp.Focus(chromedp.CSS(fmt.Sprintf(`input[name=%q]`, name))), chromedp.KeyEvent(text))
 	}
 	click := func(selector string) {
 		t.Helper()
