@@ -43,14 +43,19 @@
 // redirect or fail with a status, and attach hooks that run before the view's handlers
 // (Socket.OnEvent, OnInfo, OnParams), which may handle a message themselves and Halt it.
 //
+// Connect params and info. A connected view reads its socket's URL params
+// (Socket.ConnectParams: the client's params, such as a time zone) and what the upgrade
+// request said (Socket.ConnectInfo: addresses, and the headers Options.Channel.KeepHeaders
+// keeps). Both are nil during the disconnected render.
+//
 // Flash. Socket.PutFlash stores a flash message; a view embedding Flash shows it, and a
 // click on phx-click="lv:clear-flash" (phx-value-key names the kind) clears it without
 // reaching the application: lv: events are the runtime's.
 //
 // Errors and crashes. An error returned by a handler is logged and the client still gets
 // an ok reply (an error reply would leave its elements locked); Options.OnError, when set,
-// decides what the user sees of it (a flash, for example), in the same render. A panic in Mount or a
-// handler is recovered and logged with its stack; the view's channel ends with
+// decides what the user sees of it (a flash, for example), in the same render. A panic in
+// Mount or a handler is recovered and logged with its stack; the view's channel ends with
 // phx_error, the client rejoins and the view is mounted afresh. Rejoins of a view that
 // keeps crashing are answered ever later (100 ms doubling, up to 5 s), so a crash loop
 // never spins. Other views are not affected.
