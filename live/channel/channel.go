@@ -54,9 +54,6 @@ type Channel struct {
 	finished   bool // the channel's last goroutine is done (guarded by mu)
 
 	ended atomic.Bool
-
-	// Options.EventsPerSecond, on the socket's reader goroutine (dispatch.go).
-	events, excess bucket
 }
 
 var channelIDs atomic.Uint64

@@ -62,7 +62,7 @@ func (s *socket) dispatch(f frame) {
 	if f.joinRef.valid && f.joinRef.s != c.joinRef {
 		return // stale membership: no reply, the client's push times out
 	}
-	if !s.allowEvent(c) {
+	if !s.allowEvent() {
 		s.srv.metrics.LimitEvents.Add(1)
 		s.reply(str(c.joinRef), f.ref, f.topic, "error", reasonLimited)
 		return
@@ -185,19 +185,20 @@ func (s *socket) noteLonely() {
 	}
 }
 
-// allowEvent applies EventsPerSecond to a client message for c, on the reader goroutine.
-// A socket that goes on sending above the rate once refused exhausts a second bucket,
-// refilled at a tenth of the rate, and is closed.
-func (s *socket) allowEvent(c *Channel) bool {
+// allowEvent applies EventsPerSecond to a client message for one of the socket's
+// channels, on the reader goroutine. The budget is the socket's, over all its channels:
+// joining more channels buys no more. A socket that goes on sending above the rate once
+// refused exhausts a second bucket, refilled at a tenth of the rate, and is closed.
+func (s *socket) allowEvent() bool {
 	opts := &s.srv.opts
 	if opts.Limits.EventsPerSecond <= 0 {
 		return true
 	}
 	now := time.Now()
-	if c.events.take(now, opts.Limits.EventsPerSecond, opts.Limits.EventBurst) {
+	if s.events.take(now, opts.Limits.EventsPerSecond, opts.Limits.EventBurst) {
 		return true
 	}
-	if !c.excess.take(now, opts.Limits.EventsPerSecond/10, opts.Limits.EventBurst) {
+	if !s.eventExcess.take(now, opts.Limits.EventsPerSecond/10, opts.Limits.EventBurst) {
 		s.abuse("client messages kept above the rate limit", opts.Limits.EventsPerSecond)
 	}
 	return false
@@ -212,6 +213,6 @@ func (s *socket) abuse(what string, limit float64) {
 	s.srv.metrics.LimitClosed.Add(1)
 	s.log.Warn("channel: "+what+", closing and refusing the address for a while",
 		"limit", limit, "ban", s.srv.opts.Limits.AbuseBan)
-	s.close(websocket.StatusPolicyViolation, "rate limit exceeded")
+	s.refuse(websocket.StatusPolicyViolation, "rate limit exceeded")
 	s.srv.ban(s.addr)
 }

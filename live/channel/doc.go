@@ -41,7 +41,7 @@
 //   - JoinsPerSecond and JoinBurst (default 10/s, 50 at once) per socket, MaxChannels
 //     (default 100) per socket and MaxTopicBytes (default 1 KiB): a join beyond them gets
 //     an error reply.
-//   - EventsPerSecond and EventBurst (default 100/s, 200 at once) per joined channel: a
+//   - EventsPerSecond and EventBurst (default 100/s, 200 at once) per socket: a
 //     message beyond them gets the error reply {"reason":"rate limited"} and is not
 //     delivered; a socket that keeps it up is closed with 1008, and its address is
 //     refused new sockets (429) for AbuseBan (default 10s).

@@ -64,7 +64,7 @@ func (s *Server) sweep(stop <-chan struct{}) {
 			silent = silent[:0]
 			for i, sock := range lonely {
 				s.metrics.JoinTimeouts.Add(1)
-				sock.close(websocket.StatusPolicyViolation, "no channel joined")
+				sock.refuse(websocket.StatusPolicyViolation, "no channel joined")
 				lonely[i] = nil
 			}
 			lonely = lonely[:0]

@@ -25,6 +25,10 @@ func TestMain(m *testing.M) {
 		// Re-executed by a benchmark as its client process (see bench_test.go).
 		os.Exit(runBenchClients(url))
 	}
+	if url := os.Getenv(attackURLEnv); url != "" {
+		// Re-executed by the soak benchmark as its attackers (see soak_bench_test.go).
+		os.Exit(runAttackers(url))
+	}
 	goleak.VerifyTestMain(m)
 }
 

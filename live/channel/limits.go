@@ -243,7 +243,7 @@ func (s *Server) ban(key netip.Prefix) {
 	}
 	s.mu.Unlock()
 	for _, sock := range socks {
-		sock.close(websocket.StatusPolicyViolation, "address refused after abuse")
+		sock.refuse(websocket.StatusPolicyViolation, "address refused after abuse")
 	}
 }
 

@@ -19,6 +19,11 @@ import (
 // close handshake before the connection is cut.
 const closeGrace = 5 * time.Second
 
+// refuseGrace is closeGrace for a client closed for what it did (abuse, a frame too big,
+// no join): its close frame is sent, but it gets no time to go on sending, since the
+// close handshake would read and discard whatever it sends meanwhile.
+const refuseGrace = 100 * time.Millisecond
+
 // ErrSocketClosed is the reason given to Terminate when a channel ends because its socket
 // closed.
 var ErrSocketClosed = errors.New("channel: socket closed")
@@ -65,7 +70,9 @@ type socket struct {
 	lonelySince atomic.Int64
 	// Options.JoinsPerSecond, and the refusals past it; the reader goroutine only.
 	joins, joinExcess bucket
-	abused            bool // closed for abuse (the reader goroutine only)
+	// Options.EventsPerSecond over all the socket's channels, and the refusals past it.
+	events, eventExcess bucket
+	abused              bool // closed for abuse (the reader goroutine only)
 
 	mu       sync.Mutex
 	channels map[string]*Channel
@@ -149,9 +156,18 @@ func (s *socket) end() {
 // writer blocked on a client that does not read, or a handshake the client never answers,
 // is cut after closeGrace.
 func (s *socket) close(code websocket.StatusCode, reason string) {
+	s.closeWithin(closeGrace, code, reason)
+}
+
+// refuse is close with refuseGrace.
+func (s *socket) refuse(code websocket.StatusCode, reason string) {
+	s.closeWithin(refuseGrace, code, reason)
+}
+
+func (s *socket) closeWithin(grace time.Duration, code websocket.StatusCode, reason string) {
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeReason = code, reason
-		s.graceTimer = time.AfterFunc(closeGrace, s.hardCancel)
+		s.graceTimer = time.AfterFunc(grace, s.hardCancel)
 		close(s.closeReq)
 		s.kickWriter()
 	})
@@ -360,7 +376,7 @@ func (s *socket) awaitFrame() bool {
 		// Refused on its header: waiting for a payload that never comes would hold the
 		// socket until the heartbeat timeout.
 		s.log.Warn("channel: frame header declares more than the size limit, closing", "declared", n, "limit", s.srv.opts.MaxFrameBytes)
-		s.close(websocket.StatusMessageTooBig, "frame too big")
+		s.refuse(websocket.StatusMessageTooBig, "frame too big")
 		return false
 	}
 	return true
