@@ -9,6 +9,11 @@
 //   - /presence: who is on the page, live. Each tab gets a random name and is listed in
 //     every tab while it stays open (Socket.Track with package live/presence); its status
 //     buttons change its meta, which the other tabs see as one update.
+//   - /components: a stateful component hidden and shown again; the browser destroys it
+//     and it comes back mounted afresh, under a new component id.
+//   - /hooks: a page group's mount hook (Server.OnMount) with event and info hooks, the
+//     connect params and info (time zone, address, browser), and handler errors shown as
+//     a dismissible flash (Options.OnError, lv:clear-flash).
 //
 // Several nodes share presence over NATS: give them the same GLINT_SECRET (32+ bytes) and
 // the same NATS server, and each tab lists the tabs open on every node:

@@ -16,4 +16,6 @@ type showcasePage struct {
 var pages = []showcasePage{
 	presencePage,
 	formsPage,
+	componentsPage,
+	hooksPage,
 }

@@ -57,10 +57,13 @@ func newServer(cfg config) (*showcase, error) {
 	opts := live.Options{Secret: cfg.Secret, Logger: cfg.Logger, ScriptURL: cfg.ScriptURL, Layout: layoutTemplate}
 	opts.Channel.DrainWindow = cfg.DrainWindow
 	opts.Channel.PubSub = cfg.PubSub
+	opts.Channel.KeepHeaders = []string{"User-Agent"} // for /hooks: Socket.ConnectInfo
+	opts.OnError = showError                          // hooks.go: failed handlers show a flash
 	opts.Session = func(r *http.Request) (map[string]string, error) {
 		return map[string]string{sessionName: randomName(), sessionTab: randomID()}, nil
 	}
 	lv := live.New(opts)
+	lv.OnMount(hooksGroup, visitorHook)
 	popts := cfg.Presence
 	if popts.Logger == nil {
 		popts.Logger = cfg.Logger
