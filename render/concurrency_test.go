@@ -44,3 +44,39 @@ func TestConcurrentExecute(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestConcurrentLookupAndExecute calls Lookup, Templates and DefinedTemplates while the
+// looked-up templates execute for the first time, under the race detector; every
+// goroutine must get the same *Template for a name.
+func TestConcurrentLookupAndExecute(t *testing.T) {
+	tm := Must(New("page").Parse(`{{range .}}{{template "row" .}}{{end}}{{define "row"}}<p title="{{.}}">{{.}}</p>{{end}}`))
+	row := tm.Lookup("row")
+	data := []string{"a", "<b>"}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 8 {
+		wg.Go(func() {
+			for range 20 {
+				name := []string{"page", "row"}[g%2]
+				l := tm.Lookup(name)
+				if name == "row" && l != row {
+					errs <- "Lookup(row) gave another *Template"
+					return
+				}
+				if _, err := l.Execute(data); err != nil && name == "page" {
+					errs <- err.Error()
+					return
+				}
+				if len(tm.Templates()) != 2 || tm.DefinedTemplates() == "" {
+					errs <- "Templates or DefinedTemplates changed"
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

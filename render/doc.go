@@ -15,6 +15,13 @@
 // html/template's Execute writes, and a template html/template rejects is rejected with
 // the same error.
 //
+// Errors have html/template's types too: escaping errors are *html/template.Error, and
+// errors that arise while executing are text/template ExecErrors (see errors.As), naming
+// the template that was executing. The life cycle of a set of templates is
+// html/template's: New with the name of an existing template replaces it and resets the
+// old value, and the first Execute or ExecuteTemplate call, even a failing one, ends
+// parsing into the set.
+//
 // # Tree shape
 //
 // Each template body compiles to statics and slots:

@@ -19,31 +19,55 @@ import (
 // wrapper into io.Discard: html/template escapes X (and everything X reaches, including
 // derived copies for calls in non-text contexts), and the false branch runs nothing.
 
-// wrapperPrefix starts the names of escape wrappers. The NUL byte keeps them out of any
-// name a user can write in a template.
-const wrapperPrefix = "\x00render-escape:"
+// internalPrefix starts the names of the templates render adds to a set: the escape
+// wrappers and the set's root. The NUL byte keeps them out of any name a user can write
+// in a template or give a file.
+const internalPrefix = "\x00render-"
 
-func isWrapperName(name string) bool { return strings.HasPrefix(name, wrapperPrefix) }
+// wrapperPrefix starts the names of escape wrappers.
+const wrapperPrefix = internalPrefix + "escape:"
 
-// escape escapes the template called name, once. Callers hold ns.mu.
+func isInternalName(name string) bool { return strings.HasPrefix(name, internalPrefix) }
+
+// freezeLocked is called by every execution, successful or not, as html/template marks
+// a set executed on every Execute and ExecuteTemplate call, after which it refuses to
+// parse into the set. The first call adds the escape wrappers, while parsing is still
+// allowed, and then marks the set executed. Callers hold ns.mu.
+func (ns *namespace) freezeLocked() error {
+	if ns.wrapped {
+		return ns.freezeErr
+	}
+	ns.wrapped = true
+	// All names are known now: html/template refuses Parse from here on.
+	for _, t := range ns.root.Templates() {
+		if isInternalName(t.Name()) {
+			continue
+		}
+		// AddParseTree, not Parse: html/template's Parse also copies every body of
+		// the text/template set onto the member of the same name, which would give
+		// a template that New made, and that was never parsed, the body of the one
+		// it replaced.
+		w := wrapperPrefix + t.Name()
+		body := `{{if false}}{{template ` + strconv.Quote(t.Name()) + ` .}}{{end}}`
+		trees, err := parse.Parse(w, body, "", "")
+		if err == nil {
+			_, err = ns.root.AddParseTree(w, trees[w])
+		}
+		if err != nil {
+			ns.freezeErr = fmt.Errorf("render: adding escape wrapper for %q: %w", t.Name(), err)
+			return ns.freezeErr
+		}
+	}
+	// The root has no body: executing it only marks the set executed, and fails.
+	_ = ns.root.Execute(io.Discard, nil)
+	return nil
+}
+
+// escape escapes the template called name, once. Callers hold ns.mu and have frozen
+// the set.
 func (ns *namespace) escape(name string) error {
 	if err, ok := ns.escapes[name]; ok {
 		return err
-	}
-	if !ns.wrapped {
-		// All names are known now: html/template refuses Parse after the first
-		// execution, which the first escape is.
-		ns.wrapped = true
-		for _, t := range ns.root.Templates() {
-			if isWrapperName(t.Name()) {
-				continue
-			}
-			w := wrapperPrefix + t.Name()
-			body := `{{if false}}{{template ` + strconv.Quote(t.Name()) + ` .}}{{end}}`
-			if _, err := ns.root.New(w).Delims("", "").Parse(body); err != nil {
-				return fmt.Errorf("render: adding escape wrapper for %q: %w", t.Name(), err)
-			}
-		}
 	}
 	w := ns.root.Lookup(wrapperPrefix + name)
 	if w == nil {
@@ -110,9 +134,35 @@ func (ns *namespace) compileLocked(name string) (*program, error) {
 	return p, nil
 }
 
-// entry returns the program to execute for name, escaping and compiling it on first
-// use, with html/template's errors for names that are undefined, empty or unsafe.
-func (ns *namespace) entry(name string, viaExecuteTemplate bool) (*program, error) {
+// entry returns the program Execute runs for t, escaping and compiling it on first use,
+// with html/template's errors for templates that are empty, unsafe or replaced.
+func (t *Template) entry() (*program, error) {
+	if internalsErr != nil {
+		return nil, internalsErr
+	}
+	ns := t.ns.Load()
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	if err := ns.freezeLocked(); err != nil {
+		return nil, err
+	}
+	if ns.root.Lookup(t.name) != t.ht {
+		// New replaced t (see Template.New): html/template reset t to a template
+		// with no body, and no call can give it one again.
+		return nil, fmt.Errorf("template: %q is an incomplete or empty template", t.name)
+	}
+	p, err := ns.entryLocked(t.name, false)
+	if err != nil {
+		return nil, err
+	}
+	t.prog.Store(p)
+	return p, nil
+}
+
+// entry returns the program ExecuteTemplate runs for name, escaping and compiling it
+// on first use, with html/template's errors for names that are undefined, empty or
+// unsafe.
+func (ns *namespace) entry(name string) (*program, error) {
 	if internalsErr != nil {
 		return nil, internalsErr
 	}
@@ -123,11 +173,22 @@ func (ns *namespace) entry(name string, viaExecuteTemplate bool) (*program, erro
 	// (as the escape wrappers are), so all of this happens under the lock.
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
+	if err := ns.freezeLocked(); err != nil {
+		return nil, err
+	}
+	return ns.entryLocked(name, true)
+}
+
+// entryLocked returns the program to execute for name, escaping and compiling it on
+// first use, with the errors of html/template's Execute (or, viaExecuteTemplate, its
+// ExecuteTemplate) for names that are undefined, empty or unsafe. Callers hold ns.mu
+// and have frozen the set.
+func (ns *namespace) entryLocked(name string, viaExecuteTemplate bool) (*program, error) {
 	if p, ok := ns.entries.Load(name); ok {
 		return p.(*program), nil
 	}
 	ht := ns.root.Lookup(name)
-	if ht == nil || isWrapperName(name) {
+	if ht == nil || isInternalName(name) {
 		if viaExecuteTemplate {
 			return nil, fmt.Errorf("html/template: %q is undefined", name)
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	texttemplate "text/template"
 	"text/template/parse"
 )
 
@@ -53,15 +54,14 @@ const (
 	ctrlContinue
 )
 
-// execError is a formatted execution error; it travels by panic inside the engine and
-// is returned at the boundary.
-type execError struct{ err error }
+// execError carries an execution error by panic inside the engine; it is returned at
+// the boundary. The error is a text/template ExecError, as text/template's errorf makes
+// it: html/template returns those for execution errors.
+type execError struct{ err texttemplate.ExecError }
 
-func (ns *namespace) execute(name string, data any, viaExecuteTemplate bool) (r *Rendered, err error) {
-	p, err := ns.entry(name, viaExecuteTemplate)
-	if err != nil {
-		return nil, err
-	}
+// run executes p, a program escaped and compiled as an entry point, on data.
+func (p *program) run(data any) (r *Rendered, err error) {
+	ns := p.ns
 	value, ok := data.(reflect.Value)
 	if !ok {
 		value = reflect.ValueOf(data)
@@ -91,7 +91,8 @@ func (s *state) release() {
 }
 
 // recoverError turns an execution error, or any panic that escaped the recovery around
-// user code, into an error naming the template.
+// user code, into an error naming the template: a text/template ExecError either way.
+// (text/template would let such a panic through; render never panics into its caller.)
 func (s *state) recoverError(errp *error) {
 	e := recover()
 	if e == nil {
@@ -103,7 +104,10 @@ func (s *state) recoverError(errp *error) {
 	}
 	buf := make([]byte, 4096)
 	buf = buf[:runtime.Stack(buf, false)]
-	*errp = fmt.Errorf("template: %s: internal error: %v\n%s", s.prog.name, e, buf)
+	*errp = texttemplate.ExecError{
+		Name: s.prog.name,
+		Err:  fmt.Errorf("template: %s: internal error: %v\n%s", s.prog.name, e, buf),
+	}
 }
 
 func doublePercent(str string) string {
@@ -112,7 +116,7 @@ func doublePercent(str string) string {
 
 func (s *state) at(n parse.Node) { s.node = n }
 
-// errorf stops execution with an error formatted as text/template formats it.
+// errorf stops execution with an ExecError formatted as text/template formats it.
 func (s *state) errorf(format string, args ...any) {
 	name := doublePercent(s.prog.name)
 	if s.node == nil {
@@ -121,7 +125,7 @@ func (s *state) errorf(format string, args ...any) {
 		location, context := s.prog.tree.ErrorContext(s.node)
 		format = fmt.Sprintf("template: %s: executing %q at <%s>: %s", location, name, doublePercent(context), format)
 	}
-	panic(execError{fmt.Errorf(format, args...)})
+	panic(execError{texttemplate.ExecError{Name: s.prog.name, Err: fmt.Errorf(format, args...)}})
 }
 
 func (s *state) push(name string, v reflect.Value) { s.vars = append(s.vars, variable{name, v}) }

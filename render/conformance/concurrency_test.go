@@ -4,8 +4,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/glint-go/glint/render"
 )
 
 // TestConcurrentFirstExecution executes freshly parsed templates from several goroutines
@@ -27,20 +25,9 @@ func TestConcurrentFirstExecution(t *testing.T) {
 		if want.err != nil {
 			t.Fatalf("%s: %v", c.id, want.err)
 		}
-		rt := render.New(c.name).Funcs(funcs())
-		if len(c.opts.options) > 0 {
-			rt.Option(c.opts.options...)
-		}
-		if c.opts.delims[0] != "" {
-			rt.Delims(c.opts.delims[0], c.opts.delims[1])
-		}
-		if _, err := rt.Parse(c.text); err != nil {
+		rt, _, err := prepareRenderCase(c, c.data())
+		if err != nil {
 			t.Fatalf("%s: %v", c.id, err)
-		}
-		if c.more != "" {
-			if _, err := rt.Parse(c.more); err != nil {
-				t.Fatalf("%s: %v", c.id, err)
-			}
 		}
 		var wg sync.WaitGroup
 		errs := make(chan string, goroutines)

@@ -17,9 +17,11 @@ func TestMain(m *testing.M) {
 }
 
 // TestCorpus executes every corpus case with html/template and with render and requires
-// the same outcome: identical HTML, or an error from both, render's naming the template
-// (and line) as html/template's does. Trees are checked for their invariants, for
-// statics shared between renders, and for the shapes a case asks for.
+// the same outcome: identical HTML, or an error from both with identical text, in which
+// errors.As finds the same text/template ExecError or *html/template.Error. The steps
+// before the execution (a warm-up execution, a .new template's Parse) must go the same
+// way. Trees are checked for their invariants, for statics shared between renders, and
+// for the shapes a case asks for.
 func TestCorpus(t *testing.T) {
 	cases := loadCorpus(t)
 	var sameErrText, errCases int
@@ -30,6 +32,9 @@ func TestCorpus(t *testing.T) {
 			got, tree, tmpl, p := runRenderTemplate(c, c.data())
 			if p != nil {
 				t.Fatalf("render panicked into the caller: %v\ntemplate:\n%s", p, c.text)
+			}
+			if !slices.Equal(want.log, got.log) {
+				t.Fatalf("the steps before execution differ\nhtml/template: %q\nrender:        %q\ntemplate:\n%s", want.log, got.log, c.text)
 			}
 			switch {
 			case want.err != nil && got.err == nil:
@@ -43,6 +48,12 @@ func TestCorpus(t *testing.T) {
 				}
 				if msg := checkErrorLocation(c, want.err, got.err); msg != "" {
 					t.Fatalf("%s\nhtml/template: %v\nrender:        %v", msg, want.err, got.err)
+				}
+				if msg := checkErrorShape(want.err, got.err, true); msg != "" {
+					t.Fatalf("%s\ntemplate:\n%s", msg, c.text)
+				}
+				if got.err.Error() != want.err.Error() {
+					t.Fatalf("error text differs\nhtml/template: %v\nrender:        %v", want.err, got.err)
 				}
 				return
 			}

@@ -22,11 +22,26 @@ import (
 //	               errhas: TEXT   html/template must fail with an error containing TEXT
 //	               option: OPT    Template.Option(OPT), e.g. missingkey=error
 //	               delims: L R    Template.Delims(L, R)
+//	               errtype: TYPE  html/template's error must be of this type: exec (a
+//	                              text/template ExecError), escape (an
+//	                              *html/template.Error) or other (neither)
 //	               tree: KINDS    render's tree must hold slots of these kinds
 //	                              (comprehension, tree)
 //	               newline: keep  keep the template section's final newline
+//	               warm: yes      execute the template once, after parsing and before
+//	                              NAME.new, with the same data; both engines must succeed
+//	                              with the same output or both fail
+//	               new: N         the name NAME.new is given (NAME when absent)
+//	               run: WHICH     with NAME.new, which template value the case executes
+//	                              (or calls ExecuteTemplate on): new (the default), first
+//	                              (the template NAME.new was made from) or lookup (the
+//	                              first's Lookup of the new name)
 //	NAME.parse2  more template text, parsed into the same template by a second Parse call
 //	             (as a page's defines are parsed after its layout)
+//	NAME.new     template text parsed into first.New(N), after NAME, NAME.parse2 and any
+//	             warm-up execution. If a template called N exists, html/template replaces
+//	             it and resets the old value. The Parse must succeed in both engines or fail
+//	             in both with the same error; the case executes either way.
 //
 // The template's name is NAME, so errors name it. A template section must not end with
 // a newline that matters: the final newline of every section is dropped, so write the
@@ -39,8 +54,12 @@ type caseOpts struct {
 	errHas  string   // html/template's error must contain this (proves the case tests what it says)
 	options []string // Template.Option arguments, e.g. missingkey=error
 	delims  [2]string
+	errType string   // html/template's error must be of this type: exec, escape or other
 	treeHas []string // render's tree must contain these dynamic kinds: comprehension, tree
 	keepNL  bool     // keep the template section's final newline
+	warm    bool     // execute once before making the .new template
+	newName string   // name of the .new template; the case's name when empty
+	run     string   // with a .new template, which value to execute: new, first or lookup
 }
 
 // testCase is one executable case.
@@ -49,8 +68,11 @@ type testCase struct {
 	name string // template name
 	text string
 	more string // parsed after text by a second Parse call, when non-empty
-	data func() any
-	opts caseOpts
+	// newText, when hasNew, is parsed into a template made by New after the others.
+	newText string
+	hasNew  bool
+	data    func() any
+	opts    caseOpts
 }
 
 type section struct {
@@ -128,6 +150,24 @@ func parseOpts(s string) (caseOpts, error) {
 			}
 		case "newline":
 			o.keepNL = v == "keep"
+		case "errtype":
+			if v != "exec" && v != "escape" && v != "other" {
+				return o, fmt.Errorf("errtype: %q is not exec, escape or other", v)
+			}
+			o.wantErr = true
+			o.errType = v
+		case "warm":
+			if v != "yes" {
+				return o, fmt.Errorf("warm: %q is not yes", v)
+			}
+			o.warm = true
+		case "new":
+			o.newName = v
+		case "run":
+			if v != "new" && v != "first" && v != "lookup" {
+				return o, fmt.Errorf("run: %q is not new, first or lookup", v)
+			}
+			o.run = v
 		default:
 			return o, fmt.Errorf("unknown option %q", k)
 		}
@@ -204,7 +244,7 @@ func loadCorpus(t testing.TB) []testCase {
 			if strings.Contains(s.name, ".") {
 				suffix := s.name[strings.LastIndex(s.name, ".")+1:]
 				owner := s.name[:strings.LastIndex(s.name, ".")]
-				if suffix != "data" && suffix != "values" && suffix != "opts" && suffix != "parse2" {
+				if suffix != "data" && suffix != "values" && suffix != "opts" && suffix != "parse2" && suffix != "new" {
 					t.Fatalf("%s: section %q has unknown suffix", file, s.name)
 				}
 				if _, ok := byName[owner]; !ok {
@@ -221,6 +261,14 @@ func loadCorpus(t testing.TB) []testCase {
 				text = strings.TrimSuffix(text, "\n")
 			}
 			more := strings.TrimSuffix(byName[s.name+".parse2"], "\n")
+			newText, hasNew := byName[s.name+".new"]
+			newText = strings.TrimSuffix(newText, "\n")
+			if !hasNew && (opts.newName != "" || opts.run != "") {
+				t.Fatalf("%s: %s: new and run options need a %s.new section", file, s.name, s.name)
+			}
+			if opts.newName == "" {
+				opts.newName = s.name
+			}
 			id := base + ":" + s.name
 			if seen[id] {
 				t.Fatalf("duplicate case %s", id)
@@ -231,6 +279,10 @@ func loadCorpus(t testing.TB) []testCase {
 			if hasData && hasValues {
 				t.Fatalf("%s: %s has both .data and .values", file, s.name)
 			}
+			if hasValues && (hasNew || opts.warm) {
+				// TestCorpusReuse executes one parsed template with every value.
+				t.Fatalf("%s: %s: .values cannot be combined with .new or warm", file, s.name)
+			}
 			switch {
 			case hasValues:
 				names, err := parseValues(valSrc)
@@ -238,16 +290,16 @@ func loadCorpus(t testing.TB) []testCase {
 					t.Fatalf("%s: %s: %v", file, s.name, err)
 				}
 				for _, v := range names {
-					cases = append(cases, testCase{id: id + "[" + v + "]", name: s.name, text: text, more: more, data: fixtures[v], opts: opts})
+					cases = append(cases, testCase{id: id + "[" + v + "]", name: s.name, text: text, more: more, newText: newText, hasNew: hasNew, data: fixtures[v], opts: opts})
 				}
 			case hasData:
 				mk, err := parseData(dataSrc)
 				if err != nil {
 					t.Fatalf("%s: %s: %v", file, s.name, err)
 				}
-				cases = append(cases, testCase{id: id, name: s.name, text: text, more: more, data: mk, opts: opts})
+				cases = append(cases, testCase{id: id, name: s.name, text: text, more: more, newText: newText, hasNew: hasNew, data: mk, opts: opts})
 			default:
-				cases = append(cases, testCase{id: id, name: s.name, text: text, more: more, data: func() any { return nil }, opts: opts})
+				cases = append(cases, testCase{id: id, name: s.name, text: text, more: more, newText: newText, hasNew: hasNew, data: func() any { return nil }, opts: opts})
 			}
 		}
 	}

@@ -4,10 +4,13 @@
 // (testdata/corpus/*.txtar: template text, data, options and the expected outcome) with
 // both html/template and render, using the same FuncMap, and require that both succeed or
 // both fail; on success the HTML of render's tree must equal html/template's output byte
-// for byte, and on failure render's error must name the template (and the line, when
-// html/template's error names one). Cheap properties of the tree are checked on the way:
-// statics are shared between renders, every node has one more static part than dynamic
-// slots, and ranges become comprehensions.
+// for byte, and on failure render's error must have html/template's text, and errors.As
+// must find the same text/template ExecError or *html/template.Error in both. A case may
+// also execute its template before making another with New (which replaces a template
+// of the same name) and execute either. Cheap properties of the tree are checked on the
+// way: statics are shared between renders, every node has one more static part than
+// dynamic slots, and ranges become comprehensions. TestReplaceLifecycle runs longer
+// scripts of New, Parse, ParseFiles, Lookup and executions on both engines.
 //
 // FuzzRenderMatchesHTMLTemplate generates templates from a small grammar covering every
 // escaping context and checks the same equality on random data. The benchmarks in

@@ -17,8 +17,11 @@ import (
 // text, tags, attributes of every context type, script and style blocks, comments,
 // actions, pipelines, if/range/with and template calls) and into data (nasty strings,
 // raw fuzz bytes, numbers, typed safe values, slices, nil), then requires render and
-// html/template to agree: equal HTML, or both failing. Templates html/template cannot
-// parse are not interesting and are passed over.
+// html/template to agree: equal HTML, or both failing with errors in which errors.As
+// finds the same text/template ExecError or *html/template.Error. Templates
+// html/template cannot parse are not interesting and are passed over. Some inputs also
+// replace the define "t" with New("t") before executing, which both engines must
+// follow.
 func FuzzRenderMatchesHTMLTemplate(f *testing.F) {
 	for _, seed := range fuzzSeeds() {
 		f.Add(seed)
@@ -42,6 +45,14 @@ func FuzzRenderMatchesHTMLTemplate(f *testing.F) {
 		if err != nil {
 			t.Fatalf("render rejected a template html/template parses: %v\ntemplate: %q", err, text)
 		}
+		if body, ok := g.replacement(); ok {
+			_, herr := ht.New("t").Parse(body)
+			_, rerr := rt.New("t").Parse(body)
+			if (herr == nil) != (rerr == nil) || herr != nil && herr.Error() != rerr.Error() {
+				t.Fatalf("parsing a replacement of \"t\": html/template %v, render %v\ntemplate: %q\nreplacement: %q", herr, rerr, text, body)
+			}
+			text += "\nwith \"t\" replaced by: " + body // for the messages below
+		}
 		c := &testCase{id: "fuzz", name: "fuzz", text: text}
 		for _, d := range []any{data, data2} {
 			var buf bytes.Buffer
@@ -61,6 +72,9 @@ func FuzzRenderMatchesHTMLTemplate(f *testing.F) {
 			case want.err != nil:
 				if msg := checkErrorLocation(c, want.err, got.err); msg != "" {
 					t.Fatalf("%s\nhtml/template: %v\nrender: %v\ntemplate: %q", msg, want.err, got.err, text)
+				}
+				if msg := checkErrorShape(want.err, got.err, false); msg != "" {
+					t.Fatalf("%s\ntemplate: %q\ndata: %#v", msg, text, d)
 				}
 				continue
 			}
@@ -382,6 +396,28 @@ func (g *gen) element(b *strings.Builder) {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "{{", "{"), "}}", "}")
 		b.WriteString(s)
 	}
+}
+
+// replacementBodies are the bodies a replacement of the define "t" may have: some are
+// valid in every context "t" is called from, some only in text.
+var replacementBodies = []string{
+	"{{.}}",
+	"<b>{{.}}</b>",
+	"{{if .}}{{.}}{{end}}",
+	`{{printf "%q" .}}`,
+	"",
+	"{{",
+}
+
+// replacement decides, from the bytes after those the template was made from, whether
+// to replace the define "t" with New("t"), and with which body. An exhausted input
+// replaces nothing, so inputs made before this choice existed make what they made.
+func (g *gen) replacement() (string, bool) {
+	c := g.pick(2 * len(replacementBodies))
+	if c == 0 || c > len(replacementBodies) {
+		return "", false
+	}
+	return replacementBodies[c-1], true
 }
 
 // seq writes a short mix of static snippets and actions valid in context c.

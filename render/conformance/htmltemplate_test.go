@@ -9,6 +9,9 @@ import (
 type outcome struct {
 	out string
 	err error
+	// log records the steps before the case's execution (a warm-up execution, the Parse
+	// of a .new template), which must go the same way in both engines.
+	log []string
 }
 
 // runHTMLTemplate executes a case with html/template, the oracle.
@@ -28,17 +31,39 @@ func runHTMLTemplate(c *testCase, data any) outcome {
 			return outcome{err: err}
 		}
 	}
+	var log []string
 	var buf bytes.Buffer
+	if c.opts.warm {
+		err := t.Execute(&buf, data)
+		log = append(log, warmStep(buf.String(), err))
+		buf.Reset()
+	}
+	run := t
+	if c.hasNew {
+		nt := t.New(c.opts.newName)
+		_, err := nt.Parse(c.newText)
+		log = append(log, newParseStep(err))
+		switch c.opts.run {
+		case "first":
+		case "lookup":
+			run = t.Lookup(c.opts.newName)
+		default:
+			run = nt
+		}
+	}
+	if run == nil {
+		return outcome{err: errNoLookup, log: log}
+	}
 	var err error
 	if c.opts.exec != "" {
-		err = t.ExecuteTemplate(&buf, c.opts.exec, data)
+		err = run.ExecuteTemplate(&buf, c.opts.exec, data)
 	} else {
-		err = t.Execute(&buf, data)
+		err = run.Execute(&buf, data)
 	}
 	if err != nil {
-		return outcome{err: err}
+		return outcome{err: err, log: log}
 	}
-	return outcome{out: buf.String()}
+	return outcome{out: buf.String(), log: log}
 }
 
 // htmlFuncs is funcs plus the markdown func render provides by default.

@@ -133,8 +133,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	carts := cart.New(st, inv, ps, logger)
 	sp := &shop{inv: inv, carts: carts, tracker: tracker}
+	password := cfg.AdminPassword
+	if password == "" {
+		password = admin.PasswordFromEnv(logger)
+	}
+	grants := admin.NewGrants(secret, password, 0)
 	opts := live.Options{Secret: secret, Logger: logger, Layout: layoutTemplate, ScriptURL: cfg.ScriptURL,
-		Session: cartSession(cookies)}
+		Session: pageSession(cookies, grants)}
 	opts.Channel.PubSub = ps
 	opts.Channel.Limits = cfg.Limits
 	opts.Channel.Connect = shopperSocket(cookies)
@@ -145,11 +150,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	lv.Handle("GET /checkout", live.Page{New: func() live.View { return newCheckout(sp) }, Template: checkoutTemplate, Group: "shop"})
 	lv.Handle("GET /checkout/complete", live.Page{New: func() live.View { return newComplete(sp) }, Template: completeTemplate, Group: "shop"})
 	lv.Handle("GET /admin", live.Page{New: func() live.View { return newAdminPage(inv, tracker) }, Template: adminTemplate, Group: "admin"})
+	lv.OnMount("admin", adminJoin(grants, logger))
 
-	password := cfg.AdminPassword
-	if password == "" {
-		password = admin.PasswordFromEnv(logger)
-	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", http.RedirectHandler("/drops", http.StatusFound))
 	for _, path := range []string{"/drops", "/checkout", "/checkout/complete"} {
@@ -157,7 +159,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mux.Handle("POST /cart/add", sameOrigin.Handler(addToCart(cookies, carts)))
 	mux.Handle("POST /checkout", sameOrigin.Handler(purchaseForm(cookies, carts)))
-	mux.Handle("/admin", admin.BasicAuth(admin.User, password, noStore(lv)))
+	mux.Handle("/admin", admin.BasicAuth(admin.User, password, adminAuthenticated(noStore(lv))))
 	mux.Handle("/admin/api/", admin.BasicAuth(admin.User, password, admin.NewAPI(inv, logger)))
 	mux.Handle("/admin/api/sockets/", admin.BasicAuth(admin.User, password, admin.NewSocketsAPI(lv, logger)))
 	mux.Handle("GET /metrics", admin.BasicAuth(admin.User, password, lv.Metrics()))

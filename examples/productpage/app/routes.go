@@ -3,11 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 
+	"github.com/glint-go/glint/examples/productpage/admin"
 	"github.com/glint-go/glint/examples/productpage/cart"
 	"github.com/glint-go/glint/examples/productpage/store"
+	"github.com/glint-go/glint/live"
 	"github.com/glint-go/glint/live/channel"
 )
 
@@ -20,13 +23,48 @@ func withCart(cookies *cart.Cookies, h http.Handler) http.Handler {
 	})
 }
 
-// cartSession binds the request's cart id into the page's signed live session.
-func cartSession(cookies *cart.Cookies) func(r *http.Request) (map[string]string, error) {
+// pageSession binds into each page's signed live session what its join needs: for a
+// shop page, the request's cart id; for the admin page, whose GET passed basic auth, a
+// join grant (admin.Grants).
+func pageSession(cookies *cart.Cookies, grants *admin.Grants) func(r *http.Request) (map[string]string, error) {
 	return func(r *http.Request) (map[string]string, error) {
+		if r.Context().Value(adminAuthenticatedKey{}) != nil {
+			return map[string]string{sessionAdminGrant: grants.Issue()}, nil
+		}
 		if id, ok := cookies.Read(r); ok {
 			return map[string]string{sessionCartKey: id}, nil
 		}
 		return nil, nil
+	}
+}
+
+// sessionAdminGrant is the live session key of the admin page's join grant.
+const sessionAdminGrant = "admin_grant"
+
+type adminAuthenticatedKey struct{}
+
+// adminAuthenticated marks requests that passed the admin's basic auth (it wraps the
+// handler behind admin.BasicAuth), so that pageSession grants them a join.
+func adminAuthenticated(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), adminAuthenticatedKey{}, true)))
+	})
+}
+
+// adminJoin is the admin pages' mount hook. The first render's GET passed basic auth; a
+// join must redeem the grant that GET issued, once and within its lifetime. A refused
+// join is sent back to /admin, which reloads the page through basic auth: a reconnecting
+// admin gets a fresh grant, anyone else the login prompt.
+func adminJoin(grants *admin.Grants, logger *slog.Logger) live.MountHook {
+	return func(ctx context.Context, s *live.Socket, _ live.View, _ live.Params) error {
+		if !s.Connected() {
+			return nil
+		}
+		if err := grants.Redeem(s.Session()[sessionAdminGrant]); err != nil {
+			logger.Info("admin page join refused; reloading through basic auth", "err", err)
+			s.Redirect("/admin")
+		}
+		return nil
 	}
 }
 
