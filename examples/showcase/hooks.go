@@ -80,6 +80,7 @@ func visitorHook(ctx context.Context, s *live.Socket, v live.View, p live.Params
 // it as it is.
 type userError struct{ msg string }
 
+// Error implements error.
 func (e *userError) Error() string { return e.msg }
 
 // showError is the showcase's Options.OnError: a failed handler's error reaches the user
