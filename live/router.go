@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // newServer builds a Server; see New.
@@ -29,6 +30,9 @@ func newServer(opts Options) *Server {
 	}
 	if s.script == "" {
 		s.script = "/live/glint.js"
+	}
+	if s.opts.CSRFMaxAge <= 0 {
+		s.opts.CSRFMaxAge = 24 * time.Hour
 	}
 	if s.opts.SessionMaxAge <= 0 {
 		s.opts.SessionMaxAge = 14 * 24 * 3600e9

@@ -37,6 +37,16 @@ type Options struct {
 	// SessionMaxAge bounds how old a session token may be when a client joins with it.
 	// Default 14 days.
 	SessionMaxAge time.Duration
+	// CSRFMaxAge bounds how old a page's CSRF token may be when its socket connects (an
+	// older page reloads). The browser's CSRF secret, in an HttpOnly cookie, is renewed by
+	// a page load once it is half that old; tokens of the previous secret are honoured
+	// until they expire, so other open tabs keep working. Default 24 hours.
+	CSRFMaxAge time.Duration
+	// SecureCookies marks the CSRF cookie Secure on every response: set it when the site
+	// is served over HTTPS by a proxy that terminates TLS. Without it the cookie is Secure
+	// when the request came over TLS, or from a trusted proxy
+	// (Channel.Limits.TrustedProxies) that sent X-Forwarded-Proto: https.
+	SecureCookies bool
 	// Channel configures the socket layer (limits, origin check, PubSub adapter).
 	Channel channel.Options
 	// MetricsPath, when set (for example "/metrics"), serves Metrics there.

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -93,45 +95,105 @@ func (s *Server) staticToken(tok *string, id string) (*staticClaims, error) {
 	return &c, nil
 }
 
-// csrfToken returns the CSRF token for the page's meta tag, setting the CSRF cookie
-// when the browser has none yet.
+// csrfSecret is the CSRF cookie's content: the browser's secret, when it was made, and
+// the secret it replaced, whose tokens are honoured until they expire. The cookie's value
+// is "secret.unixmilli[.previous]"; a bare secret is a cookie from before rotation.
+type csrfSecret struct {
+	secret, previous string
+	issued           time.Time
+}
+
+// csrfSecretLen is the length of a secret: 18 random bytes, base64url.
+const csrfSecretLen = 24
+
+func parseCSRFCookie(v string) (csrfSecret, bool) {
+	parts := strings.Split(v, ".")
+	if len(parts) > 3 || len(parts[0]) != csrfSecretLen {
+		return csrfSecret{}, false
+	}
+	c := csrfSecret{secret: parts[0]}
+	if len(parts) >= 2 {
+		ms, err := strconv.ParseInt(parts[1], 10, 64)
+		if err != nil {
+			return csrfSecret{}, false
+		}
+		c.issued = time.UnixMilli(ms)
+	}
+	if len(parts) == 3 {
+		if len(parts[2]) != csrfSecretLen {
+			return csrfSecret{}, false
+		}
+		c.previous = parts[2]
+	}
+	return c, true
+}
+
+func (c csrfSecret) String() string {
+	v := c.secret + "." + strconv.FormatInt(c.issued.UnixMilli(), 10)
+	if c.previous != "" {
+		v += "." + c.previous
+	}
+	return v
+}
+
+// csrfToken returns the CSRF token for the page's meta tag. It gives a browser without a
+// CSRF secret a new one, and one whose secret is half CSRFMaxAge old a fresh one, keeping
+// the old one as previous.
 func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
-	secret := ""
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 24 {
-		secret = c.Value
-	} else {
-		secret = randomString(18)
+	now := time.Now()
+	var c csrfSecret
+	ok := false
+	if ck, err := r.Cookie(csrfCookie); err == nil {
+		c, ok = parseCSRFCookie(ck.Value)
+	}
+	if !ok || now.Sub(c.issued) >= s.opts.CSRFMaxAge/2 {
+		previous := ""
+		if ok {
+			previous = c.secret
+		}
+		c = csrfSecret{secret: randomString(18), previous: previous, issued: now}
 		http.SetCookie(w, &http.Cookie{
 			Name:     csrfCookie,
-			Value:    secret,
+			Value:    c.String(),
 			Path:     "/",
 			HttpOnly: true,
 			SameSite: http.SameSiteLaxMode,
-			Secure:   r.TLS != nil,
+			Secure:   s.secureRequest(r),
 		})
 	}
-	return s.sign(saltCSRF, []byte(secret))
+	return s.sign(saltCSRF, []byte(c.secret))
 }
 
-// csrfValid reports whether token signs the CSRF secret in cookies.
+// secureRequest reports whether cookies set in answer to r must be Secure.
+func (s *Server) secureRequest(r *http.Request) bool {
+	if s.opts.SecureCookies || r.TLS != nil {
+		return true
+	}
+	return r.Header.Get("X-Forwarded-Proto") == "https" && s.ch.TrustedProxy(r)
+}
+
+// csrfValid reports whether token, at most CSRFMaxAge old, signs the CSRF secret in
+// cookies, or the previous one.
 func (s *Server) csrfValid(token string, cookies []*http.Cookie) bool {
 	if token == "" {
 		return false
 	}
-	var secret string
-	for _, c := range cookies {
-		if c.Name == csrfCookie {
-			secret = c.Value
+	var c csrfSecret
+	found := false
+	for _, ck := range cookies {
+		if ck.Name == csrfCookie {
+			c, found = parseCSRFCookie(ck.Value)
 		}
 	}
-	if secret == "" {
+	if !found {
 		return false
 	}
-	b, err := s.verify(saltCSRF, token, 0)
+	b, err := s.verify(saltCSRF, token, s.opts.CSRFMaxAge)
 	if err != nil {
 		return false
 	}
-	return subtle.ConstantTimeCompare(b, []byte(secret)) == 1
+	return subtle.ConstantTimeCompare(b, []byte(c.secret)) == 1 ||
+		(c.previous != "" && subtle.ConstantTimeCompare(b, []byte(c.previous)) == 1)
 }
 
 // randomString returns n random bytes, base64url-encoded without padding.

@@ -83,6 +83,13 @@ func clientAddr(r *http.Request, proxies []netip.Prefix) netip.Addr {
 	return a
 }
 
+// TrustedProxy reports whether r came straight from one of Limits.TrustedProxies, whose
+// X-Forwarded-* headers may then be believed.
+func (s *Server) TrustedProxy(r *http.Request) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && trusted(ap.Addr().Unmap(), s.proxies)
+}
+
 // addrKey is what MaxSocketsPerAddress counts by: an IPv4 address, or an IPv6 /64 (one
 // subscriber's usual allocation, which an attacker could otherwise walk through).
 func addrKey(a netip.Addr) netip.Prefix {
