@@ -505,5 +505,5 @@ func BenchmarkHandleClick(b *testing.B) {
 // benchOptions lifts the socket layer's limits on clients: the benchmarks drive thousands
 // of sockets from one address, clicking flat out.
 func benchOptions() Options {
-	return Options{Channel: channel.Options{Limits: channel.Unlimited()}}
+	return Options{Channel: channel.Options{Limits: channel.Unlimited()}, MaxViewsPerSession: -1}
 }

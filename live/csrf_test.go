@@ -144,3 +144,36 @@ func TestCSRFCookieOfTheEarlierFormat(t *testing.T) {
 		}
 	}
 }
+
+// One page's session joins at most MaxViewsPerSession views at once, over any number of
+// sockets; a view that leaves frees its place.
+func TestMaxViewsPerSession(t *testing.T) {
+	ts := newCounterServer(t, Options{MaxViewsPerSession: 2})
+	p := ts.get(t, "/")
+	a := ts.join(t, ts.dial(t, p), p, "/")
+	ts.join(t, ts.dial(t, p), p, "/")
+	c := ts.dial(t, p)
+	ref := c.send("=", "lv:"+p.id, "phx_join", joinFor(p, ts.http.URL+"/"))
+	r := decodeReply(t, c.reply(ref))
+	if r.Status != "error" || string(r.Response) != `{"reason":"too many views"}` {
+		t.Fatalf("third join: %s %s, want the refusal", r.Status, r.Response)
+	}
+	// Another page's session is not affected.
+	q := ts.get(t, "/")
+	ts.join(t, ts.dial(t, q), q, "/")
+	// The first view leaves: a join with the page's session is admitted again.
+	ref = a.c.send(a.joinRef, a.topic, "phx_leave", map[string]any{})
+	a.c.reply(ref)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c := ts.dial(t, p)
+		ref := c.send("=", "lv:"+p.id, "phx_join", joinFor(p, ts.http.URL+"/"))
+		if decodeReply(t, c.reply(ref)).Status == "ok" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the page's session stayed full after a view left")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

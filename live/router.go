@@ -31,6 +31,9 @@ func newServer(opts Options) *Server {
 	if s.script == "" {
 		s.script = "/live/glint.js"
 	}
+	if s.opts.MaxViewsPerSession == 0 {
+		s.opts.MaxViewsPerSession = DefaultMaxViewsPerSession
+	}
 	if s.opts.CSRFMaxAge <= 0 {
 		s.opts.CSRFMaxAge = 24 * time.Hour
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/glint-go/glint/live/channel"
@@ -42,6 +43,11 @@ type Options struct {
 	// a page load once it is half that old; tokens of the previous secret are honoured
 	// until they expire, so other open tabs keep working. Default 24 hours.
 	CSRFMaxAge time.Duration
+	// MaxViewsPerSession bounds the views joined at once with the session of one page the
+	// server rendered (its view id): a copied page, or one page's token reused on many
+	// sockets, cannot fill the server with views. A join above it is refused with the
+	// error reason "too many views". Default 16. Negative: no limit.
+	MaxViewsPerSession int
 	// SecureCookies marks the CSRF cookie Secure on every response: set it when the site
 	// is served over HTTPS by a proxy that terminates TLS. Without it the cookie is Secure
 	// when the request came over TLS, or from a trusted proxy
@@ -90,6 +96,10 @@ type Server struct {
 	crashes *crashBackoff
 	// mountHooks are the OnMount hooks by session group; guarded by mu.
 	mountHooks map[string][]MountHook
+	// pageViews counts the views joined at once with each served page's session.
+	pageViews viewCounter
+	// limitLogged is when limitLog last wrote, in unix nanoseconds.
+	limitLogged atomic.Int64
 }
 
 // route is one Handle'd page.

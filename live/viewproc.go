@@ -139,6 +139,15 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 			return nil, reason("stale")
 		}
 	}
+	if !v.srv.pageViews.acquire(v.id, v.srv.opts.MaxViewsPerSession) {
+		v.srv.limitLog("live: join refused: too many views joined with one page's session", "view", v.id, "limit", v.srv.opts.MaxViewsPerSession)
+		return nil, reason("too many views")
+	}
+	defer func() {
+		if !v.joined {
+			v.srv.pageViews.release(v.id)
+		}
+	}()
 	raw := p.URL
 	if p.Redirect != "" {
 		raw = p.Redirect
@@ -710,6 +719,7 @@ func (v *viewProc) Terminate(ctx context.Context, c *channel.Channel, reason err
 		return
 	}
 	v.joined = false
+	v.srv.pageViews.release(v.id)
 	v.srv.metrics.views.Add(-1)
 	if t, ok := v.view.(Terminator); ok {
 		v.sock.ctx = ctx

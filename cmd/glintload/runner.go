@@ -46,7 +46,10 @@ type runner struct {
 	ctx  context.Context
 	page *page
 	dial *dialers
-	http *http.Client
+	// pages are the pages loaded for views past the first viewsPerPage, by group.
+	pagesMu sync.Mutex
+	pages   map[int]*page
+	http    *http.Client
 
 	views []*view
 
@@ -116,6 +119,15 @@ func (r *runner) connectAll() {
 		go func() {
 			defer wg.Done()
 			for v := range jobs {
+				if v.page == nil {
+					p, err := r.pageFor(v.idx)
+					if err != nil {
+						r.count(shorten(err))
+						r.failed.Add(1)
+						continue
+					}
+					v.page = p
+				}
 				if err := v.connect(r.ctx); err != nil {
 					r.count(shorten(err))
 					r.failed.Add(1)
@@ -143,6 +155,34 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+}
+
+// viewsPerPage is how many views join with one page's session: a server admits only so
+// many views per page it served (live.Options.MaxViewsPerSession, 16 by default), so the
+// tool loads the page again for every viewsPerPage views, as that many browsers would.
+const viewsPerPage = 8
+
+// pageFor returns the page view idx joins: the run's page for the first viewsPerPage
+// views, then a page loaded anew for each further group.
+func (r *runner) pageFor(idx int) (*page, error) {
+	group := idx / viewsPerPage
+	if group == 0 {
+		return r.page, nil
+	}
+	r.pagesMu.Lock()
+	defer r.pagesMu.Unlock()
+	if p, ok := r.pages[group]; ok {
+		return p, nil
+	}
+	p, err := fetchPage(r.ctx, r.http, r.cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if r.pages == nil {
+		r.pages = make(map[int]*page)
+	}
+	r.pages[group] = p
+	return p, nil
 }
 
 // shorten turns an error into a reason worth grouping by.
