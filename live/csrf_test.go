@@ -177,3 +177,30 @@ func TestMaxViewsPerSession(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A client sending refused joins in a loop cannot grow the log at its pace: the lines it
+// causes come in a short burst, then a couple a second.
+func TestClientCausedLogLinesAreThrottled(t *testing.T) {
+	ts := newCounterServer(t, Options{Channel: channel.Options{Limits: channel.Unlimited()}})
+	p := ts.get(t, "/")
+	c := ts.dial(t, p)
+	const n = 300
+	for i := range n {
+		bad := &page{id: p.id, session: p.session + "x", csrf: p.csrf}
+		ref := c.send("=", "lv:"+p.id, "phx_join", joinFor(bad, ts.http.URL+"/"))
+		if r := decodeReply(t, c.reply(ref)); r.Status != "error" {
+			t.Fatalf("join %d with a tampered session: %s", i, r.Status)
+		}
+	}
+	lines := strings.Count(ts.log.String(), "join refused")
+	if lines < 1 || lines > logBurst+2 {
+		t.Fatalf("%d refused joins logged %d lines, want between 1 and %d", n, lines, logBurst+2)
+	}
+	// Later lines say how many were left out.
+	time.Sleep(time.Second)
+	ref := c.send("=", "lv:"+p.id, "phx_join", joinFor(&page{id: p.id, session: "bad", csrf: p.csrf}, ts.http.URL+"/"))
+	c.reply(ref)
+	if !strings.Contains(ts.log.String(), "suppressed_before=") {
+		t.Errorf("the next line does not count the lines left out:\n%s", ts.log.String())
+	}
+}

@@ -1,6 +1,8 @@
 package live
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -38,11 +40,50 @@ func (c *viewCounter) release(key string) {
 	c.n[key]--
 }
 
-// limitLog logs a refusal by a limit at most once a second, so that a client hitting a
-// limit in a loop cannot flood the log.
+// limitLog logs a refusal by a limit (see throttledLog).
 func (s *Server) limitLog(msg string, args ...any) {
-	now := time.Now().UnixNano()
-	if last := s.limitLogged.Load(); now-last >= int64(time.Second) && s.limitLogged.CompareAndSwap(last, now) {
-		s.log.Warn(msg+" (further refusals are not logged for a second)", args...)
+	s.throttledLog(slog.LevelWarn, msg, args...)
+}
+
+// Client-caused log lines (refused joins, bad or unknown events) pass a token bucket:
+// bursts of logBurst lines, then logPerSecond a second, over all clients, so that a
+// client sending bad messages in a loop cannot grow the log at its own pace.
+const (
+	logBurst     = 20
+	logPerSecond = 2
+)
+
+// logBucket is the token bucket of throttledLog.
+type logBucket struct {
+	mu         sync.Mutex
+	tokens     float64
+	last       time.Time
+	suppressed int
+}
+
+// throttledLog logs a client-caused line at level if the bucket allows, saying how many
+// were left out before it.
+func (s *Server) throttledLog(level slog.Level, msg string, args ...any) {
+	b := &s.clientLog
+	b.mu.Lock()
+	now := time.Now()
+	if b.last.IsZero() {
+		b.tokens = logBurst
+	} else {
+		b.tokens = min(logBurst, b.tokens+now.Sub(b.last).Seconds()*logPerSecond)
 	}
+	b.last = now
+	if b.tokens < 1 {
+		b.suppressed++
+		b.mu.Unlock()
+		return
+	}
+	b.tokens--
+	suppressed := b.suppressed
+	b.suppressed = 0
+	b.mu.Unlock()
+	if suppressed > 0 {
+		args = append(args, "suppressed_before", suppressed)
+	}
+	s.log.Log(context.Background(), level, msg, args...)
 }

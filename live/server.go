@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/glint-go/glint/live/channel"
@@ -98,8 +97,8 @@ type Server struct {
 	mountHooks map[string][]MountHook
 	// pageViews counts the views joined at once with each served page's session.
 	pageViews viewCounter
-	// limitLogged is when limitLog last wrote, in unix nanoseconds.
-	limitLogged atomic.Int64
+	// clientLog throttles the log lines clients cause (limits.go).
+	clientLog logBucket
 }
 
 // route is one Handle'd page.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -110,7 +111,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 	log := v.srv.log
 	var p joinPayload
 	if err := json.Unmarshal(payload, &p); err != nil {
-		log.Warn("live: bad join payload", "topic", c.Topic(), "err", err)
+		v.srv.throttledLog(slog.LevelWarn, "live: bad join payload", "topic", truncate(c.Topic()), "err", truncate(err.Error()))
 		return nil, reason("stale")
 	}
 	if d := v.srv.crashes.delay(v.id); d > 0 {
@@ -125,17 +126,17 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 	}
 	claims, err := v.srv.sessionToken(p.Session, v.id)
 	if err != nil {
-		log.Info("live: join refused", "view", v.id, "err", err)
+		v.srv.throttledLog(slog.LevelInfo, "live: join refused", "view", truncate(v.id), "err", truncate(err.Error()))
 		return nil, reason("stale")
 	}
 	static, err := v.srv.staticToken(p.Static, v.id)
 	if err != nil {
-		log.Info("live: join refused", "view", v.id, "err", err)
+		v.srv.throttledLog(slog.LevelInfo, "live: join refused", "view", truncate(v.id), "err", truncate(err.Error()))
 		return nil, reason("stale")
 	}
 	if len(claims.Data) > 0 {
 		if ok, _ := c.Assigns()[assignCSRF].(bool); !ok {
-			log.Info("live: join refused: missing or invalid CSRF token", "view", v.id)
+			v.srv.throttledLog(slog.LevelInfo, "live: join refused: missing or invalid CSRF token", "view", truncate(v.id))
 			return nil, reason("stale")
 		}
 	}
@@ -157,19 +158,19 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 	if raw != "" {
 		u, err := url.Parse(raw)
 		if err != nil || len(raw) > maxURLBytes {
-			log.Info("live: join refused: bad url", "view", v.id, "url", truncate(raw))
+			v.srv.throttledLog(slog.LevelInfo, "live: join refused: bad url", "view", truncate(v.id), "url", truncate(raw))
 			return nil, reason("stale")
 		}
 		rt, params = v.srv.match(u)
 		switch {
 		case rt == nil:
-			log.Info("live: join refused: url routes to no live page", "view", v.id, "url", u.String())
+			v.srv.throttledLog(slog.LevelInfo, "live: join refused: url routes to no live page", "view", truncate(v.id), "url", truncate(u.String()))
 			return nil, reason("unauthorized")
 		case p.Redirect != "" && rt.page.Group != claims.Group:
-			log.Info("live: join refused: navigation crosses session groups", "view", v.id, "url", u.String())
+			v.srv.throttledLog(slog.LevelInfo, "live: join refused: navigation crosses session groups", "view", truncate(v.id), "url", truncate(u.String()))
 			return nil, reason("unauthorized")
 		case p.Redirect == "" && rt.pattern != claims.Route:
-			log.Info("live: join refused: url routes to another page", "view", v.id, "url", u.String())
+			v.srv.throttledLog(slog.LevelInfo, "live: join refused: url routes to another page", "view", truncate(v.id), "url", truncate(u.String()))
 			return nil, reason("unauthorized")
 		}
 		v.url = u
@@ -316,7 +317,7 @@ func (v *viewProc) HandleIn(ctx context.Context, c *channel.Channel, event strin
 	case "cids_will_destroy":
 		cids, err := decodeCIDs(payload)
 		if err != nil {
-			v.srv.log.Warn("live: bad cids_will_destroy", "view", v.id, "err", err)
+			v.srv.throttledLog(slog.LevelWarn, "live: bad cids_will_destroy", "view", v.id, "err", err)
 			return channel.Ok(nil)
 		}
 		for _, cid := range cids {
@@ -329,7 +330,7 @@ func (v *viewProc) HandleIn(ctx context.Context, c *channel.Channel, event strin
 	case "cids_destroyed":
 		cids, err := decodeCIDs(payload)
 		if err != nil {
-			v.srv.log.Warn("live: bad cids_destroyed", "view", v.id, "err", err)
+			v.srv.throttledLog(slog.LevelWarn, "live: bad cids_destroyed", "view", v.id, "err", err)
 			return channel.Ok(map[string][]int{"cids": {}})
 		}
 		deleted := make([]int, 0, len(cids))
@@ -344,7 +345,7 @@ func (v *viewProc) HandleIn(ctx context.Context, c *channel.Channel, event strin
 	case "allow_upload", "progress":
 		return channel.Error(map[string]string{"reason": "uploads not supported"})
 	default:
-		v.srv.log.Warn("live: unknown message", "view", v.id, "event", truncate(event))
+		v.srv.throttledLog(slog.LevelWarn, "live: unknown message", "view", v.id, "event", truncate(event))
 		return channel.Ok(nil)
 	}
 }
@@ -364,7 +365,7 @@ func (v *viewProc) reservedEvent(ctx context.Context, e Event) channel.Reply {
 		v.reply = nil
 		return v.replyWithRender(ctx)
 	}
-	v.srv.log.Warn("live: unknown reserved event (the lv: events are the runtime's: lv:clear-flash)", "view", v.id, "event", truncate(e.Name))
+	v.srv.throttledLog(slog.LevelWarn, "live: unknown reserved event (the lv: events are the runtime's: lv:clear-flash)", "view", v.id, "event", truncate(e.Name))
 	return channel.Ok(nil)
 }
 
@@ -406,7 +407,7 @@ func decodeCIDs(payload json.RawMessage) ([]int, error) {
 func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) channel.Reply {
 	e, err := decodeEvent(payload)
 	if err != nil {
-		v.srv.log.Warn("live: bad event", "view", v.id, "err", truncate(err.Error()))
+		v.srv.throttledLog(slog.LevelWarn, "live: bad event", "view", v.id, "err", truncate(err.Error()))
 		return channel.Ok(nil)
 	}
 	v.srv.metrics.events.Add(1)
@@ -422,7 +423,7 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 		}
 		h, _ = ce.c.(EventHandler)
 		if h == nil {
-			v.srv.log.Warn("live: component does not handle events", "view", v.id, "component", ce.id, "event", truncate(e.Name))
+			v.srv.throttledLog(slog.LevelWarn, "live: component does not handle events", "view", v.id, "component", ce.id, "event", truncate(e.Name))
 			return channel.Ok(nil)
 		}
 	} else {
@@ -431,7 +432,7 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 			hooks = v.hooks.event
 		}
 		if h == nil && len(hooks) == 0 {
-			v.srv.log.Warn("live: view does not handle events", "view", v.id, "event", truncate(e.Name))
+			v.srv.throttledLog(slog.LevelWarn, "live: view does not handle events", "view", v.id, "event", truncate(e.Name))
 			return channel.Ok(nil)
 		}
 	}
@@ -441,7 +442,7 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 			return err
 		}
 		if h == nil {
-			v.srv.log.Warn("live: view does not handle events", "view", v.id, "event", truncate(e.Name))
+			v.srv.throttledLog(slog.LevelWarn, "live: view does not handle events", "view", v.id, "event", truncate(e.Name))
 			return nil
 		}
 		return h.HandleEvent(ctx, &v.sock, e)
@@ -464,12 +465,12 @@ func (v *viewProc) handleLivePatch(ctx context.Context, payload json.RawMessage)
 		URL string `json:"url"`
 	}
 	if err := json.Unmarshal(payload, &p); err != nil || len(p.URL) > maxURLBytes {
-		v.srv.log.Warn("live: bad live_patch", "view", v.id)
+		v.srv.throttledLog(slog.LevelWarn, "live: bad live_patch", "view", v.id)
 		return channel.Ok(nil)
 	}
 	u, err := url.Parse(p.URL)
 	if err != nil {
-		v.srv.log.Warn("live: bad live_patch url", "view", v.id, "err", err)
+		v.srv.throttledLog(slog.LevelWarn, "live: bad live_patch url", "view", v.id, "err", err)
 		return channel.Ok(nil)
 	}
 	rt, params := v.srv.match(u)
