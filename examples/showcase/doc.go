@@ -9,6 +9,8 @@
 //   - /presence: who is on the page, live. Each tab gets a random name and is listed in
 //     every tab while it stays open (Socket.Track with package live/presence); its status
 //     buttons change its meta, which the other tabs see as one update.
+//   - /forms: a typed form (package live/form) validated as the user types, with errors
+//     shown only on the fields the user has touched, and all of them on submit.
 //   - /components: a stateful component hidden and shown again; the browser destroys it
 //     and it comes back mounted afresh, under a new component id.
 //   - /hooks: a page group's mount hook (Server.OnMount) with event and info hooks, the
