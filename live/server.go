@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/glint-go/glint/internal/keyed"
 	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/pubsub"
 	"github.com/glint-go/glint/live/token"
@@ -96,7 +97,7 @@ type Server struct {
 	// mountHooks are the OnMount hooks by session group; guarded by mu.
 	mountHooks map[string][]MountHook
 	// pageViews counts the views joined at once with each served page's session.
-	pageViews viewCounter
+	pageViews keyed.Counter[string]
 	// clientLog throttles the log lines clients cause (limits.go).
 	clientLog logBucket
 }

@@ -140,13 +140,13 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 			return nil, reason("stale")
 		}
 	}
-	if !v.srv.pageViews.acquire(v.id, v.srv.opts.MaxViewsPerSession) {
+	if !v.srv.pageViews.Acquire(v.id, v.srv.opts.MaxViewsPerSession) {
 		v.srv.limitLog("live: join refused: too many views joined with one page's session", "view", v.id, "limit", v.srv.opts.MaxViewsPerSession)
 		return nil, reason("too many views")
 	}
 	defer func() {
 		if !v.joined {
-			v.srv.pageViews.release(v.id)
+			v.srv.pageViews.Release(v.id)
 		}
 	}()
 	raw := p.URL
@@ -720,7 +720,7 @@ func (v *viewProc) Terminate(ctx context.Context, c *channel.Channel, reason err
 		return
 	}
 	v.joined = false
-	v.srv.pageViews.release(v.id)
+	v.srv.pageViews.Release(v.id)
 	v.srv.metrics.views.Add(-1)
 	if t, ok := v.view.(Terminator); ok {
 		v.sock.ctx = ctx

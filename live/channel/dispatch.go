@@ -115,7 +115,7 @@ func (s *socket) join(f frame) {
 		s.reply(joinRef, f.ref, f.topic, "error", reasonTooMany)
 		return
 	}
-	if !s.srv.chansPerAddr.acquire(s.addr, opts.Limits.MaxChannelsPerAddress) {
+	if !s.srv.chansPerAddr.Acquire(s.addr, opts.Limits.MaxChannelsPerAddress) {
 		s.mu.Unlock()
 		s.srv.metrics.LimitJoins.Add(1)
 		s.reply(joinRef, f.ref, f.topic, "error", reasonAddrFull)

@@ -103,36 +103,6 @@ func addrKey(a netip.Addr) netip.Prefix {
 	return p
 }
 
-// addrCounter counts the open sockets per address key.
-type addrCounter struct {
-	mu sync.Mutex
-	n  map[netip.Prefix]int
-}
-
-// acquire counts one more socket for key unless max are open; max < 0 means no limit.
-func (c *addrCounter) acquire(key netip.Prefix, max int) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if max >= 0 && c.n[key] >= max {
-		return false
-	}
-	if c.n == nil {
-		c.n = make(map[netip.Prefix]int)
-	}
-	c.n[key]++
-	return true
-}
-
-func (c *addrCounter) release(key netip.Prefix) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.n[key] <= 1 {
-		delete(c.n, key)
-		return
-	}
-	c.n[key]--
-}
-
 // bucket is a token bucket used by one goroutine (the socket's reader). It is 16 bytes:
 // every joined channel has two.
 type bucket struct {
@@ -192,7 +162,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 		s.refuseLimit(w, r, http.StatusTooManyRequests, "address refused for a while after abuse")
 		return nil, false
 	}
-	if !s.perAddr.acquire(key, s.opts.Limits.MaxSocketsPerAddress) {
+	if !s.perAddr.Acquire(key, s.opts.Limits.MaxSocketsPerAddress) {
 		if s.opts.Limits.MaxConnections >= 0 {
 			s.slots.Add(-1)
 		}
@@ -203,7 +173,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			s.perAddr.release(key)
+			s.perAddr.Release(key)
 			if s.opts.Limits.MaxConnections >= 0 {
 				s.slots.Add(-1)
 			}

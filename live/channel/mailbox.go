@@ -143,7 +143,7 @@ func (c *Channel) finish() {
 	c.sock.mu.Unlock()
 	c.cancel()
 	close(c.done)
-	c.sock.srv.chansPerAddr.release(c.sock.addr)
+	c.sock.srv.chansPerAddr.Release(c.sock.addr)
 	c.sock.chanWG.Done()
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/glint-go/glint/internal/keyed"
 	"github.com/glint-go/glint/live/pubsub"
 )
 
@@ -42,11 +43,11 @@ type Server struct {
 
 	// Limits (limits.go).
 	proxies      []netip.Prefix
-	slots        atomic.Int64 // sockets admitted and not yet gone, for MaxConnections
-	perAddr      addrCounter  // sockets per address key
-	chansPerAddr addrCounter  // joined channels per address key
-	bans         bans         // addresses refused for a while after abuse
-	limitLogged  atomic.Int64 // unix nanoseconds of the last logged limit refusal
+	slots        atomic.Int64                // sockets admitted and not yet gone, for MaxConnections
+	perAddr      keyed.Counter[netip.Prefix] // sockets per address key
+	chansPerAddr keyed.Counter[netip.Prefix] // joined channels per address key
+	bans         bans                        // addresses refused for a while after abuse
+	limitLogged  atomic.Int64                // unix nanoseconds of the last logged limit refusal
 }
 
 type prefixRoute struct {
