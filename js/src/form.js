@@ -33,8 +33,16 @@ export function serialize(form, opts = {}) {
     } else p.append(name, el.value)
   }
   for (const name of new Set(unused)) {
-    const u = name.replace(/([^[\]]+)(\]?)$/, "_unused_$1$2")
+    const u = unusedName(name)
     if (u != name) p.append(u, "")
   }
   return p.toString()
+}
+
+// unusedName is the key that says name is untouched: _unused_ before its last part, and
+// before the brackets of a list ("tags[]" → "_unused_tags[]", "u[tags][]" → "u[_unused_tags][]").
+export function unusedName(name) {
+  const list = name.endsWith("[]")
+  const base = list ? name.slice(0, -2) : name
+  return base.replace(/([^[\]]+)(\]?)$/, "_unused_$1$2") + (list ? "[]" : "")
 }

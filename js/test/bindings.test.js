@@ -173,3 +173,13 @@ test("data-phx-link patch and navigate use the main view and history", () => {
   assert.equal(w.location.pathname, "/other")
   assert.deepEqual(events(), [])
 })
+
+test("_unused_ keys follow the official client's rule, lists included", async () => {
+  const { unusedName } = await import("../src/form.js")
+  for (const [name, want] of [
+    ["email", "_unused_email"],
+    ["user[email]", "user[_unused_email]"],
+    ["interests[]", "_unused_interests[]"],
+    ["user[tags][]", "user[_unused_tags][]"],
+  ]) assert.equal(unusedName(name), want, name)
+})
