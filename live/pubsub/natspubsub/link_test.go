@@ -87,8 +87,9 @@ func TestLinkStateProbeSeesASilentServer(t *testing.T) {
 		// Not a failure of LinkState, but then the test did not show what it means to.
 		t.Log("the client noticed the stale connection itself first")
 	}
-	px.freeze(false)
+	// Taken before the thaw: held traffic may flow, and a probe succeed, the moment it ends.
 	thawed := time.Now()
+	px.freeze(false)
 	waitFor(t, func() bool { up, _ := a.LinkState(); return up })
 	if _, since := a.LinkState(); since.Before(thawed) {
 		t.Errorf("up since %v, before the traffic resumed at %v", since, thawed)
