@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	neturl "net/url"
 	"os"
 	"os/signal"
@@ -45,6 +46,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	natsCluster := fs.String("nats-cluster", "", "with -nats-embed: route address for peers (host:port); empty: no cluster")
 	natsRoutes := fs.String("nats-routes", "", "with -nats-embed: peers' route URLs, comma-separated (nats-route://host:port)")
 	node := fs.String("node", "", "this node's id in the cluster (default random)")
+	proxies := fs.String("trusted-proxies", "", "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For names the client, for the per-address limits")
 	secretFile := fs.String("secret-file", "", "file holding the secret that signs sessions and cart cookies, created when missing (default: $"+token.SecretEnv+" when set, else the SQLite file's name + \".secret\")")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -69,6 +71,16 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 		return err
 	}
 	cfg := app.Config{Reseed: *reseed, Logger: logger, PubSub: ps, Secret: secret}
+	if *proxies != "" {
+		for _, p := range strings.Split(*proxies, ",") {
+			if _, err := netip.ParsePrefix(p); err != nil {
+				if _, err := netip.ParseAddr(p); err != nil {
+					return fmt.Errorf("-trusted-proxies: %q is neither a network (CIDR) nor an address", p)
+				}
+			}
+			cfg.Limits.TrustedProxies = append(cfg.Limits.TrustedProxies, p)
+		}
+	}
 	if store.IsPostgresURL(*db) {
 		st, err := store.OpenPostgres(ctx, *db, store.PostgresOptions{Reseed: *reseed, Logger: logger})
 		if err != nil {

@@ -75,6 +75,7 @@ func TestRunRejectsBadInput(t *testing.T) {
 		{"unreachable postgres", []string{"-db", "postgres://u:p@127.0.0.1:1/db?connect_timeout=2", "-addr", "127.0.0.1:0"}},
 		{"db is a directory", []string{"-db", t.TempDir(), "-addr", "127.0.0.1:0"}},
 		{"bad address", []string{"-addr", "256.0.0.1:99999", "-db", filepath.Join(t.TempDir(), "x.db")}},
+		{"bad trusted proxy", []string{"-trusted-proxies", "10.0.0.0/8,proxy.example", "-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "x.db")}},
 	}
 	for _, tt := range tests {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
