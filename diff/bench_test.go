@@ -56,7 +56,7 @@ func BenchmarkCounterIncrement(b *testing.B) {
 	benchDiff(b, mustExecute(b, tpl, map[string]int{"Count": 42}), mustExecute(b, tpl, map[string]int{"Count": 43}))
 }
 
-// dropsTemplate is the /drops markup of SNEAKERS.md.
+// dropsTemplate is the /drops markup of the Sneakers23 demo (examples/productpage).
 const dropsTemplate = `<main class="product-list">{{range .Products}}<div class="product-listing" data-product-id="{{.ID}}"><div class="product-listing__image-wrap"><img src="{{.MainImageURL}}"></div><div class="product-listing__details"><h4 class="product-listing__detail-header">{{.Name}}</h4><div>by {{.Brand}}</div> <div>{{.Color}}</div> <div>${{.PriceUSD}}</div>{{if .Released}}<form class="size-container" action="/cart/add" method="POST">{{range .Items}}<button type="submit" class="size-container__entry size-container__entry--level-{{.Level}}" name="item_id" value="{{.ID}}"{{if eq .Level "out"}} disabled{{end}}>{{.Size}}</button>{{end}}</form>{{else}}<h4 class="product-soon-{{.ID}}">coming soon...</h4>{{end}}</div></div>{{end}}</main>`
 
 type dropsProduct struct {
@@ -78,7 +78,7 @@ func (i dropsItem) Key() string { return strconv.Itoa(i.ID) }
 
 type dropsPage struct{ Products []dropsProduct }
 
-// seedDrops is the seed data of SNEAKERS.md: 2 products of 13 sizes.
+// seedDrops is the demo's seed data: 2 products of 13 sizes.
 func seedDrops(released1, released2 bool) dropsPage {
 	levels := []string{"high", "medium", "out", "high", "low", "high", "medium", "high", "high", "out", "medium", "high", "low"}
 	mk := func(id int, name, brand, color, img string, price int, released bool, first int) dropsProduct {

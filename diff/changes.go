@@ -94,9 +94,9 @@ func (w *writer) dynamicDiff(old, next *render.Dynamic) bool {
 	return true
 }
 
-// comprehensionDiff writes {"k":{…,"kc":n[,"km":true]}[,"p":{…}]} for two comprehensions
-// of the same template, if they differ (§4.4). Entries are matched by key when both sides
-// have keys, by position otherwise.
+// comprehensionDiff writes {"k":{…,"kc":n[,"km":true]}[,"p":{…}]} for two comprehensions of the
+// same template, if they differ (docs/protocol.md, Comprehensions). Entries are matched by key
+// when both sides have keys, by position otherwise.
 func (w *writer) comprehensionDiff(old, next *render.Comprehension) bool {
 	if !w.checkComp(next) {
 		return true

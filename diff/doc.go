@@ -1,8 +1,8 @@
 // Package diff turns render trees into Phoenix LiveView's rendered/diff wire format
-// (PROTOCOL.md §4): the full render sent when a view joins, and after every change the
-// minimal diff that brings the client up to date. Its subpackage client is a Go model of
-// the browser client's merge-and-render, used to check every diff and by in-process test
-// clients.
+// (docs/protocol.md, Rendered trees and diffs): the full render sent when a view joins, and
+// after every change the minimal diff that brings the client up to date. Its subpackage client
+// is a Go model of the browser client's merge-and-render, used to check every diff and by
+// in-process test clients.
 //
 // # Use
 //

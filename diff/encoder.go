@@ -41,11 +41,11 @@ func (x *Extras) empty() bool {
 // ErrMalformedTree is wrapped by every error about a tree that breaks render's contract.
 var ErrMalformedTree = errors.New("diff: malformed tree")
 
-// Encoder turns the renders of one connected view into the messages of the wire protocol.
-// It remembers what the client holds (PROTOCOL.md §4.3 S10): the last tree sent for the
-// view and for every component. Use one Encoder per joined view; it is not safe for
-// concurrent use. Trees passed to an Encoder must not be modified afterwards, because it
-// keeps them as the client's state.
+// Encoder turns the renders of one connected view into the messages of the wire protocol. It
+// remembers what the client holds (docs/protocol.md, Diff rules, S10): the last tree sent for
+// the view and for every component. Use one Encoder per joined view; it is not safe for
+// concurrent use. Trees passed to an Encoder must not be modified afterwards, because it keeps
+// them as the client's state.
 //
 // The zero Encoder is ready to use; call Join before Update.
 type Encoder struct {
@@ -117,7 +117,7 @@ func (e *Encoder) Update(dst []byte, tree *render.Rendered, comps Components, x 
 
 // Forget drops what the encoder remembers of the given components. Call it when the
 // client announces cids_will_destroy or cids_destroyed: if such a component is rendered
-// again it is sent in full, as PROTOCOL.md §4.5 requires.
+// again it is sent in full, as docs/protocol.md, Components, requires.
 func (e *Encoder) Forget(cids ...int) {
 	for _, cid := range cids {
 		delete(e.comps, cid)

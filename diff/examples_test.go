@@ -6,7 +6,7 @@ import (
 	"github.com/glint-go/glint/render"
 )
 
-// The worked examples of PROTOCOL.md §4.8, byte for byte.
+// The worked examples of docs/protocol.md (Worked examples), byte for byte.
 
 type wire struct {
 	msg  string // expected message, "" for no message
@@ -52,7 +52,7 @@ func TestWorkedExampleB_Branch(t *testing.T) {
 	})
 }
 
-// users builds the §4.8 C list; keyed sets Keys from the ids.
+// users builds the list of example C; keyed sets Keys from the ids.
 func users(ul, li *render.Statics, keyed bool, people ...[2]string) *render.Rendered {
 	var keys []string
 	var entries [][]render.Dynamic

@@ -10,9 +10,9 @@ import (
 	"github.com/glint-go/glint/render"
 )
 
-// One table row per rule of PROTOCOL.md §4.3: the message of the last step, byte for byte.
-// run (helpers_test.go) also applies every message to the client model, so each row checks
-// that the client accepts it.
+// One table row per rule of docs/protocol.md, Diff rules: the message of the last step, byte
+// for byte. run (helpers_test.go) also applies every message to the client model, so each row
+// checks that the client accepts it.
 func TestRules(t *testing.T) {
 	wrap := st("<div>", "</div>")
 	two := st("<p>", "|", "</p>")

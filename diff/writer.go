@@ -9,10 +9,10 @@ import (
 	"github.com/glint-go/glint/render"
 )
 
-// writer appends one message to buf. It follows PROTOCOL.md §4.3: full nodes carry "s" and
-// every dynamic (S1), partial nodes only the changed dynamics (S2), and inside the outermost
-// comprehension of each scope, statics go to that comprehension's "p" and nodes refer to
-// them by index (P1–P4), once per fingerprint and message.
+// writer appends one message to buf. It follows docs/protocol.md, Diff rules: full nodes carry
+// "s" and every dynamic (S1), partial nodes only the changed dynamics (S2), and inside the
+// outermost comprehension of each scope, statics go to that comprehension's "p" and nodes refer
+// to them by index (P1–P4), once per fingerprint and message.
 type writer struct {
 	buf   []byte
 	err   error

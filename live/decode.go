@@ -6,7 +6,7 @@ import (
 	"net/url"
 )
 
-// eventPayload is the payload of an "event" message (PROTOCOL.md §5.2).
+// eventPayload is the payload of an "event" message (docs/protocol.md, Event payload).
 type eventPayload struct {
 	Type  string          `json:"type"`
 	Event string          `json:"event"`

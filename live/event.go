@@ -7,7 +7,8 @@ import (
 	"strconv"
 )
 
-// Event is one client event (PROTOCOL.md §5.2–5.3). Everything in it is untrusted input.
+// Event is one client event (docs/protocol.md, Event payload and Event values). Everything in
+// it is untrusted input.
 type Event struct {
 	// Type is "click", "form", "keydown", "keyup", "focus", "blur" or "hook".
 	Type string

@@ -8,7 +8,7 @@ import (
 )
 
 // assignCSRF is the socket assign recording whether the connect carried a valid CSRF
-// token. A bad token never refuses the upgrade (PROTOCOL.md §8.2): joins that need it
+// token. A bad token never refuses the upgrade (docs/protocol.md, Socket URL): joins that need it
 // answer stale instead.
 const assignCSRF = "glint.csrf"
 

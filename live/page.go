@@ -14,7 +14,7 @@ import (
 )
 
 // servePage answers a plain HTTP request for a live page with its disconnected render
-// inside the layout (PROTOCOL.md §2).
+// inside the layout (docs/protocol.md, First render).
 func (s *Server) servePage(rt *route, w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")

@@ -22,7 +22,7 @@ func TestPageDisconnectedRender(t *testing.T) {
 	ts := newCounterServer(t, Options{})
 	p := ts.get(t, "/?start=41&page=3")
 	if !regexp.MustCompile(`^phx-[A-Za-z0-9_-]{16}$`).MatchString(p.id) {
-		t.Errorf("container id %q does not follow PROTOCOL §2.2", p.id)
+		t.Errorf("container id %q does not follow docs/protocol.md, Container element", p.id)
 	}
 	for _, tok := range []string{p.session, p.static, p.csrf} {
 		if tok == "" || strings.ContainsAny(tok, "\"<&") {

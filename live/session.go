@@ -28,7 +28,7 @@ const csrfCookie = "_glint_csrf"
 // are stale.
 const sessionVersion = 1
 
-// sessionClaims is what a session token binds (PROTOCOL.md §2.3).
+// sessionClaims is what a session token binds (docs/protocol.md, Tokens).
 type sessionClaims struct {
 	V     int               `json:"v"`
 	ID    string            `json:"id"`
@@ -203,5 +203,6 @@ func randomString(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// newViewID returns a container id: "phx-" and 16 base64url characters (PROTOCOL.md §2.2).
+// newViewID returns a container id: "phx-" and 16 base64url characters (docs/protocol.md,
+// Container element).
 func newViewID() string { return "phx-" + randomString(12) }

@@ -89,7 +89,7 @@ func (n *navigation) kindName() string {
 	return "push"
 }
 
-// joinPayload is the phx_join payload of a live view (PROTOCOL.md §3.2).
+// joinPayload is the phx_join payload of a live view (docs/protocol.md, Join payload).
 type joinPayload struct {
 	URL      string          `json:"url"`
 	Redirect string          `json:"redirect"`
@@ -253,7 +253,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 			return nil, reason("join crashed")
 		}
 		if st := httpStatus(err); st < 500 {
-			// Let the page load show the status (PROTOCOL.md §3.5 "reload").
+			// Let the page load show the status (docs/protocol.md, Join errors: "reload").
 			log.Info("live: mount refused", "view", v.id, "page", rt.pattern, "status", st, "err", err)
 			return nil, &channel.ErrorReply{Response: map[string]any{"reason": "reload", "status": st, "token": strconv.Itoa(st)}}
 		}
@@ -306,7 +306,7 @@ func appendJSON(dst []byte, v any) []byte {
 	return append(dst, b...)
 }
 
-// HandleIn handles a client message on the view's topic (PROTOCOL.md §5.1).
+// HandleIn handles a client message on the view's topic (docs/protocol.md, Client messages).
 func (v *viewProc) HandleIn(ctx context.Context, c *channel.Channel, event string, payload json.RawMessage) channel.Reply {
 	v.sock.ctx = ctx
 	switch event {
@@ -403,7 +403,7 @@ func decodeCIDs(payload json.RawMessage) ([]int, error) {
 }
 
 // handleEvent dispatches an "event" message to the view or a component and replies with
-// the resulting diff (PROTOCOL.md §5.4).
+// the resulting diff (docs/protocol.md, Event replies).
 func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) channel.Reply {
 	e, err := decodeEvent(payload)
 	if err != nil {

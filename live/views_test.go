@@ -210,7 +210,7 @@ func (v *titled) Mount(ctx context.Context, s *Socket, p Params) error {
 	return nil
 }
 
-// plainCounter is PROTOCOL.md §4.8 A.
+// plainCounter is example A of docs/protocol.md, Worked examples.
 type plainCounter struct{ Count int }
 
 var plainCounterTmpl = mustParse("plain", `Count: {{.Count}} <button phx-click="inc">+</button>`)

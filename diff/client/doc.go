@@ -1,6 +1,6 @@
 // Package client is a Go model of the LiveView 1.2 client's rendered tree: it merges join
-// renders and diffs exactly as PROTOCOL.md §4.7 describes (and as phoenix_live_view's
-// rendered.js does), and renders the tree to HTML.
+// renders and diffs exactly as docs/protocol.md, How the client merges, describes (and as
+// phoenix_live_view's rendered.js does), and renders the tree to HTML.
 //
 // It is the oracle that checks package diff's output, and the tree that in-process test
 // clients (live/livetest) apply server messages to. Unlike the browser client it is strict:

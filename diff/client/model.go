@@ -42,7 +42,7 @@ func New() *Model {
 }
 
 // Join replaces the whole tree with a join reply's "rendered" object, as the client does on
-// every join and rejoin (PROTOCOL.md §3.4). On error the model is unchanged.
+// every join and rejoin (docs/protocol.md, Join reply). On error the model is unchanged.
 func (m *Model) Join(rendered []byte) error {
 	saved := *m
 	m.tree, m.comps, m.title, m.joined = map[string]any{}, map[string]any{}, "", true
@@ -104,10 +104,10 @@ func (m *Model) Apply(diff []byte) error {
 	}
 
 	r := &renderer{comps: comps}
-	// A component-only diff re-renders just those components (§4.7 step 4), and only the
-	// ones on the page: the client looks their elements up in the DOM. A component that is
-	// not reachable from the view keeps its tree unrendered, "p" included, until a later
-	// message renders it.
+	// A component-only diff re-renders just those components (step 4 of docs/protocol.md, How
+	// the client merges), and only the ones on the page: the client looks their elements up in
+	// the DOM. A component that is not reachable from the view keeps its tree unrendered, "p"
+	// included, until a later message renders it.
 	if componentOnly {
 		onPage := reachable(tree, comps)
 		for _, cid := range changed {
@@ -191,7 +191,8 @@ func decode(b []byte) (any, error) {
 	return v, nil
 }
 
-// extract takes the top-level "t", "e" and "r" out of d (§4.7 step 1).
+// extract takes the top-level "t", "e" and "r" out of d (step 1 of docs/protocol.md, How the
+// client merges).
 func extract(d map[string]any) (title *string, events []Event, reply json.RawMessage, err error) {
 	if t, ok := d["t"]; ok {
 		s, ok := t.(string)
@@ -253,7 +254,8 @@ func isObject(v any) (map[string]any, bool) {
 	return m, ok
 }
 
-// mutableMerge is merge(T, D) of §4.7: D replaces T when it has "s", else it is merged in.
+// mutableMerge is the client's merge step (docs/protocol.md, How the client merges): D replaces
+// T when it has "s", else it is merged in.
 func mutableMerge(target, source map[string]any) (map[string]any, error) {
 	if _, ok := source["s"]; ok {
 		return source, nil
@@ -284,8 +286,8 @@ func doMutableMerge(target, source map[string]any) error {
 	return nil
 }
 
-// mergeKeyed applies a comprehension diff (§4.4): moves read from a copy of the old
-// entries, taken only when km is set; then entries past kc are dropped.
+// mergeKeyed applies a comprehension diff (docs/protocol.md, Comprehensions): moves read from a
+// copy of the old entries, taken only when km is set; then entries past kc are dropped.
 func mergeKeyed(target, source map[string]any) error {
 	sk, ok := isObject(source["k"])
 	if !ok {
@@ -407,8 +409,8 @@ func truthy(v any) bool {
 	return true
 }
 
-// mergeComponents merges the "c" of a diff into comps (§4.7 step 3) and returns the cids
-// it touched.
+// mergeComponents merges the "c" of a diff into comps (step 3 of docs/protocol.md, How the
+// client merges) and returns the cids it touched.
 func mergeComponents(comps, newc map[string]any) ([]string, error) {
 	resolved := make(map[string]map[string]any, len(newc))
 	busy := map[string]bool{}

@@ -16,7 +16,7 @@ import (
 
 // These tests drive the counter page in headless Chromium with two clients: the official
 // phoenix_live_view 1.2.12 and phoenix 1.8 clients (bundled from node_modules at test time),
-// which makes them the compatibility acceptance tests of PROTOCOL.md, and Glint's own
+// which makes them the compatibility acceptance tests of docs/protocol.md, and Glint's own
 // embedded client (package js), which makes them the acceptance tests of the whole stack.
 // The browser's WebSocket frames appear in the test log with -v or on failure.
 
@@ -248,7 +248,8 @@ func testSharedCounter(t *testing.T, c browserClient) {
 }
 
 // TestBrowserStaleSession: a server restarted with another secret answers the rejoin
-// with "stale", and the client reloads the page (PROTOCOL.md §3.5), which then works.
+// with "stale", and the client reloads the page (docs/protocol.md, Join errors), which
+// then works.
 func TestBrowserStaleSession(t *testing.T) { forEachClient(t, testStaleSession) }
 
 func testStaleSession(t *testing.T, c browserClient) {

@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// OfficialClientEntry is an esbuild entry file that boots the official phoenix_live_view
-// client on the official phoenix socket exactly as PROTOCOL.md §2.4 shows, and exposes the
-// LiveSocket as window.liveSocket so that tests can inspect it.
+// OfficialClientEntry is an esbuild entry file that boots the official phoenix_live_view client
+// on the official phoenix socket exactly as docs/protocol.md, Socket URL, shows, and exposes
+// the LiveSocket as window.liveSocket so that tests can inspect it.
 const OfficialClientEntry = `import {Socket} from "phoenix"
 import {LiveSocket} from "phoenix_live_view"
 const csrf = document.querySelector("meta[name='csrf-token']").getAttribute("content")

@@ -1,5 +1,6 @@
-// DOM bindings: one delegated listener per event type turns phx-* attributes into events on
-// the owning view (PROTOCOL.md §5.2, §5.3, §6), with phx-debounce and phx-throttle.
+// DOM bindings: one delegated listener per event type turns phx-* attributes into events on the
+// owning view (docs/protocol.md: Event payload, Event values, Forms), with phx-debounce and
+// phx-throttle.
 
 import { serialize, values } from "./form.js"
 

@@ -1,6 +1,6 @@
-// Form serialization for phx-change and phx-submit (PROTOCOL.md §5.3): url-encoded values with
-// `+` for spaces, file inputs left out, the submitter included, and `_unused_` keys for
-// controls the user has not touched yet.
+// Form serialization for phx-change and phx-submit (docs/protocol.md, Event values):
+// url-encoded values with `+` for spaces, file inputs left out, the submitter included, and
+// `_unused_` keys for controls the user has not touched yet.
 
 const FIELD = /^(INPUT|SELECT|TEXTAREA|BUTTON)$/
 const BUTTON = /^(submit|button|reset|image)$/

@@ -1,5 +1,5 @@
 // Glint's browser client: the only JavaScript a Glint page loads. It speaks the Phoenix
-// LiveView 1.2 wire protocol (PROTOCOL.md), patches the DOM with morphdom and binds phx-*
+// LiveView 1.2 wire protocol (docs/protocol.md), patches the DOM with morphdom and binds phx-*
 // attributes. It starts itself when the page has loaded.
 //
 // Page API (all optional):

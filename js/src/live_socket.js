@@ -1,5 +1,6 @@
 // LiveSocket ties the page together: it finds the view containers, owns the Socket, routes
-// frames to views by topic, and implements the reload-with-jitter failsafe (PROTOCOL.md §3.6).
+// frames to views by topic, and implements the reload-with-jitter failsafe (docs/protocol.md,
+// Reload with jitter).
 
 import { Socket } from "./socket.js"
 import { View } from "./view.js"
@@ -34,7 +35,7 @@ export class LiveSocket {
     })
   }
 
-  // url is the websocket URL: ⟨mount⟩/websocket?⟨params⟩&vsn=2.0.0 (§1.1).
+  // url is the websocket URL: ⟨mount⟩/websocket?⟨params⟩&vsn=2.0.0 (docs/protocol.md, Socket URL).
   url() {
     const u = new URL(this.path.replace(/\/$/, "") + "/websocket", this.w.location.href)
     u.protocol = u.protocol.replace(/^http/, "ws")

@@ -1,6 +1,6 @@
 // Rendered holds one view's rendered tree and implements the merge and toString rules of
-// PROTOCOL.md §4.7. It mirrors diff/'s Go client model: both run the golden files in
-// diff/testdata/merge.
+// docs/protocol.md, How the client merges. It mirrors diff/'s Go client model: both run the
+// golden files in diff/testdata/merge.
 
 const isObj = (v) => v !== null && typeof v == "object" && !Array.isArray(v)
 const clone = (v) => JSON.parse(JSON.stringify(v))
@@ -18,8 +18,8 @@ function mergeInto(t, d) {
   }
 }
 
-// mergeKeyed applies a comprehension diff (§4.4): moves read the entries as they were before
-// this diff, indices from kc up are dropped, then kc is stored.
+// mergeKeyed applies a comprehension diff (docs/protocol.md, Comprehensions): moves read the
+// entries as they were before this diff, indices from kc up are dropped, then kc is stored.
 function mergeKeyed(t, d) {
   const K = d.k
   const T = (t.k ||= { kc: 0 })
@@ -37,7 +37,8 @@ function mergeKeyed(t, d) {
   if (d.stream) t.stream = d.stream
 }
 
-// cloneMerge merges d over a copy of t, leaving t untouched (components, §4.7 step 3).
+// cloneMerge merges d over a copy of t, leaving t untouched (components: step 3 of
+// docs/protocol.md, How the client merges).
 function cloneMerge(t, d) {
   if (d.k) {
     const m = clone(t)

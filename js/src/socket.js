@@ -1,6 +1,6 @@
-// Socket speaks Phoenix Channels v2 (PROTOCOL.md §1): five-element JSON text frames, string refs
-// from a counter, replies matched by ref, a 30 s heartbeat and reconnects with capped
-// exponential backoff and full jitter.
+// Socket speaks Phoenix Channels v2 (docs/protocol.md, Transport): five-element JSON text
+// frames, string refs from a counter, replies matched by ref, a 30 s heartbeat and reconnects
+// with capped exponential backoff and full jitter.
 
 export const HEARTBEAT_MS = 30000
 

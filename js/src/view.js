@@ -71,7 +71,8 @@ export class View {
     for (const c of STATES) this.el.classList.toggle(c, on.includes(c))
   }
 
-  // join sends phx_join (§3.2). Diffs pushed until the join is rendered are queued.
+  // join sends phx_join (docs/protocol.md, Join payload). Diffs pushed until the join is
+  // rendered are queued.
   join() {
     const { ls, el } = this
     const w = ls.w
@@ -110,8 +111,9 @@ export class View {
     ls.reloadWithJitter()
   }
 
-  // onJoined applies a successful join. On a rejoin, forms are recovered first (§6) and the
-  // join render is applied once their replies have been merged.
+  // onJoined applies a successful join. On a rejoin, forms are recovered first
+  // (docs/protocol.md, Forms) and the join render is applied once their replies have been
+  // merged.
   onJoined(resp) {
     const { ls } = this
     const rendered = new Rendered()
@@ -170,7 +172,7 @@ export class View {
   }
 
   // send pushes an event. A reply that has not come within 30 s means the page is out of
-  // step with the server: reload with jitter (§3.6).
+  // step with the server: reload with jitter (docs/protocol.md, Reload with jitter).
   send(payload, cb) {
     const { ls, inflight } = this
     const ref = ls.socket.nextRef()
@@ -219,7 +221,7 @@ export class View {
     for (const h of this.hooks.values()) for (const [n, cb] of h.__ev) n == name && call({ cb, __name: h.__name }, "cb", payload)
   }
 
-  // patch morphs the container's children into html (§8.1 step 4).
+  // patch morphs the container's children into html (docs/protocol.md, How the client merges).
   patch(html) {
     const d = this.ls.d
     const tpl = d.createElement("template")
@@ -329,7 +331,8 @@ export class View {
     }
   }
 
-  // onReply applies an event reply (§5.4) and returns the extras of its diff.
+  // onReply applies an event reply (docs/protocol.md, Event replies) and returns the extras of
+  // its diff.
   onReply({ status, response: r = {} }) {
     let x = {}
     if (status == "ok") {
@@ -342,7 +345,8 @@ export class View {
     return x
   }
 
-  // onMessage handles a server push on this view's topic (§5.5, §1.4).
+  // onMessage handles a server push on this view's topic (docs/protocol.md, Server pushes and
+  // Reserved events).
   onMessage(event, p) {
     const { ls } = this
     if (event == "diff") this.update(p)
@@ -402,7 +406,7 @@ export class View {
     this.join()
   }
 
-  // cleanup announces components that are no longer rendered (§5.7).
+  // cleanup announces components that are no longer rendered (docs/protocol.md, Component cleanup).
   cleanup() {
     const c = this.rendered.tree.c
     const gone = Object.keys(c).filter((cid) => !this.rendered.seen.has(cid) && !this.dying.has(cid))

@@ -1,4 +1,5 @@
-// Bindings: each phx-* attribute turns DOM events into the event frames of §5.2/§5.3.
+// Bindings: each phx-* attribute turns DOM events into the event frames of docs/protocol.md
+// (Event payload, Event values).
 import { test, afterEach } from "node:test"
 import assert from "node:assert/strict"
 import { page, joined, fire, cleanup } from "../testutil/dom.js"

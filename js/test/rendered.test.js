@@ -1,5 +1,5 @@
 // Merge and toString parity with diff/'s Go client model: every golden file in
-// diff/testdata/merge runs here, plus the worked examples of PROTOCOL.md §4.8.
+// diff/testdata/merge runs here, plus the worked examples of docs/protocol.md.
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import fs from "node:fs"

@@ -22,7 +22,7 @@ test("backoff is full jitter over a capped exponential window", () => {
   }
 })
 
-test("connects to /live/websocket with csrf and vsn, and joins per §3.2", () => {
+test("connects to /live/websocket with csrf and vsn, and joins with the join payload", () => {
   const { ls } = page()
   ls.connect()
   const ws = FakeWS.last

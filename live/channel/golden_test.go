@@ -7,9 +7,9 @@ import (
 	"github.com/glint-go/glint/live/channel"
 )
 
-// Golden frames from PROTOCOL.md §1.8 and the server rules of §1.5. A step is "C <frame>"
-// (client sends), "S <frame>" (server must send exactly these bytes next) or "Q <ref>"
-// (nothing else was sent before a heartbeat reply with that ref).
+// Golden frames and server rules from docs/protocol.md (Golden frames, Server rules). A step is
+// "C <frame>" (client sends), "S <frame>" (server must send exactly these bytes next) or
+// "Q <ref>" (nothing else was sent before a heartbeat reply with that ref).
 func TestGoldenFrames(t *testing.T) {
 	const join4 = `C ["4","4","lv:phx-A","phx_join",{}]`
 	const joined4 = `S ["4","4","lv:phx-A","phx_reply",{"status":"ok","response":{"rendered":{"0":"0"},"liveview_version":"1.2.12"}}]`

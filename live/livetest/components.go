@@ -6,10 +6,10 @@ import (
 	"strconv"
 )
 
-// sweepComponents does what the browser client does after a patch removes component
-// elements (PROTOCOL.md §5.7): it announces the cids the model holds but the HTML no longer
-// shows with cids_will_destroy, then confirms them with cids_destroyed, and drops from the
-// model the cids the server reports destroyed.
+// sweepComponents does what the browser client does after a patch removes component elements
+// (docs/protocol.md, Component cleanup): it announces the cids the model holds but the HTML no
+// longer shows with cids_will_destroy, then confirms them with cids_destroyed, and drops from
+// the model the cids the server reports destroyed.
 func (v *View) sweepComponents() {
 	v.t.Helper()
 	v.mu.Lock()
@@ -44,7 +44,7 @@ func (v *View) sweepComponents() {
 		CIDs *[]int `json:"cids"`
 	}
 	if err := json.Unmarshal(resp, &r); err != nil || r.CIDs == nil {
-		v.fatalf("cids_destroyed %s: reply %s lacks the required \"cids\" list (PROTOCOL.md §5.1)", payload, resp)
+		v.fatalf("cids_destroyed %s: reply %s lacks the required \"cids\" list (docs/protocol.md, Client messages)", payload, resp)
 	}
 	for _, cid := range *r.CIDs {
 		if !slices.Contains(gone, cid) {

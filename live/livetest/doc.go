@@ -23,7 +23,7 @@
 // server asked for, and components that leave the page are cleaned up with
 // cids_will_destroy and cids_destroyed.
 //
-// A View also checks the server against PROTOCOL.md as it goes (frame shape, refs and topics,
+// A View also checks the server against docs/protocol.md as it goes (frame shape, refs and topics,
 // join replies, no empty diff pushes, diffs the client model can merge, events always
 // answered ok) and fails the test on a violation. Failures call t.Fatalf with the view's HTML
 // and the last frames sent (→) and received (←); the Trace option logs every frame.

@@ -294,8 +294,9 @@ func (v *View) pushEvent(payload map[string]any) json.RawMessage {
 	return v.send("event", b)
 }
 
-// send sends a message on the view's topic, waits for its reply and returns the response.
-// An error reply fails the test: events must always be answered ok (PROTOCOL.md §5.1).
+// send sends a message on the view's topic, waits for its reply and returns the response. An
+// error reply fails the test: events must always be answered ok (docs/protocol.md, Event
+// replies).
 func (v *View) send(event string, payload []byte) json.RawMessage {
 	v.t.Helper()
 	v.check()

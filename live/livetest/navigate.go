@@ -9,7 +9,7 @@ import (
 
 // Navigate live-navigates the view to path, as the browser client does for a
 // data-phx-link="redirect" link or a live_redirect: it leaves the view's topic and joins the
-// same topic again with "redirect" set to the new URL (PROTOCOL.md §5.6), keeping the
+// same topic again with "redirect" set to the new URL (docs/protocol.md, Navigation), keeping the
 // container's id and tokens. The server mounts the view routed at path. A refused join
 // (for example "unauthorized" when path belongs to another session group, after which a
 // browser would load the page in full) is returned as a *JoinError and leaves the View

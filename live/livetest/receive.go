@@ -25,7 +25,7 @@ func (v *View) readLoop(ctx context.Context) {
 		v.tracef("← %s", b)
 		v.mu.Lock()
 		if typ != websocket.MessageText {
-			v.failLocked(fmt.Errorf("server sent a binary frame (%d bytes); PROTOCOL.md §1.1 allows text frames only", len(b)))
+			v.failLocked(fmt.Errorf("server sent a binary frame (%d bytes); docs/protocol.md, Socket URL: text frames only", len(b)))
 		} else {
 			var f frame
 			if err := json.Unmarshal(b, &f); err != nil {
@@ -55,7 +55,7 @@ func (v *View) handleLocked(f frame, raw []byte) {
 		return
 	}
 	if f.JoinRef != nil && *f.JoinRef != v.joinRef {
-		// A late frame of an earlier membership: the client drops it (PROTOCOL.md §1.3).
+		// A late frame of an earlier membership: the client drops it (docs/protocol.md, Refs).
 		v.dropped++
 		return
 	}
@@ -64,7 +64,7 @@ func (v *View) handleLocked(f frame, raw []byte) {
 		v.replyLocked(f, raw)
 	case "diff":
 		if string(bytes.TrimSpace(f.Payload)) == "{}" {
-			v.failLocked(fmt.Errorf("the server pushed an empty diff (PROTOCOL.md §4.3 S9): %s", raw))
+			v.failLocked(fmt.Errorf("the server pushed an empty diff (docs/protocol.md, Diff rules, S9): %s", raw))
 			return
 		}
 		v.applyLocked(f.Payload, raw)
@@ -184,28 +184,28 @@ func (v *View) patchLocked(p json.RawMessage, raw []byte) {
 	v.url = to
 }
 
-// checkJoinReply checks the parts of an ok join reply the client relies on (PROTOCOL.md
-// §3.4): a rendered tree with top-level statics and no top-level "r", and the
+// checkJoinReply checks the parts of an ok join reply the client relies on (docs/protocol.md,
+// Join reply): a rendered tree with top-level statics and no top-level "r", and the
 // liveview_version Glint always sends.
 func checkJoinReply(resp map[string]json.RawMessage) error {
 	rendered, ok := resp["rendered"]
 	if !ok {
-		return fmt.Errorf("join reply without \"rendered\" (PROTOCOL.md §3.4)")
+		return fmt.Errorf("join reply without \"rendered\" (docs/protocol.md, Join reply)")
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(rendered, &top); err != nil {
-		return fmt.Errorf("join reply's rendered is not an object (PROTOCOL.md §3.4)")
+		return fmt.Errorf("join reply's rendered is not an object (docs/protocol.md, Join reply)")
 	}
 	if _, ok := top["s"]; !ok {
-		return fmt.Errorf("join reply's rendered has no top-level \"s\" (PROTOCOL.md §3.4)")
+		return fmt.Errorf("join reply's rendered has no top-level \"s\" (docs/protocol.md, Join reply)")
 	}
 	if _, ok := top["r"]; ok {
-		return fmt.Errorf("join reply's rendered has a top-level \"r\", which the client strips as a hook reply (PROTOCOL.md §3.4)")
+		return fmt.Errorf("join reply's rendered has a top-level \"r\", which the client strips as a hook reply (docs/protocol.md, Join reply)")
 	}
 	var version string
 	json.Unmarshal(resp["liveview_version"], &version)
 	if version != "1.2.12" {
-		return fmt.Errorf("join reply's liveview_version is %q, want \"1.2.12\" (PROTOCOL.md §8.2)", version)
+		return fmt.Errorf("join reply's liveview_version is %q, want \"1.2.12\" (docs/protocol.md, Join reply)", version)
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ func (e *JoinError) Error() string {
 	return "livetest: join refused: " + string(e.Response)
 }
 
-// newJoinError decodes an error reply to a join (PROTOCOL.md §3.5).
+// newJoinError decodes an error reply to a join (docs/protocol.md, Join errors).
 func newJoinError(resp json.RawMessage) *JoinError {
 	var r struct {
 		Reason       string                            `json:"reason"`
@@ -142,10 +142,11 @@ func (p *Page) MustJoin() *View {
 	return v
 }
 
-// Join connects a WebSocket to the page's server (/live/websocket, with the page's cookies
-// and CSRF token) and joins the page's container with the §3.2 payload built from p's fields.
-// A join refused by the server returns a *JoinError; a failing connection returns its error.
-// The View is closed by t.Cleanup; it is also closed when Join fails.
+// Join connects a WebSocket to the page's server (/live/websocket, with the page's cookies and
+// CSRF token) and joins the page's container with the join payload (docs/protocol.md, Join
+// payload) built from p's fields. A join refused by the server returns a *JoinError; a failing
+// connection returns its error. The View is closed by t.Cleanup; it is also closed when Join
+// fails.
 func (p *Page) Join() (*View, error) {
 	p.t.Helper()
 	v := &View{
@@ -238,7 +239,7 @@ func (v *View) join(mounts int) error {
 	v.mu.Lock()
 	if v.referer != "" {
 		// After live navigation the client joins with "redirect" instead of "url", on that
-		// join and every later rejoin (PROTOCOL.md §3.2).
+		// join and every later rejoin (docs/protocol.md, Join payload).
 		payload["redirect"] = v.url.String()
 		params["_live_referer"] = v.referer
 	} else {

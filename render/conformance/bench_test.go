@@ -10,7 +10,7 @@ import (
 	"github.com/glint-go/glint/render"
 )
 
-// benchInputs are the two inputs issue 2 names: the /drops page of SNEAKERS.md with 2
+// benchInputs are the two benchmark inputs: the /drops page of the Sneakers23 demo with 2
 // products x 13 sizes, both released (26 size buttons, the heavier state of the page), and
 // a 1,000-row table of 5 columns (id, name and email with special characters, a URL
 // attribute, a class from a conditional).

@@ -9,7 +9,7 @@ import (
 )
 
 // TestDropsMarkup checks that the corpus's /drops template (also the benchmark's) renders
-// the hooks SNEAKERS.md fixes, through render, so the benchmark measures the real page.
+// the hooks the demo's page relies on, through render, so the benchmark measures the real page.
 func TestDropsMarkup(t *testing.T) {
 	var text string
 	for _, c := range loadCorpus(t) {

@@ -116,7 +116,7 @@ type Embedded struct {
 	Extra string
 }
 
-// Item is a sneaker size, mirroring SNEAKERS.md.
+// Item is a sneaker size, mirroring the Sneakers23 demo (examples/productpage).
 type Item struct {
 	ID    int
 	SKU   string
@@ -138,7 +138,7 @@ func (i Item) Level() string {
 	}
 }
 
-// Product is a sneaker, mirroring SNEAKERS.md.
+// Product is a sneaker, mirroring the Sneakers23 demo.
 type Product struct {
 	ID           int
 	SKU          string
@@ -159,8 +159,8 @@ type DropsPage struct {
 
 var sizes13 = []string{"6", "6.5", "7", "7.5", "8", "8.5", "9", "9.5", "10", "10.5", "11", "11.5", "12"}
 
-// dropsPage builds the seed data of SNEAKERS.md with deterministic stock; released says
-// which of the two products are released.
+// dropsPage builds the demo's seed data (2 products of 13 sizes) with deterministic stock;
+// released says which of the two products are released.
 func dropsPage(released1, released2 bool) DropsPage {
 	mk := func(id, order int, sku, brand, name, color, img string, price int, released bool, firstItem int, skuBase int) Product {
 		p := Product{ID: id, SKU: sku, Order: order, Brand: brand, Name: name, Color: color,

@@ -8,7 +8,7 @@ import (
 	texttemplate "text/template"
 )
 
-// minCorpusCases is the size issue 2 asks the corpus to reach.
+// minCorpusCases is the size the corpus must reach.
 const minCorpusCases = 300
 
 // TestCorpusExpectations checks the corpus against html/template alone: every case fails

@@ -47,7 +47,7 @@ func mustRender(t *testing.T, text string, data any) *render.Rendered {
 	return r
 }
 
-// TestTreeShapes checks the shapes issue 2 promises, on small templates: ranges become
+// TestTreeShapes checks the tree shapes render promises, on small templates: ranges become
 // comprehensions with one entry per item and shared statics, Keyer items give keys, and
 // switching branch or called template changes the nested tree's fingerprint while the
 // same branch keeps its statics.

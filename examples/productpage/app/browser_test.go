@@ -166,7 +166,7 @@ func listing(n int, cond string) string {
 	return fmt.Sprintf(`(() => { const l = document.querySelectorAll(".product-listing")[%d]; return !!l && %s })()`, n, cond)
 }
 
-// TestBrowser runs SNEAKERS.md's browser behaviours in headless Chromium, with Glint's own
+// TestBrowser runs the Sneakers23 demo's browser behaviours in headless Chromium, with Glint's own
 // client and with the official phoenix_live_view client.
 func TestBrowser(t *testing.T) {
 	browser := browsertest.New(t)

@@ -11,7 +11,7 @@ import (
 	"github.com/glint-go/glint/examples/productpage/store"
 )
 
-// Reducer defaults, as in SNEAKERS.md.
+// Reducer defaults, which zero ReducerConfig fields take.
 const (
 	DefaultPerTick = 200
 	DefaultTick    = 250 * time.Millisecond
