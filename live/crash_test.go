@@ -78,12 +78,13 @@ func TestCrashLoopBacksOff(t *testing.T) {
 	if got := ts.metrics.crashes.Load(); got != 4 {
 		t.Errorf("crash counter %d, want 4", got)
 	}
-	// Other views are not delayed.
+	// Other views are not delayed: the crashing view's next rejoin would wait 320 ms, so a
+	// healthy join well under that was not held back (the margin absorbs a loaded machine).
 	q := ts.get(t, "/")
 	start := time.Now()
 	ts.join(t, c, q, "/")
-	if d := time.Since(start); d > 30*time.Millisecond {
-		t.Errorf("a healthy view's join took %v", d)
+	if d := time.Since(start); d > 200*time.Millisecond {
+		t.Errorf("a healthy view's join took %v, as if it shared the crashing view's backoff", d)
 	}
 }
 

@@ -16,7 +16,9 @@ import (
 
 func TestShutdownSpreadsClosesOverDrainWindow(t *testing.T) {
 	const n = 20
-	const window = 600 * time.Millisecond
+	// Long enough that a loaded machine's stalls of a few hundred milliseconds cannot
+	// bunch the closes below window/4.
+	const window = 1500 * time.Millisecond
 	ts := newTestServer(t, channel.Options{DrainWindow: window})
 	clients := joinedClients(t, ts, n)
 	start := time.Now()
@@ -70,7 +72,7 @@ func TestShutdownRespectsContext(t *testing.T) {
 
 func TestDrainClosesSpreadAndKeepsAccepting(t *testing.T) {
 	const n = 12
-	const window = 400 * time.Millisecond
+	const window = 1200 * time.Millisecond // see TestShutdownSpreadsClosesOverDrainWindow
 	ts := newTestServer(t, channel.Options{DrainWindow: window})
 	clients := joinedClients(t, ts, n)
 	start := time.Now()
