@@ -87,7 +87,7 @@ func TestSubscribeCoalesced(t *testing.T) {
 
 	// Unsubscribed, the view hears nothing more of the topic. A delivery scheduled by the
 	// last broadcasts may still come before the click: let it, then forget its frames.
-	time.Sleep(150 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	lv.click(t, "stop", nil)
 	lv.c.inbox = nil
 	crowd.Store(n + 1)

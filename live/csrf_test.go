@@ -85,7 +85,7 @@ func TestCSRFCookieSecure(t *testing.T) {
 // A page's CSRF token expires; the browser's secret is renewed by a later page load, and a
 // page served before the renewal still connects while its token is young enough.
 func TestCSRFExpiryAndRotation(t *testing.T) {
-	const maxAge = 1200 * time.Millisecond
+	const maxAge = 3 * time.Second // half of it leaves room for a slow machine
 	ts := newCounterServer(t, Options{Session: sessionData, CSRFMaxAge: maxAge})
 	first := ts.get(t, "/")
 	cookie := csrfCookieOf(first.cookies)
@@ -185,6 +185,7 @@ func TestClientCausedLogLinesAreThrottled(t *testing.T) {
 	p := ts.get(t, "/")
 	c := ts.dial(t, p)
 	const n = 300
+	start := time.Now()
 	for i := range n {
 		bad := &page{id: p.id, session: p.session + "x", csrf: p.csrf}
 		ref := c.send("=", "lv:"+p.id, "phx_join", joinFor(bad, ts.http.URL+"/"))
@@ -193,8 +194,10 @@ func TestClientCausedLogLinesAreThrottled(t *testing.T) {
 		}
 	}
 	lines := strings.Count(ts.log.String(), "join refused")
-	if lines < 1 || lines > logBurst+2 {
-		t.Fatalf("%d refused joins logged %d lines, want between 1 and %d", n, lines, logBurst+2)
+	// The burst, plus what the bucket refilled while the joins were sent.
+	limit := logBurst + int(time.Since(start).Seconds()*logPerSecond) + 1
+	if lines < 1 || lines > limit {
+		t.Fatalf("%d refused joins logged %d lines, want between 1 and %d", n, lines, limit)
 	}
 	// Later lines say how many were left out.
 	time.Sleep(time.Second)
