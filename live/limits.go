@@ -3,8 +3,6 @@ package live
 import (
 	"context"
 	"log/slog"
-	"sync"
-	"time"
 )
 
 // DefaultMaxViewsPerSession is Options.MaxViewsPerSession's default.
@@ -23,37 +21,15 @@ const (
 	logPerSecond = 2
 )
 
-// logBucket is the token bucket of throttledLog.
-type logBucket struct {
-	mu         sync.Mutex
-	tokens     float64
-	last       time.Time
-	suppressed int
-}
-
-// throttledLog logs a client-caused line at level if the bucket allows, saying how many
-// were left out before it.
+// throttledLog logs a client-caused line at level if the gate lets it through, saying how
+// many were left out before it.
 func (s *Server) throttledLog(level slog.Level, msg string, args ...any) {
-	b := &s.clientLog
-	b.mu.Lock()
-	now := time.Now()
-	if b.last.IsZero() {
-		b.tokens = logBurst
-	} else {
-		b.tokens = min(logBurst, b.tokens+now.Sub(b.last).Seconds()*logPerSecond)
-	}
-	b.last = now
-	if b.tokens < 1 {
-		b.suppressed++
-		b.mu.Unlock()
+	ok, skipped := s.clientLog.Allow()
+	if !ok {
 		return
 	}
-	b.tokens--
-	suppressed := b.suppressed
-	b.suppressed = 0
-	b.mu.Unlock()
-	if suppressed > 0 {
-		args = append(args, "suppressed_before", suppressed)
+	if skipped > 0 {
+		args = append(args, "suppressed_before", skipped)
 	}
 	s.log.Log(context.Background(), level, msg, args...)
 }

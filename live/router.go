@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/glint-go/glint/internal/rate"
 )
 
 // newServer builds a Server; see New.
@@ -31,6 +33,7 @@ func newServer(opts Options) *Server {
 	if s.script == "" {
 		s.script = "/live/glint.js"
 	}
+	s.clientLog = rate.Gate{Burst: logBurst, Rate: logPerSecond}
 	if s.opts.MaxViewsPerSession == 0 {
 		s.opts.MaxViewsPerSession = DefaultMaxViewsPerSession
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/glint-go/glint/internal/keyed"
+	"github.com/glint-go/glint/internal/rate"
 	"github.com/glint-go/glint/live/channel"
 	"github.com/glint-go/glint/live/pubsub"
 	"github.com/glint-go/glint/live/token"
@@ -99,7 +100,7 @@ type Server struct {
 	// pageViews counts the views joined at once with each served page's session.
 	pageViews keyed.Counter[string]
 	// clientLog throttles the log lines clients cause (limits.go).
-	clientLog logBucket
+	clientLog rate.Gate
 }
 
 // route is one Handle'd page.

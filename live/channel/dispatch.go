@@ -88,10 +88,10 @@ func (s *socket) join(f frame) {
 	}
 	if opts.Limits.JoinsPerSecond > 0 {
 		now := time.Now()
-		if !s.joins.take(now, opts.Limits.JoinsPerSecond, opts.Limits.JoinBurst) {
+		if !s.joins.Take(now, opts.Limits.JoinsPerSecond, opts.Limits.JoinBurst) {
 			s.srv.metrics.LimitJoins.Add(1)
 			s.reply(joinRef, f.ref, f.topic, "error", reasonTooFast)
-			if !s.joinExcess.take(now, opts.Limits.JoinsPerSecond/10, opts.Limits.JoinBurst) {
+			if !s.joinExcess.Take(now, opts.Limits.JoinsPerSecond/10, opts.Limits.JoinBurst) {
 				s.abuse("joins kept above the rate limit", opts.Limits.JoinsPerSecond)
 			}
 			return
@@ -195,10 +195,10 @@ func (s *socket) allowEvent() bool {
 		return true
 	}
 	now := time.Now()
-	if s.events.take(now, opts.Limits.EventsPerSecond, opts.Limits.EventBurst) {
+	if s.events.Take(now, opts.Limits.EventsPerSecond, opts.Limits.EventBurst) {
 		return true
 	}
-	if !s.eventExcess.take(now, opts.Limits.EventsPerSecond/10, opts.Limits.EventBurst) {
+	if !s.eventExcess.Take(now, opts.Limits.EventsPerSecond/10, opts.Limits.EventBurst) {
 		s.abuse("client messages kept above the rate limit", opts.Limits.EventsPerSecond)
 	}
 	return false

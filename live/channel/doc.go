@@ -1,8 +1,8 @@
 // Package channel is Glint's Phoenix Channels v2 WebSocket endpoint: one WebSocket per
 // browser tab carrying many joined topics, each served by a Handler on its own goroutine.
 // It follows the Phoenix Channels v2 protocol frame for frame, so the official phoenix
-// JavaScript client (and Glint's own) can use it; live views are built on it, and it serves plain channels for
-// single-page apps as well.
+// JavaScript client (and Glint's own) can use it; live views are built on it, and it
+// serves plain channels for single-page apps as well.
 //
 // # Goroutines and limits
 //

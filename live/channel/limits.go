@@ -103,30 +103,6 @@ func addrKey(a netip.Addr) netip.Prefix {
 	return p
 }
 
-// bucket is a token bucket used by one goroutine (the socket's reader). It is 16 bytes:
-// every joined channel has two.
-type bucket struct {
-	tokens float64
-	last   int64 // unix nanoseconds of the last take; 0: never
-}
-
-// take takes one token if there is one, after refilling at rate up to burst. A new bucket
-// starts full.
-func (b *bucket) take(now time.Time, rate float64, burst int) bool {
-	t := now.UnixNano()
-	if b.last == 0 {
-		b.tokens = float64(burst)
-	} else {
-		b.tokens = min(float64(burst), b.tokens+float64(t-b.last)/1e9*rate)
-	}
-	b.last = t
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
-}
-
 // maxLoggedBytes bounds a client-supplied value in a log line.
 const maxLoggedBytes = 128
 
@@ -182,13 +158,15 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, addr netip.Addr) 
 }
 
 // refuseLimit answers an upgrade refused by a limit, logging at most one such refusal per
-// second so that a flood of refusals cannot flood the log.
+// second (saying how many it left out), so that a flood of refusals cannot flood the log.
 func (s *Server) refuseLimit(w http.ResponseWriter, r *http.Request, status int, why string, attrs ...any) {
 	s.metrics.ConnectRejected.Add(1)
-	now := time.Now().UnixNano()
-	if last := s.limitLogged.Load(); now-last >= int64(time.Second) && s.limitLogged.CompareAndSwap(last, now) {
-		s.log.Warn("channel: socket refused: "+why+" (further refusals are not logged for a second)",
-			append([]any{"remote", clip(r.RemoteAddr)}, attrs...)...)
+	if ok, skipped := s.refusalLog.Allow(); ok {
+		attrs = append([]any{"remote", clip(r.RemoteAddr)}, attrs...)
+		if skipped > 0 {
+			attrs = append(attrs, "not_logged_before", skipped)
+		}
+		s.log.Warn("channel: socket refused: "+why, attrs...)
 	}
 	w.Header().Set("Retry-After", "5")
 	http.Error(w, why, status)

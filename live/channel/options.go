@@ -92,10 +92,11 @@ type Limits struct {
 	JoinsPerSecond float64
 	JoinBurst      int
 	// EventsPerSecond and EventBurst bound the client messages of one socket to its
-	// joined channels, all channels together (a token bucket). A message above them is not delivered and gets the error reply
-	// "rate limited"; a socket that keeps sending above the rate (about EventBurst refused
-	// messages more than it earns back at a tenth of the rate) is closed with 1008.
-	// Defaults 100 and 200. Negative EventsPerSecond: no limit.
+	// joined channels, all channels together (a token bucket). A message above them is
+	// not delivered and gets the error reply "rate limited"; a socket that keeps sending
+	// above the rate (about EventBurst refused messages more than it earns back at a tenth
+	// of the rate) is closed with 1008. Defaults 100 and 200. Negative EventsPerSecond: no
+	// limit.
 	EventsPerSecond float64
 	EventBurst      int
 	// AbuseBan is how long an address whose socket was closed for sending above

@@ -16,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/glint-go/glint/internal/keyed"
+	"github.com/glint-go/glint/internal/rate"
 	"github.com/glint-go/glint/live/pubsub"
 )
 
@@ -47,7 +48,7 @@ type Server struct {
 	perAddr      keyed.Counter[netip.Prefix] // sockets per address key
 	chansPerAddr keyed.Counter[netip.Prefix] // joined channels per address key
 	bans         bans                        // addresses refused for a while after abuse
-	limitLogged  atomic.Int64                // unix nanoseconds of the last logged limit refusal
+	refusalLog   rate.Gate                   // limit refusals in the log: one a second
 }
 
 type prefixRoute struct {
@@ -66,14 +67,15 @@ func NewServer(opts Options) *Server {
 		panic(err)
 	}
 	return &Server{
-		proxies: proxies,
-		opts:    opts,
-		log:     opts.Logger,
-		ps:      opts.PubSub,
-		metrics: &Metrics{},
-		exact:   make(map[string]func() Handler),
-		sockets: make(map[*socket]struct{}),
-		drained: make(chan struct{}),
+		proxies:    proxies,
+		refusalLog: rate.Gate{Burst: 1, Rate: 1},
+		opts:       opts,
+		log:        opts.Logger,
+		ps:         opts.PubSub,
+		metrics:    &Metrics{},
+		exact:      make(map[string]func() Handler),
+		sockets:    make(map[*socket]struct{}),
+		drained:    make(chan struct{}),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/glint-go/glint/internal/rate"
 	"github.com/glint-go/glint/live/pubsub"
 )
 
@@ -69,9 +70,9 @@ type socket struct {
 	// while it has one (see sweep and Options.JoinTimeout).
 	lonelySince atomic.Int64
 	// Options.JoinsPerSecond, and the refusals past it; the reader goroutine only.
-	joins, joinExcess bucket
+	joins, joinExcess rate.Bucket
 	// Options.EventsPerSecond over all the socket's channels, and the refusals past it.
-	events, eventExcess bucket
+	events, eventExcess rate.Bucket
 	abused              bool // closed for abuse (the reader goroutine only)
 
 	mu       sync.Mutex
