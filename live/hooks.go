@@ -82,30 +82,18 @@ type viewHooks struct {
 // hooks attached before it. During the disconnected render it does nothing, as no event
 // can arrive there.
 func (s *Socket) OnEvent(h EventHook) {
-	if s.v == nil || h == nil {
-		return
+	if s.v != nil && h != nil {
+		attachHook(s, &s.v.hooksFor().event, h, "event")
 	}
-	hk := s.v.hooksFor()
-	if len(hk.event) >= maxHooks {
-		s.v.srv.log.Error("live: too many event hooks; ignored", "view", s.v.id, "max", maxHooks)
-		return
-	}
-	hk.event = append(hk.event, h)
 }
 
 // OnInfo attaches h to the connected view: it runs before HandleInfo for every message the
 // view receives (Send, timers, PubSub broadcasts), after the hooks attached before it.
 // During the disconnected render it does nothing.
 func (s *Socket) OnInfo(h InfoHook) {
-	if s.v == nil || h == nil {
-		return
+	if s.v != nil && h != nil {
+		attachHook(s, &s.v.hooksFor().info, h, "info")
 	}
-	hk := s.v.hooksFor()
-	if len(hk.info) >= maxHooks {
-		s.v.srv.log.Error("live: too many info hooks; ignored", "view", s.v.id, "max", maxHooks)
-		return
-	}
-	hk.info = append(hk.info, h)
 }
 
 // OnParams attaches h to the view: it runs before HandleParams, after the hooks attached
@@ -115,14 +103,17 @@ func (s *Socket) OnParams(h ParamsHook) {
 	if h == nil {
 		return
 	}
-	var hooks *[]ParamsHook
 	if s.v != nil {
-		hooks = &s.v.hooksFor().params
+		attachHook(s, &s.v.hooksFor().params, h, "params")
 	} else {
-		hooks = &s.d.params
+		attachHook(s, &s.d.params, h, "params")
 	}
+}
+
+// attachHook appends h to hooks unless maxHooks are attached already, which it logs.
+func attachHook[H any](s *Socket, hooks *[]H, h H, kind string) {
 	if len(*hooks) >= maxHooks {
-		s.srv.log.Error("live: too many params hooks; ignored", "view", s.ID(), "max", maxHooks)
+		s.srv.log.Error("live: too many "+kind+" hooks; ignored", "view", s.ID(), "max", maxHooks)
 		return
 	}
 	*hooks = append(*hooks, h)
