@@ -40,6 +40,22 @@ const officialScript = "/test/official-client.js"
 // instead of Glint's own client.
 func startLive(t *testing.T, dbPath, addr string, fixture bool, bundle []byte) *liveServer {
 	t.Helper()
+	a := openApp(t, dbPath, fixture, bundle)
+	var handler http.Handler = a
+	if bundle != nil {
+		mux := http.NewServeMux()
+		serveOfficial(mux, bundle)
+		mux.Handle("/", a)
+		handler = mux
+	}
+	return serveApp(t, a, handler, addr)
+}
+
+// openApp opens the SQLite file at dbPath (seeding the fixture when fixture is true) and
+// builds the app on it; with a client bundle, pages load officialScript instead of Glint's
+// own client.
+func openApp(t *testing.T, dbPath string, fixture bool, bundle []byte) *app.App {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenSQLite(ctx, dbPath, store.SQLiteOptions{Logger: quietLogger()})
 	if err != nil {
@@ -60,17 +76,15 @@ func startLive(t *testing.T, dbPath, addr string, fixture bool, bundle []byte) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	var handler http.Handler = a
-	if bundle != nil {
-		mux := http.NewServeMux()
-		mux.HandleFunc("GET "+officialScript, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/javascript")
-			w.Write(bundle)
-		})
-		mux.Handle("/", a)
-		handler = mux
-	}
-	return serveApp(t, a, handler, addr)
+	return a
+}
+
+// serveOfficial serves the official client bundle at officialScript on mux.
+func serveOfficial(mux *http.ServeMux, bundle []byte) {
+	mux.HandleFunc("GET "+officialScript, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		w.Write(bundle)
+	})
 }
 
 // serveApp serves handler (built around a) on addr until the test ends or kill.

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html"
-	"math/rand/v2"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -18,9 +17,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/glint-go/glint/examples/productpage/admin"
-	"github.com/glint-go/glint/examples/productpage/app"
-	"github.com/glint-go/glint/examples/productpage/store"
-	"github.com/glint-go/glint/examples/productpage/store/storetest"
 	"github.com/glint-go/glint/internal/browsertest"
 )
 
@@ -40,31 +36,11 @@ type framedServer struct {
 
 func startFramed(t *testing.T, bundle []byte) *framedServer {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "sec.db"), store.SQLiteOptions{Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, items := storetest.Fixture()
-	if err := st.Reset(ctx, ps, items); err != nil {
-		t.Fatal(err)
-	}
-	cfg := app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret,
-		Rand: rand.New(rand.NewPCG(5, 6)), Logger: quietLogger()}
-	if bundle != nil {
-		cfg.ScriptURL = officialScript
-	}
-	a, err := app.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openApp(t, filepath.Join(t.TempDir(), "sec.db"), true, bundle)
 	s := &framedServer{}
 	mux := http.NewServeMux()
 	if bundle != nil {
-		mux.HandleFunc("GET "+officialScript, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/javascript")
-			w.Write(bundle)
-		})
+		serveOfficial(mux, bundle)
 	}
 	mux.HandleFunc("GET /test/frame", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
