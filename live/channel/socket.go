@@ -20,9 +20,9 @@ import (
 // close handshake before the connection is cut.
 const closeGrace = 5 * time.Second
 
-// refuseGrace is closeGrace for a client closed for what it did (abuse, a frame too big,
-// no join): its close frame is sent, but it gets no time to go on sending, since the
-// close handshake would read and discard whatever it sends meanwhile.
+// refuseGrace is closeGrace for a client closed for what it did (abuse, no join): its
+// close frame is sent, but it gets no time to go on sending, since the close handshake
+// would read and discard whatever it sends meanwhile.
 const refuseGrace = 100 * time.Millisecond
 
 // ErrSocketClosed is the reason given to Terminate when a channel ends because its socket
@@ -377,7 +377,9 @@ func (s *socket) awaitFrame() bool {
 		// Refused on its header: waiting for a payload that never comes would hold the
 		// socket until the heartbeat timeout.
 		s.log.Warn("channel: frame header declares more than the size limit, closing", "declared", n, "limit", s.srv.opts.MaxFrameBytes)
-		s.refuse(websocket.StatusMessageTooBig, "frame too big")
+		// The normal grace: a client already writing the frame can finish and read the
+		// close frame; one that never sends the payload is cut when the grace ends.
+		s.close(websocket.StatusMessageTooBig, "frame too big")
 		return false
 	}
 	return true
