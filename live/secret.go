@@ -7,9 +7,10 @@ import (
 	"github.com/glint-go/glint/live/token"
 )
 
-// newSigner returns the token signer for the configured secret, GLINT_SECRET, or a
-// random secret (with a warning). A configured secret shorter than token.MinSecretBytes
-// is a configuration error: New panics with a clear message.
+// newSigner returns the token signer for the configured secret, else GLINT_SECRET, else
+// this machine's development secret from the user's cache directory, else a random secret
+// (token.SecretFromEnv, which warns about the last two). A configured secret shorter than
+// token.MinSecretBytes is a configuration error: New panics with a clear message.
 func (s *Server) newSigner(configured []byte) *token.Signer {
 	secret := configured
 	if len(secret) == 0 {

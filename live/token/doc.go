@@ -9,4 +9,9 @@
 //
 // Verify's errors are distinct sentinels for errors.Is: ErrMissing (empty token),
 // ErrInvalid (malformed, tampered, wrong secret or salt) and ErrExpired.
+//
+// SecretFromEnv picks the secret a server signs with: $GLINT_SECRET when set (production
+// must set it, to the same value on every node), else a development secret generated once
+// per machine and kept in the user's cache directory (DevSecret), so that restarting a
+// development server does not force its open pages to reload.
 package token

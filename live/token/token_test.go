@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -101,26 +100,6 @@ func TestVerifyErrors(t *testing.T) {
 func TestNewSignerRejectsShortSecret(t *testing.T) {
 	if _, err := NewSigner([]byte("short")); err == nil {
 		t.Fatal("NewSigner accepted a 5-byte secret")
-	}
-}
-
-func TestSecretFromEnv(t *testing.T) {
-	var buf bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&buf, nil))
-	t.Setenv(SecretEnv, "from-env-secret")
-	if got := SecretFromEnv(logger); got != "from-env-secret" {
-		t.Fatalf("got %q", got)
-	}
-	if buf.Len() != 0 {
-		t.Fatalf("warned although the secret is set: %s", buf.String())
-	}
-	t.Setenv(SecretEnv, "")
-	a, b := SecretFromEnv(logger), SecretFromEnv(logger)
-	if a == b || len(a) < 40 {
-		t.Fatalf("random secrets %q, %q", a, b)
-	}
-	if !strings.Contains(buf.String(), "level=WARN") || !strings.Contains(buf.String(), SecretEnv) {
-		t.Fatalf("no warning logged: %q", buf.String())
 	}
 }
 
