@@ -90,7 +90,7 @@ func (r *browserRig) start(start int, secret []byte) *liveServer {
 		})
 	}
 	lv := newServer(cfg)
-	mux.Handle("/", lv)
+	mux.Handle("/", newHandler(lv))
 
 	ln := browsertest.Listen(t, r.addr)
 	s := &liveServer{http: &http.Server{Handler: mux}, done: make(chan error, 1)}

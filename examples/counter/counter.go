@@ -29,8 +29,9 @@ type config struct {
 	Secret []byte
 	// Logger receives the runtime's logs; nil means slog.Default().
 	Logger *slog.Logger
-	// Layout and ScriptURL replace the runtime's default page layout and client script
-	// when set (the official-client test serves its own script).
+	// Layout and ScriptURL replace the counter's page layout (pageLayout, which links the
+	// stylesheet and icon newHandler serves) and the runtime's client script when set (the
+	// official-client test serves its own script).
 	Layout    *template.Template
 	ScriptURL string
 	// DrainWindow spreads the closing of sockets at shutdown; 0 keeps the runtime's default.
@@ -41,17 +42,23 @@ type config struct {
 	Limits channel.Limits
 }
 
-var pageTemplate = render.Must(render.New("counter").Parse(`<main>
+var pageTemplate = render.Must(render.New("counter").Parse(`<main class="counter">
 <h1>Counter</h1>
-<section>
-<p>Count: <span id="count">{{.Count}}</span></p>
+<section class="counter__card">
+<p class="counter__label">Count</p>
+<p class="counter__value"><span id="count">{{.Count}}</span></p>
+<div class="counter__buttons">
 <button phx-click="dec">-</button>
 <button phx-click="inc">+</button>
+</div>
 </section>
-<section>
-<p>Shared by every tab: <span id="shared">{{.Shared}}</span></p>
+<section class="counter__card counter__card--shared">
+<p class="counter__label">Shared by every tab</p>
+<p class="counter__value"><span id="shared">{{.Shared}}</span></p>
+<div class="counter__buttons">
 <button phx-click="dec_shared">-</button>
 <button phx-click="inc_shared">+</button>
+</div>
 </section>
 </main>
 `))
@@ -122,7 +129,8 @@ func (c *Counter) HandleInfo(ctx context.Context, s *live.Socket, msg any) error
 	return nil
 }
 
-// newServer builds the counter's handler without listening.
+// newServer builds the counter's live server without listening; newHandler adds the
+// static files.
 func newServer(cfg config) *live.Server {
 	start := cfg.Start
 	if start == nil {
@@ -130,6 +138,9 @@ func newServer(cfg config) *live.Server {
 	}
 	opts := live.Options{Secret: cfg.Secret, Logger: cfg.Logger}
 	opts.Layout, opts.ScriptURL = cfg.Layout, cfg.ScriptURL
+	if opts.Layout == nil {
+		opts.Layout = pageLayout
+	}
 	opts.Channel.DrainWindow = cfg.DrainWindow
 	opts.Channel.Limits = cfg.Limits
 	// The demo shows its metrics openly (cmd/glintload reads them); a real app guards them.

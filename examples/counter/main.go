@@ -38,7 +38,7 @@ const shutdownTimeout = 30 * time.Second
 // window, so clients reconnect to the next server, and then HTTP stops.
 func serve(ctx context.Context, ln net.Listener, cfg config) error {
 	lv := newServer(cfg)
-	srv := &http.Server{Handler: lv, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newHandler(lv), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
