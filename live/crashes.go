@@ -27,7 +27,7 @@ func (v *viewProc) safely(ctx context.Context, what string, f func() error) (err
 // crash logs err, records it for the backoff and stops the channel abnormally.
 func (v *viewProc) crash(err error, stack string) {
 	v.srv.metrics.crashes.Add(1)
-	v.srv.crashes.record(v.id)
+	v.srv.crashes.record(v.key())
 	attrs := []any{"view", v.id, "err", err}
 	if v.route != nil {
 		attrs = append(attrs, "page", v.route.pattern)

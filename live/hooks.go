@@ -70,11 +70,14 @@ func (s *Server) OnMount(group string, hooks ...MountHook) {
 	s.mountHooks[group] = append(s.mountHooks[group], hooks...)
 }
 
-// viewHooks are the hooks a connected view attached.
-type viewHooks struct {
+// viewRare is the state few views have, held behind one pointer so that an ordinary view
+// stays within its allocation size class: the hooks it attached, and where it sits among
+// nested views.
+type viewRare struct {
 	event  []EventHook
 	info   []InfoHook
 	params []ParamsHook
+	nest   nesting
 }
 
 // OnEvent attaches h to the connected view: it runs before HandleEvent for every event
@@ -83,7 +86,7 @@ type viewHooks struct {
 // can arrive there.
 func (s *Socket) OnEvent(h EventHook) {
 	if s.v != nil && h != nil {
-		attachHook(s, &s.v.hooksFor().event, h, "event")
+		attachHook(s, &s.v.rareFor().event, h, "event")
 	}
 }
 
@@ -92,7 +95,7 @@ func (s *Socket) OnEvent(h EventHook) {
 // During the disconnected render it does nothing.
 func (s *Socket) OnInfo(h InfoHook) {
 	if s.v != nil && h != nil {
-		attachHook(s, &s.v.hooksFor().info, h, "info")
+		attachHook(s, &s.v.rareFor().info, h, "info")
 	}
 }
 
@@ -104,7 +107,7 @@ func (s *Socket) OnParams(h ParamsHook) {
 		return
 	}
 	if s.v != nil {
-		attachHook(s, &s.v.hooksFor().params, h, "params")
+		attachHook(s, &s.v.rareFor().params, h, "params")
 	} else {
 		attachHook(s, &s.d.params, h, "params")
 	}
@@ -119,11 +122,11 @@ func attachHook[H any](s *Socket, hooks *[]H, h H, kind string) {
 	*hooks = append(*hooks, h)
 }
 
-func (v *viewProc) hooksFor() *viewHooks {
-	if v.hooks == nil {
-		v.hooks = &viewHooks{}
+func (v *viewProc) rareFor() *viewRare {
+	if v.rare == nil {
+		v.rare = &viewRare{}
 	}
-	return v.hooks
+	return v.rare
 }
 
 // runMountHooks runs the OnMount hooks of group for view. It reports whether a hook

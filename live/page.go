@@ -32,7 +32,7 @@ func (s *Server) servePage(rt *route, w http.ResponseWriter, r *http.Request) {
 	}
 	id := newViewID()
 	u := *r.URL
-	d := &deadState{id: id, url: &u, session: data, comps: newComponentSet(), flash: s.redirectFlash(w, r)}
+	d := &deadState{id: id, url: &u, session: data, comps: newComponentSet(), flash: s.redirectFlash(w, r), group: rt.page.Group}
 	sock := &Socket{srv: s, d: d, ctx: r.Context()}
 	html, err := s.deadRender(r.Context(), rt, sock, pageParams(rt.pattern, r))
 	if err != nil {
@@ -66,6 +66,7 @@ func (s *Server) servePage(rt *route, w http.ResponseWriter, r *http.Request) {
 		CSRFToken: s.csrfToken(w, r),
 		ScriptURL: s.script,
 		Content:   template.HTML(content.String()),
+		sock:      sock,
 	}
 	var page bytes.Buffer
 	if err := s.layout.Execute(&page, ld); err != nil {

@@ -83,11 +83,15 @@ type Page struct {
 // Server serves live pages and their live socket. Create it with New, add pages with
 // Handle, and mount it at "/" (it routes "/live/…" itself). It is an http.Handler.
 type Server struct {
-	opts    Options
-	log     *slog.Logger
-	mux     *http.ServeMux
-	router  *http.ServeMux    // pages only, to route live navigation
-	routes  map[string]*route // by pattern
+	opts   Options
+	log    *slog.Logger
+	mux    *http.ServeMux
+	router *http.ServeMux    // pages only, to route live navigation
+	routes map[string]*route // by pattern
+	nested map[string]*route // by HandleNested name; guarded by mu
+	// nest holds the connected views that nested views reach with Socket.Parent and
+	// Socket.Child, by nestKey.
+	nest    sync.Map
 	mu      sync.RWMutex
 	ch      *channel.Server
 	signer  *token.Signer
@@ -119,6 +123,8 @@ type LayoutData struct {
 	ScriptURL string
 	// Content is the live view's container element, with the disconnected render inside.
 	Content template.HTML
+
+	sock *Socket // the page's view, for Sticky
 }
 
 // DefaultLayout is the layout used when Options.Layout is nil. It shows what a layout

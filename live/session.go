@@ -35,6 +35,11 @@ type sessionClaims struct {
 	Route string            `json:"r"`
 	Group string            `json:"g"`
 	Data  map[string]string `json:"d,omitempty"`
+	// A nested view's (Socket.LiveRender): its page's name, the id of the view that
+	// rendered it ("" when sticky), and the id of the page's top view.
+	Child  string `json:"c,omitempty"`
+	Parent string `json:"p,omitempty"`
+	Root   string `json:"o,omitempty"`
 }
 
 // staticClaims is what a static token binds: values meaningful for the first mount only.

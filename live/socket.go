@@ -28,6 +28,10 @@ type deadState struct {
 	flash    map[string]string
 	comps    *componentSet
 	params   []ParamsHook // attached with OnParams
+	// For a nested view (LiveRender): the page's top view id, the session group, and how
+	// deep it is nested.
+	root, group string
+	depth       int
 }
 
 // Connected reports whether the view is connected (joined over the live socket). It is
@@ -183,6 +187,10 @@ func (s *Socket) Reply(v any) {
 // the browser's history gets a new entry (or the current one is replaced). During the
 // disconnected render it redirects.
 func (s *Socket) PushPatch(to string, replace bool) {
+	if (s.v != nil && s.v.isChild()) || (s.d != nil && s.d.root != "") {
+		s.srv.log.Error("live: PushPatch in a nested view is ignored: a nested view has no URL", "view", s.ID(), "to", to)
+		return
+	}
 	if s.v != nil {
 		s.v.navigate(navPatch, to, replace)
 		return

@@ -47,7 +47,7 @@ type viewProc struct {
 	tracked map[trackKey]tracked // presences made with Socket.Track
 	// subscriptions made with Socket.SubscribeCoalesced, by topic
 	coalesced map[string]*coalescer
-	hooks     *viewHooks // attached with Socket.OnEvent, OnInfo and OnParams
+	rare      *viewRare // hooks attached with Socket.OnEvent, OnInfo and OnParams; nesting
 
 	// Pending until the next render.
 	title  *string
@@ -114,7 +114,15 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 		v.srv.throttledLog(slog.LevelWarn, "live: bad join payload", "topic", truncate(c.Topic()), "err", truncate(err.Error()))
 		return nil, reason("stale")
 	}
-	if d := v.srv.crashes.delay(v.id); d > 0 {
+	claims, err := v.srv.sessionToken(p.Session, v.id)
+	if err != nil {
+		v.srv.throttledLog(slog.LevelInfo, "live: join refused", "view", truncate(v.id), "err", truncate(err.Error()))
+		return nil, reason("stale")
+	}
+	if claims.Root != "" {
+		v.rareFor().nest = nesting{root: claims.Root, parent: claims.Parent, group: claims.Group}
+	}
+	if d := v.srv.crashes.delay(v.key()); d > 0 {
 		log.Info("live: delaying rejoin of crashing view", "view", v.id, "delay", d)
 		t := time.NewTimer(d)
 		select {
@@ -123,11 +131,6 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 			t.Stop()
 			return nil, ctx.Err()
 		}
-	}
-	claims, err := v.srv.sessionToken(p.Session, v.id)
-	if err != nil {
-		v.srv.throttledLog(slog.LevelInfo, "live: join refused", "view", truncate(v.id), "err", truncate(err.Error()))
-		return nil, reason("stale")
 	}
 	static, err := v.srv.staticToken(p.Static, v.id)
 	if err != nil {
@@ -140,13 +143,14 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 			return nil, reason("stale")
 		}
 	}
-	if !v.srv.pageViews.Acquire(v.id, v.srv.opts.MaxViewsPerSession) {
+	page := v.pageKey()
+	if !v.srv.pageViews.Acquire(page, v.srv.opts.MaxViewsPerSession) {
 		v.srv.limitLog("live: join refused: too many views joined with one page's session", "view", v.id, "limit", v.srv.opts.MaxViewsPerSession)
 		return nil, reason("too many views")
 	}
 	defer func() {
 		if !v.joined {
-			v.srv.pageViews.Release(v.id)
+			v.srv.pageViews.Release(page)
 		}
 	}()
 	raw := p.URL
@@ -155,7 +159,18 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 	}
 	var rt *route
 	var params Params
-	if raw != "" {
+	if claims.Child != "" {
+		// A nested view: its page is named in the session; it has no URL.
+		v.srv.mu.RLock()
+		rt = v.srv.nested[claims.Child]
+		v.srv.mu.RUnlock()
+		if rt == nil || claims.Root == "" {
+			v.srv.throttledLog(slog.LevelInfo, "live: join refused: no such nested page", "view", truncate(v.id), "page", truncate(claims.Child))
+			return nil, reason("unauthorized")
+		}
+		v.url = &url.URL{}
+		params = Params{}
+	} else if raw != "" {
 		u, err := url.Parse(raw)
 		if err != nil || len(raw) > maxURLBytes {
 			v.srv.throttledLog(slog.LevelInfo, "live: join refused: bad url", "view", truncate(v.id), "url", truncate(raw))
@@ -203,16 +218,21 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 		if v.view == nil {
 			return fmt.Errorf("live: page %q: New returned nil", rt.pattern)
 		}
+		child := v.isChild()
 		redirected := func() bool { return v.nav != nil && v.nav.kind != navPatch }
-		halted, err := v.srv.runMountHooks(ctx, rt.page.Group, &v.sock, v.view, params, redirected)
-		if err != nil || halted {
-			return err
+		if !child {
+			halted, err := v.srv.runMountHooks(ctx, rt.page.Group, &v.sock, v.view, params, redirected)
+			if err != nil || halted {
+				return err
+			}
 		}
 		if err := v.view.Mount(ctx, &v.sock, params); err != nil {
 			return fmt.Errorf("live: mount %T: %w", v.view, err)
 		}
-		if err := v.handleParams(ctx, params); err != nil {
-			return err
+		if !child {
+			if err := v.handleParams(ctx, params); err != nil {
+				return err
+			}
 		}
 		var patch *navigation
 		for i := 0; v.nav != nil && v.nav.kind == navPatch; i++ {
@@ -269,14 +289,26 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 		return nil, &channel.ErrorReply{Response: map[string]any{"live_redirect": v.redirectBody(n)}}
 	}
 	v.joined = true
+	if v.isChild() {
+		v.register()
+	}
 	v.srv.metrics.views.Add(1)
 	v.srv.metrics.joins.Add(1)
 	return reply, nil
 }
 
+// pageKey is what MaxViewsPerSession counts by: the id of the served page's top view.
+func (v *viewProc) pageKey() string {
+	if v.isChild() {
+		return v.rare.nest.root
+	}
+	return v.id
+}
+
 // abandon undoes what a mount that will not join set up: its timers and subscriptions
 // (the channel layer only ends those of joined channels).
 func (v *viewProc) abandon() {
+	v.unregister()
 	v.timers.stop()
 	for t := range v.topics {
 		v.ch.Unsubscribe(t)
@@ -428,8 +460,8 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 		}
 	} else {
 		h, _ = v.view.(EventHandler)
-		if v.hooks != nil {
-			hooks = v.hooks.event
+		if v.rare != nil {
+			hooks = v.rare.event
 		}
 		if h == nil && len(hooks) == 0 {
 			v.srv.throttledLog(slog.LevelWarn, "live: view does not handle events", "view", v.id, "event", truncate(e.Name))
@@ -474,7 +506,7 @@ func (v *viewProc) handleLivePatch(ctx context.Context, payload json.RawMessage)
 		return channel.Ok(nil)
 	}
 	rt, params := v.srv.match(u)
-	if rt != v.route {
+	if rt != v.route || v.isChild() {
 		return channel.Ok(map[string]bool{"link_redirect": true})
 	}
 	v.url = u
@@ -585,9 +617,9 @@ func (v *viewProc) applyPatch(ctx context.Context) error {
 // handleParams runs the params hooks, then the view's HandleParams.
 func (v *viewProc) handleParams(ctx context.Context, p Params) error {
 	ph, ok := v.view.(ParamsHandler)
-	if v.hooks != nil && len(v.hooks.params) > 0 {
+	if v.rare != nil && len(v.rare.params) > 0 {
 		v.dirty = true
-		stopped, err := runHooks(ctx, &v.sock, v.hooks.params, p)
+		stopped, err := runHooks(ctx, &v.sock, v.rare.params, p)
 		if err != nil {
 			return fmt.Errorf("live: params hook: %w", err)
 		}
@@ -636,8 +668,8 @@ func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) 
 	default:
 		ih, _ := v.view.(InfoHandler)
 		var hooks []InfoHook
-		if v.hooks != nil {
-			hooks = v.hooks.info
+		if v.rare != nil {
+			hooks = v.rare.info
 		}
 		if ih == nil && len(hooks) == 0 {
 			if pm, isMsg := msg.(*pubsub.Message); isMsg {
@@ -720,7 +752,8 @@ func (v *viewProc) Terminate(ctx context.Context, c *channel.Channel, reason err
 		return
 	}
 	v.joined = false
-	v.srv.pageViews.Release(v.id)
+	v.unregister()
+	v.srv.pageViews.Release(v.pageKey())
 	v.srv.metrics.views.Add(-1)
 	if t, ok := v.view.(Terminator); ok {
 		v.sock.ctx = ctx

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // Navigate live-navigates the view to path, as the browser client does for a
@@ -120,4 +122,27 @@ func (v *View) awaitLeave(ref string, ch chan reply) (r reply, ok bool) {
 			v.fatalf("no reply to phx_leave (ref %s) and no phx_close within %v", ref, v.cfg.timeout)
 		}
 	}
+}
+
+// Child joins the nested live view whose container (rendered with live.Socket.LiveRender)
+// has this id in v's current HTML, as the browser client joins it once v has joined: on a
+// socket of its own here, with the container's session and no URL. The child is a View
+// like any other: its events go to the child's goroutine, and a crash there leaves v
+// running. It fails the test when no such container is on the page or the join fails.
+func (v *View) Child(id string) *View {
+	v.t.Helper()
+	el := v.doc().Find(`[data-phx-session]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.AttrOr("id", "") == id
+	})
+	if el.Length() != 1 {
+		v.t.Fatalf("livetest: no nested view container with id %q on the page:\n%s", id, v.HTML())
+	}
+	p := *v.page
+	p.ID = id
+	p.Session = el.AttrOr("data-phx-session", "")
+	p.Static = el.AttrOr("data-phx-static", "")
+	p.content, _ = el.Html()
+	p.nested = true
+	_, p.sticky = el.Attr("data-phx-sticky")
+	return p.MustJoin()
 }

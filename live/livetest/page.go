@@ -72,6 +72,8 @@ type Page struct {
 	t       testing.TB
 	cfg     config
 	content string // the container's inner HTML
+	nested  bool   // a nested view's container (View.Child)
+	sticky  bool   // with data-phx-sticky
 }
 
 // Load starts an httptest server around h (closed by t.Cleanup) and does the disconnected

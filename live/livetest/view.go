@@ -237,7 +237,10 @@ func (v *View) join(mounts int) error {
 		"sticky":  false,
 	}
 	v.mu.Lock()
-	if v.referer != "" {
+	if v.page.nested {
+		// A nested view's join carries no URL, as the browser clients send it.
+		payload["sticky"] = v.page.sticky
+	} else if v.referer != "" {
 		// After live navigation the client joins with "redirect" instead of "url", on that
 		// join and every later rejoin (docs/protocol.md, Join payload).
 		payload["redirect"] = v.url.String()
