@@ -12,13 +12,18 @@ import (
 //go:embed static
 var static embed.FS
 
-// FS is the static file tree: app.css and images/*.svg.
+// FS is the static file tree: app.css, favicon.svg and images/*.svg.
 var FS, _ = fs.Sub(static, "static")
 
 // StylesheetURL is where Handler serves the stylesheet.
 const StylesheetURL = "/assets/app.css"
 
-// Handler serves the stylesheet at /assets/app.css and the images under /images/. The seed
+// FaviconURL is where Handler serves the site's icon, an SVG drawing that the layout links
+// with <link rel="icon">.
+const FaviconURL = "/assets/favicon.svg"
+
+// Handler serves the stylesheet at /assets/app.css, the icon at /assets/favicon.svg and the
+// images under /images/. The seed
 // data names the images /images/hopman.png and /images/breezy.png; those URLs serve the SVG
 // drawings hopman.svg and breezy.svg with Content-Type image/svg+xml, so the seed stays as
 // specified. Files are immutable per build and cached for an hour.
@@ -51,6 +56,8 @@ func resolve(p string) (name, ctype string, ok bool) {
 	switch {
 	case p == StylesheetURL:
 		return "app.css", "text/css; charset=utf-8", true
+	case p == FaviconURL:
+		return "favicon.svg", "image/svg+xml", true
 	case strings.HasPrefix(p, "/images/"):
 		base := path.Base(p)
 		stem := strings.TrimSuffix(strings.TrimSuffix(base, ".png"), ".svg")

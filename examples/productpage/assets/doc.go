@@ -1,3 +1,3 @@
 // Package assets holds the Sneakers23 static files, embedded: the stylesheet with the size
-// levels' visual states and the product images (SVG drawings).
+// levels' visual states, the site's icon and the product images (SVG drawings).
 package assets
