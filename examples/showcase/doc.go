@@ -16,6 +16,9 @@
 //   - /hooks: a page group's mount hook (Server.OnMount) with event and info hooks, the
 //     connect params and info (time zone, address, browser), and handler errors shown as
 //     a dismissible flash (Options.OnError, lv:clear-flash).
+//   - /nested: a parent view with two nested views (Socket.LiveRender), each with its own
+//     state, messages to and from the parent, and crashes of its own; and a sticky basket
+//     that live navigation to /nested/b and /nested/c keeps.
 //
 // Several nodes share presence over NATS: give them the same GLINT_SECRET (32+ bytes) and
 // the same NATS server, and each tab lists the tabs open on every node:

@@ -75,7 +75,12 @@ func newServer(cfg config) (*showcase, error) {
 	a := &app{tracker: tracker}
 	lv.Handle("GET /{$}", live.Page{New: func() live.View { return &Index{Pages: pages} }, Template: indexTemplate})
 	for _, p := range pages {
-		lv.Handle("GET "+p.Path, p.page(a))
+		for _, path := range append([]string{p.Path}, p.Also...) {
+			lv.Handle("GET "+path, p.page(a))
+		}
+		for name, np := range p.nested {
+			lv.HandleNested(name, np)
+		}
 	}
 	return &showcase{Server: lv, app: a}, nil
 }

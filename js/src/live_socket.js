@@ -48,13 +48,34 @@ export class LiveSocket {
 
   // connect finds the root views and opens the socket.
   connect() {
-    for (const el of this.d.querySelectorAll("[data-phx-session]:not([data-phx-parent-id])")) {
-      if (!el.id) console.error("glint: a [data-phx-session] element needs an id", el)
-      else if (!this.views.has("lv:" + el.id)) this.views.set("lv:" + el.id, new View(this, el))
-    }
+    this.adopt("[data-phx-session]:not([data-phx-parent-id])")
     if (!this.bound) bind(this)
     this.bound = true
     this.socket.connect()
+  }
+
+  // adopt makes a View of every container matching sel that has none, and returns them.
+  adopt(sel) {
+    const out = []
+    for (const el of this.d.querySelectorAll(sel)) {
+      const topic = "lv:" + el.id
+      if (!el.id) console.error("glint: a [data-phx-session] element needs an id", el)
+      else if (el.getAttribute("data-phx-session") && !this.views.has(topic)) {
+        const v = new View(this, el)
+        this.views.set(topic, v)
+        out.push(v)
+      }
+    }
+    return out
+  }
+
+  // nest runs after every patch: views whose container left the page end, and containers
+  // that appeared (nested views of joined views, sticky views) join.
+  nest() {
+    for (const v of [...this.views.values()]) if (!v.el.isConnected) v.destroy()
+    const joined = [...this.views.values()].filter((v) => v.rendered).map((v) => `[data-phx-parent-id="${v.id}"]`)
+    const sel = ["[data-phx-session][data-phx-sticky]", ...joined].join(",")
+    if (this.socket.isConnected()) for (const v of this.adopt(sel)) v.join()
   }
 
   disconnect() {

@@ -7,6 +7,7 @@ import { Rendered } from "./rendered.js"
 import { serialize, values } from "./form.js"
 
 const STATES = ["phx-connected", "phx-loading", "phx-error"]
+const SESSION = "data-phx-session"
 const REF = "data-phx-ref"
 const REJOIN_MS = [1000, 2000, 5000, 10000]
 const EVENT_TIMEOUT = 30000
@@ -61,10 +62,37 @@ export class View {
     this.dying = new Set()
     this.inflight = new Map()
     this.href = ls.w.location.href
+    this.parent = el.getAttribute("data-phx-parent-id")
   }
 
   get main() {
     return this.el.hasAttribute("data-phx-main")
+  }
+
+  get sticky() {
+    return this.el.hasAttribute("data-phx-sticky")
+  }
+
+  // owns reports whether el belongs to this view rather than to a view nested in it.
+  owns(el) {
+    return el.closest(`[${SESSION}]`) == this.el
+  }
+
+  // destroy ends a nested view whose container left the page (or whose parent
+  // navigated): it leaves the topic, and its container's session is cleared so that a
+  // container rendered again under the same id joins afresh.
+  destroy() {
+    const { ls } = this
+    clearTimeout(this.timer)
+    if (this.joinRef) ls.socket.push(this.joinRef, this.topic, "phx_leave", {})
+    this.forget()
+    this.joinRef = null
+    this.queue = null
+    this.gone = true
+    ls.views.delete(this.topic)
+    if (this.el.isConnected) this.el.setAttribute(SESSION, "")
+    for (const h of this.hooks.values()) call(h, "destroyed")
+    this.hooks.clear()
   }
 
   setState(...on) {
@@ -84,13 +112,14 @@ export class View {
     const params = { ...ls.params, _mounts: this.mounts, _mount_attempts: this.attempts }
     if (this.referer) params._live_referer = this.referer
     const p = {
-      [this.redirect ? "redirect" : "url"]: (this.href = w.location.href),
       params,
-      session: el.getAttribute("data-phx-session"),
+      session: el.getAttribute(SESSION),
       static: el.getAttribute("data-phx-static") || null,
       flash: this.flash,
-      sticky: el.hasAttribute("data-phx-sticky"),
+      sticky: this.sticky,
     }
+    // A nested or sticky view has no URL of its own.
+    if (!this.parent && !this.sticky) p[this.redirect ? "redirect" : "url"] = this.href = w.location.href
     this.flash = undefined
     ls.socket.push(ref, this.topic, "phx_join", p, (r) => this.onJoinReply(ref, r), ref)
     this.timer = setTimeout(() => this.joinRef == ref && this.queue && this.onJoinReply(ref, { status: "error", response: { reason: "timeout" } }), 10000)
@@ -122,7 +151,7 @@ export class View {
     this.mounts++
     this.attempts = 0
     ls.resetFailures()
-    for (const el of this.el.querySelectorAll(`[${REF}]`)) this.unlock(el)
+    for (const el of this.el.querySelectorAll(`[${REF}]`)) this.owns(el) && this.unlock(el)
     const finish = () => {
       this.rendered = rendered
       this.setState("phx-connected")
@@ -153,6 +182,7 @@ export class View {
     tpl.innerHTML = rendered.toString()
     const out = []
     for (const form of this.el.querySelectorAll("form[id][phx-change]")) {
+      if (!this.owns(form)) continue
       const change = form.getAttribute("phx-change")
       const auto = form.getAttribute("phx-auto-recover")
       const next = [...tpl.content.querySelectorAll("form[id]")].find((f) => f.id == form.id)
@@ -233,6 +263,14 @@ export class View {
     morphdom(this.el, to, {
       childrenOnly: true,
       onBeforeElUpdated: (from, next) => {
+        // A nested or sticky view's container: its content is that view's; only its
+        // attributes follow the parent, and its session only once it was destroyed.
+        if (from.hasAttribute(SESSION)) {
+          const keep = from.getAttribute(SESSION)
+          for (const { name, value } of next.attributes) name != "data-phx-static" && from.setAttribute(name, value)
+          if (keep) from.setAttribute(SESSION, keep)
+          return false
+        }
         if (from.getAttribute("phx-update") == "ignore") return false
         if (from.hasAttribute(REF)) return (this.held = true), false
         if (from == focused && editable(from) && !from.hasAttribute("phx-patch-focused")) keepValue(from, next)
@@ -241,6 +279,7 @@ export class View {
       onElUpdated: (el) => this.hooks.has(el) && updated.add(el),
     })
     this.syncHooks(updated)
+    if (this.ls.views.size > 1 || html.includes(SESSION)) this.ls.nest()
   }
 
   syncHooks(updated) {
@@ -250,7 +289,7 @@ export class View {
         call(h, "destroyed")
       } else if (updated.has(el)) call(h, "updated")
     }
-    for (const el of this.el.querySelectorAll("[phx-hook]")) if (!this.hooks.has(el)) this.mountHook(el)
+    for (const el of this.el.querySelectorAll("[phx-hook]")) if (!this.hooks.has(el) && this.owns(el)) this.mountHook(el)
   }
 
   mountHook(el) {
@@ -395,7 +434,10 @@ export class View {
   // navigate live-navigates the main view: leave, then rejoin the same topic with redirect.
   navigate(to, kind, flash) {
     const { ls } = this
-    if (!this.main) return ls.go(to)
+    const main = ls.main()
+    if (!this.main) return main ? main.navigate(to, kind, flash) : ls.go(to)
+    // The page's nested views end with it; sticky ones stay.
+    for (const v of [...ls.views.values()]) v.parent && v.destroy()
     const href = new URL(to, ls.w.location.href).href
     if (this.joinRef) ls.socket.push(this.joinRef, this.topic, "phx_leave", {})
     this.referer = this.href
