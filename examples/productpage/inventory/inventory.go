@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"time"
 
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/live/pubsub"
@@ -30,6 +31,10 @@ type Options struct {
 	Rand *rand.Rand
 	// Logger receives operational logs. Nil means slog.Default().
 	Logger *slog.Logger
+	// ReconcileEvery is the period of the reconciliation with the store (see Resync).
+	// Zero means DefaultReconcileEvery; negative turns the periodic reconciliation off
+	// (the resyncs on reconnection and on conflict still happen).
+	ReconcileEvery time.Duration
 }
 
 // Inventory is the in-memory catalog. It is safe for concurrent use.
@@ -48,9 +53,12 @@ type Inventory struct {
 
 	// repl receives the other nodes' changes (see replication.go).
 	repl *replicaSub
+	// sync keeps memory equal to the store when changes are lost (see sync.go).
+	sync syncState
 }
 
-// Load builds an inventory from the store's catalog. Changes are broadcast on ps.
+// Load builds an inventory from the store's catalog. Changes are broadcast on ps. It
+// starts the reconciliation with the store (see Resync); Close stops it.
 func Load(ctx context.Context, st store.Store, ps pubsub.PubSub, opts Options) (*Inventory, error) {
 	if st == nil || ps == nil {
 		return nil, errors.New("inventory: nil store or pubsub")
@@ -67,19 +75,33 @@ func Load(ctx context.Context, st store.Store, ps pubsub.PubSub, opts Options) (
 	if err := inv.Reload(ctx); err != nil {
 		return nil, err
 	}
+	inv.initSync()
 	if err := inv.startReplication(); err != nil {
 		return nil, err
 	}
+	inv.startSync(opts.ReconcileEvery)
 	return inv, nil
 }
 
 // Reload replaces the in-memory catalog with the store's. Subscribers are not notified: it
-// is meant for start-up and tests.
+// is meant for start-up and tests (Resync is the repair that tells the views).
 func (inv *Inventory) Reload(ctx context.Context) error {
 	products, items, err := inv.st.Catalog(ctx)
 	if err != nil {
 		return fmt.Errorf("inventory: load catalog: %w", err)
 	}
+	byID, byProd, prodIdx, err := index(products, items)
+	if err != nil {
+		return err
+	}
+	inv.mu.Lock()
+	inv.products, inv.items, inv.byProd, inv.prodIdx = products, byID, byProd, prodIdx
+	inv.mu.Unlock()
+	return nil
+}
+
+// index builds the lookups of a catalog whose items are in id order.
+func index(products []store.Product, items []store.Item) (map[int64]*store.Item, map[int64][]*store.Item, map[int64]int, error) {
 	byID := make(map[int64]*store.Item, len(items))
 	byProd := make(map[int64][]*store.Item, len(products))
 	prodIdx := make(map[int64]int, len(products))
@@ -89,15 +111,12 @@ func (inv *Inventory) Reload(ctx context.Context) error {
 	for i := range items {
 		it := &items[i]
 		if _, ok := prodIdx[it.ProductID]; !ok {
-			return fmt.Errorf("inventory: item %d belongs to unknown product %d", it.ID, it.ProductID)
+			return nil, nil, nil, fmt.Errorf("inventory: item %d belongs to unknown product %d", it.ID, it.ProductID)
 		}
 		byID[it.ID] = it
 		byProd[it.ProductID] = append(byProd[it.ProductID], it)
 	}
-	inv.mu.Lock()
-	inv.products, inv.items, inv.byProd, inv.prodIdx = products, byID, byProd, prodIdx
-	inv.mu.Unlock()
-	return nil
+	return byID, byProd, prodIdx, nil
 }
 
 // Products returns a snapshot of every product in display order (Order ascending), each with
@@ -132,14 +151,35 @@ func (inv *Inventory) snapshotLocked(p store.Product) Product {
 	return sp
 }
 
+// storeTimeout bounds a write to the store once it has started: the caller's cancellation
+// does not cut it short (see Sell), this does.
+const storeTimeout = 10 * time.Second
+
+// committing returns the context of a store write that must not be abandoned halfway: it
+// ignores the caller's cancellation and is bounded by storeTimeout instead.
+func committing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+}
+
 // Release puts a product on sale: it persists the flag, updates memory, then broadcasts
 // EventReleased on the product's topic to this node's views and replicates the change to the
 // other nodes, whose inventories update their memory and tell their own views. Releasing a
 // released product changes nothing and broadcasts nothing. An unknown id gives an error
 // wrapping store.ErrNotFound.
+//
+// A caller whose ctx is already done releases nothing. Once the store is asked, the release
+// runs to its end whatever ctx does (see Sell).
 func (inv *Inventory) Release(ctx context.Context, productID int64) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("inventory: release product %d: %w", productID, err)
+	}
+	ctx, cancel := committing(ctx)
+	defer cancel()
 	changed, err := inv.st.Release(ctx, productID)
 	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			inv.RequestResync() // it may have been released all the same
+		}
 		return fmt.Errorf("inventory: %w", err)
 	}
 	inv.applyRelease(ctx, productID, changed)
@@ -170,47 +210,84 @@ func (inv *Inventory) applyRelease(ctx context.Context, productID int64, notify 
 // the item in memory and, when its level changed or it is now out, broadcasts
 // EventStockChange on its product's topic. It returns the item as it is after the sale.
 // Errors wrap store.ErrNotAvailable, store.ErrNotFound or store.ErrInvalid.
+//
+// A caller whose ctx is already done sells nothing. Once the store is asked, the sale is
+// never abandoned halfway: the caller's cancellation no longer applies (the store write is
+// bounded by its own timeout), and a sale the store committed is always applied to memory
+// and replicated, and answered as a success, even when ctx is done by then. A sale the
+// store refuses for want of stock corrects memory when memory held more (and tells the
+// views and the other nodes). When the outcome is unknown (the store failed mid-write),
+// the error says so and a resync is requested.
 func (inv *Inventory) Sell(ctx context.Context, itemID int64, count int) (Item, error) {
-	remaining, err := inv.st.Sell(ctx, itemID, count)
-	if err != nil {
-		return Item{}, fmt.Errorf("inventory: %w", err)
+	if err := ctx.Err(); err != nil {
+		return Item{}, fmt.Errorf("inventory: sell item %d: %w", itemID, err)
 	}
-	snap, notify, err := inv.applyStock(ctx, itemID, remaining, false)
+	ctx, cancel := committing(ctx)
+	defer cancel()
+	st, err := inv.st.Sell(ctx, itemID, count)
+	switch {
+	case errors.Is(err, store.ErrNotAvailable):
+		inv.repair(ctx, st)
+		return Item{}, fmt.Errorf("inventory: %w", err)
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrInvalid):
+		return Item{}, fmt.Errorf("inventory: %w", err)
+	case err != nil:
+		inv.RequestResync()
+		return Item{}, fmt.Errorf("inventory: sale of item %d not confirmed by the store: %w", itemID, err)
+	}
+	// Only the sale that took the last unit sees a count of 0, so "out" goes out once.
+	snap, applied, notify, err := inv.applyStock(ctx, st, st.Count == 0)
 	if err != nil {
+		inv.RequestResync()
 		return Item{}, err
 	}
-	inv.replicate(ctx, replication{Kind: kindStock, ProductID: snap.ProductID, ItemID: itemID, Count: remaining, Notify: notify})
+	if !applied {
+		// Memory already holds a newer count (another sale's, replicated first).
+		inv.logger.Debug("inventory: sale older than memory", "item", itemID, "version", st.Version)
+	}
+	inv.replicate(ctx, replication{Kind: kindStock, ProductID: snap.ProductID, ItemID: itemID, Count: st.Count, Version: st.Version, Notify: notify})
 	return snap, nil
 }
 
-// applyStock lowers an item's count in memory to remaining and, when its level changed or
-// it is now out (or, for a replicated change, when the origin node said so), tells this
-// node's views with EventStockChange.
-func (inv *Inventory) applyStock(ctx context.Context, itemID int64, remaining int, originNotified bool) (Item, bool, error) {
+// repair corrects memory with the stock a refused sale reported, when memory held an older
+// count, tells this node's views of the correction and the other nodes of the stock.
+func (inv *Inventory) repair(ctx context.Context, st store.Stock) {
+	snap, applied, _, err := inv.applyStock(ctx, st, true)
+	if err != nil || !applied {
+		return
+	}
+	inv.sync.corrected.Add(1)
+	inv.logger.Info("inventory: memory corrected by the store", "item", st.ItemID, "count", st.Count, "version", st.Version)
+	inv.replicate(ctx, replication{Kind: kindStock, ProductID: snap.ProductID, ItemID: st.ItemID, Count: st.Count, Version: st.Version})
+}
+
+// applyStock sets an item's count in memory to st, unless memory already holds that version
+// or a newer one (a stale or repeated change never moves the count back). When it applied
+// the change and the item's level changed, or force is set, it tells this node's views with
+// EventStockChange. It returns the item as memory now holds it.
+func (inv *Inventory) applyStock(ctx context.Context, st store.Stock, force bool) (snap Item, applied, notify bool, err error) {
 	inv.mu.Lock()
-	it, ok := inv.items[itemID]
+	it, ok := inv.items[st.ItemID]
 	if !ok { // the store knows an item memory does not: reload would be needed
 		inv.mu.Unlock()
-		return Item{}, false, fmt.Errorf("inventory: item %d sold in the store but missing in memory", itemID)
+		return Item{}, false, false, fmt.Errorf("inventory: item %d sold in the store but missing in memory", st.ItemID)
 	}
 	before := LevelOf(it.AvailableCount)
-	// Counts only go down, so a concurrent sale that finished first already holds the
-	// lower, newer count: never move it back up.
-	if remaining < it.AvailableCount {
-		it.AvailableCount = remaining
+	if st.Version > it.Version {
+		it.AvailableCount, it.Version = st.Count, st.Version
+		applied = true
 	}
 	after := LevelOf(it.AvailableCount)
-	snap := Item{Item: *it, Level: after}
-	// Only the sale that took the last unit sees remaining == 0, so "out" goes out once.
-	notify := before != after || remaining == 0 || originNotified
+	snap = Item{Item: *it, Level: after}
+	notify = applied && (before != after || force)
 	inv.mu.Unlock()
 	if notify {
 		change := StockChange{ProductID: snap.ProductID, ItemID: snap.ID, Level: after}
 		if err := inv.ps.LocalBroadcast(ctx, Topic(snap.ProductID), EventStockChange, change); err != nil {
-			inv.logger.Error("inventory: broadcast stock change", "item", itemID, "err", err)
+			inv.logger.Error("inventory: broadcast stock change", "item", st.ItemID, "err", err)
 		}
 	}
-	return snap, notify, nil
+	return snap, applied, notify, nil
 }
 
 // inStock returns the ids of the items that have stock, in id order of products.

@@ -140,11 +140,12 @@ func (inv *Inventory) ReducerStatus() ReducerStatus {
 	return r.status
 }
 
-// Close stops the reducer and the replication from other nodes. The store is the caller's
-// to close.
+// Close stops the reducer, the replication from other nodes and the resyncs. The store is
+// the caller's to close.
 func (inv *Inventory) Close() {
 	inv.StopReducer()
 	inv.ps.Unsubscribe(ReplicationTopic, inv.repl)
+	inv.stopSync()
 }
 
 func (inv *Inventory) runReducer(ctx context.Context, run *reducerRun, cfg ReducerConfig) {

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"time"
 
+	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/live/pubsub"
 )
 
@@ -15,15 +17,26 @@ const ReplicationTopic = "inventory:replication"
 const (
 	kindReleased = "released"
 	kindStock    = "stock"
+	// kindResync asks the other nodes to resync from the store: the sender's link came
+	// back, and what it published meanwhile may not have reached them.
+	kindResync = "resync"
 )
+
+// Publishing a change is tried this many times, with these pauses between tries, while
+// the link is up. A change that still does not go out is left to the other nodes'
+// resyncs.
+const publishAttempts = 3
+
+var publishBackoff = [publishAttempts - 1]time.Duration{20 * time.Millisecond, 80 * time.Millisecond}
 
 // replication is one change made on one node, as the others apply it.
 type replication struct {
 	Kind      string `json:"kind"`
-	ProductID int64  `json:"product_id"`
+	ProductID int64  `json:"product_id,omitempty"`
 	ItemID    int64  `json:"item_id,omitempty"`
-	Count     int    `json:"count"`            // available count after a sale
-	Notify    bool   `json:"notify,omitempty"` // the origin told its views about the sale
+	Count     int    `json:"count"`             // available count after a sale
+	Version   int64  `json:"version,omitempty"` // the stock version of Count (store.Stock)
+	Notify    bool   `json:"notify,omitempty"`  // the origin told its views about the sale
 }
 
 // replicaSub is the inventory seen as a subscriber of ReplicationTopic. Its id is unique
@@ -36,7 +49,8 @@ type replicaSub struct {
 func (r *replicaSub) ID() string { return r.id }
 
 // Deliver applies another node's change. The change is flagged as replicated: it updates
-// memory and this node's views, and is never replicated again, so nodes cannot loop.
+// memory and this node's views, and is never replicated again, so nodes cannot loop. A
+// stock change older than what memory holds (stale, or delivered twice) changes nothing.
 func (r *replicaSub) Deliver(m *pubsub.Message) {
 	var c replication
 	if err := m.Decode(&c); err != nil {
@@ -48,9 +62,19 @@ func (r *replicaSub) Deliver(m *pubsub.Message) {
 	case kindReleased:
 		r.inv.applyRelease(ctx, c.ProductID, false)
 	case kindStock:
-		if _, _, err := r.inv.applyStock(ctx, c.ItemID, c.Count, c.Notify); err != nil {
-			r.inv.logger.Warn("inventory: replicated sale not applied", "item", c.ItemID, "err", err)
+		if c.Version == 0 {
+			// A node without versions (an older release, during a rolling upgrade): its
+			// count cannot be ordered, so ask the store instead.
+			r.inv.RequestResync()
+			return
 		}
+		st := store.Stock{ItemID: c.ItemID, Count: c.Count, Version: c.Version}
+		if _, _, _, err := r.inv.applyStock(ctx, st, c.Notify); err != nil {
+			r.inv.logger.Warn("inventory: replicated sale not applied", "item", c.ItemID, "err", err)
+			r.inv.RequestResync()
+		}
+	case kindResync:
+		r.inv.RequestResync()
 	default:
 		r.inv.logger.Warn("inventory: unknown replication ignored", "kind", c.Kind)
 	}
@@ -68,8 +92,21 @@ func (inv *Inventory) startReplication() error {
 
 // replicate sends a change made here to the other nodes' inventories. On a single node
 // (an in-process PubSub) nobody else is subscribed and it costs one lookup.
+//
+// A publication that fails is retried a couple of times while the link to the other nodes
+// is up. When it still fails, or the link is down, the change is not lost for good: the
+// store has it, and the other nodes resync when this node's link comes back (it asks them
+// to) and at their next periodic reconciliation.
 func (inv *Inventory) replicate(ctx context.Context, c replication) {
-	if err := inv.ps.BroadcastFrom(ctx, inv.repl.id, ReplicationTopic, "change", c); err != nil {
-		inv.logger.Error("inventory: replicate", "kind", c.Kind, "product", c.ProductID, "item", c.ItemID, "err", err)
+	var err error
+	for attempt := 0; ; attempt++ {
+		if err = inv.ps.BroadcastFrom(ctx, inv.repl.id, ReplicationTopic, "change", c); err == nil {
+			return
+		}
+		if attempt+1 >= publishAttempts || !inv.linkUp() || !inv.pause(publishBackoff[attempt]) {
+			break
+		}
 	}
+	inv.sync.unpublished.Add(1)
+	inv.logger.Warn("inventory: change not replicated; the other nodes will resync", "kind", c.Kind, "product", c.ProductID, "item", c.ItemID, "err", err)
 }

@@ -59,7 +59,7 @@ func checkLines(lines []cartLine) error {
 // newOrder builds the order of a sale of lines (newest first) given each item's stock after
 // it. It reports false when remaining misses one of the items, that is when a conditional
 // decrement did not happen.
-func newOrder(cartID, key string, createdAt time.Time, lines []cartLine, remaining map[int64]int) (Order, bool) {
+func newOrder(cartID, key string, createdAt time.Time, lines []cartLine, remaining map[int64]Stock) (Order, bool) {
 	o := Order{CartID: cartID, Key: key, CreatedAt: createdAt, Items: make([]OrderItem, len(lines))}
 	if len(remaining) != len(lines) {
 		return Order{}, false
@@ -70,7 +70,8 @@ func newOrder(cartID, key string, createdAt time.Time, lines []cartLine, remaini
 			return Order{}, false
 		}
 		o.Items[i] = l.item
-		o.Items[i].Remaining = left
+		o.Items[i].Remaining = left.Count
+		o.Items[i].Version = left.Version
 		o.TotalUSD += l.item.PriceUSD
 	}
 	return o, true

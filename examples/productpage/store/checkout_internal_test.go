@@ -58,14 +58,15 @@ func TestNewOrderNeedsEveryDecrement(t *testing.T) {
 		{item: OrderItem{ItemID: 1, PriceUSD: 12}, available: 4, released: true},
 	}
 	now := time.Now()
-	if _, ok := newOrder("c", "k", now, lines, map[int64]int{2: 0}); ok {
+	if _, ok := newOrder("c", "k", now, lines, map[int64]Stock{2: {ItemID: 2}}); ok {
 		t.Error("order built with one decrement missing")
 	}
-	if _, ok := newOrder("c", "k", now, lines, map[int64]int{2: 0, 7: 3}); ok {
+	if _, ok := newOrder("c", "k", now, lines, map[int64]Stock{2: {ItemID: 2}, 7: {ItemID: 7, Count: 3}}); ok {
 		t.Error("order built with a decrement of an item not in the cart")
 	}
-	o, ok := newOrder("c", "k", now, lines, map[int64]int{2: 0, 1: 3})
-	if !ok || o.TotalUSD != 42 || len(o.Items) != 2 || o.Items[0].ItemID != 2 || o.Items[0].Remaining != 0 || o.Items[1].Remaining != 3 {
+	o, ok := newOrder("c", "k", now, lines, map[int64]Stock{2: {ItemID: 2, Version: 5}, 1: {ItemID: 1, Count: 3, Version: 9}})
+	if !ok || o.TotalUSD != 42 || len(o.Items) != 2 || o.Items[0].ItemID != 2 || o.Items[0].Remaining != 0 || o.Items[1].Remaining != 3 ||
+		o.Items[0].Version != 5 || o.Items[1].Version != 9 {
 		t.Errorf("newOrder = %+v, %v", o, ok)
 	}
 }

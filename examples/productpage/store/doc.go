@@ -9,6 +9,11 @@
 // takes all of them or, when fewer are available, fails with ErrNotAvailable and changes
 // nothing.
 //
+// Every change of an item's stock also bumps the item's version in the same statement
+// (see Stock), and a catalog Reset starts every item above the highest version before it.
+// Nodes that cache the stock compare versions: a message carrying an older version is
+// stale, and Versions, cheap to read, tells which cached items are out of date.
+//
 // A purchase (Shop.Purchase) buys one unit of every item of a cart in one transaction:
 // it checks the cart (empty, out of stock, unreleased, in that order), decrements each
 // item with the same conditional update, records an Order with a copy of the items'

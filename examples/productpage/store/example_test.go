@@ -32,7 +32,7 @@ func ExampleOpenSQLite() {
 
 	// A sale takes all the units asked for, or none.
 	left, _ := s.Sell(ctx, 14, 1)
-	_, err = s.Sell(ctx, 14, left+1)
+	_, err = s.Sell(ctx, 14, left.Count+1)
 	fmt.Println(errors.Is(err, store.ErrNotAvailable))
 	// Output:
 	// 2 products, 26 items; first: Hop Man 3 SHU6001 6

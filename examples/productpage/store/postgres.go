@@ -176,14 +176,14 @@ func (s *Postgres) Catalog(ctx context.Context) ([]Product, []Item, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("catalog: %w", err)
 	}
-	rows, err = tx.Query(ctx, `SELECT i.id, i.sku, i.size, i.product_id, COALESCE(a.available_count, 0)
+	rows, err = tx.Query(ctx, `SELECT i.id, i.sku, i.size, i.product_id, COALESCE(a.available_count, 0), COALESCE(a.version, 0)
 		FROM items i LEFT JOIN availabilities a ON a.item_id = i.id ORDER BY i.id`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("catalog: %w", err)
 	}
 	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Item, error) {
 		var it Item
-		err := row.Scan(&it.ID, &it.SKU, &it.Size, &it.ProductID, &it.AvailableCount)
+		err := row.Scan(&it.ID, &it.SKU, &it.Size, &it.ProductID, &it.AvailableCount, &it.Version)
 		return it, err
 	})
 	if err != nil {
@@ -208,23 +208,88 @@ func (s *Postgres) Release(ctx context.Context, productID int64) (bool, error) {
 }
 
 // Sell implements Store.
-func (s *Postgres) Sell(ctx context.Context, itemID int64, count int) (int, error) {
+func (s *Postgres) Sell(ctx context.Context, itemID int64, count int) (Stock, error) {
 	if count < 1 {
-		return 0, fmt.Errorf("sell item %d: %w: count %d is below 1", itemID, ErrInvalid, count)
+		return Stock{}, fmt.Errorf("sell item %d: %w: count %d is below 1", itemID, ErrInvalid, count)
 	}
-	var remaining int
-	err := s.pool.QueryRow(ctx, `UPDATE availabilities SET available_count = available_count - $1
-		WHERE item_id = $2 AND available_count >= $1 RETURNING available_count`, count, itemID).Scan(&remaining)
+	st := Stock{ItemID: itemID}
+	err := s.pool.QueryRow(ctx, `UPDATE availabilities SET available_count = available_count - $1, version = version + 1
+		WHERE item_id = $2 AND available_count >= $1 RETURNING available_count, version`, count, itemID).Scan(&st.Count, &st.Version)
 	if errors.Is(err, pgx.ErrNoRows) {
-		err = s.exists(ctx, `SELECT 1 FROM availabilities WHERE item_id = $1`, itemID)
-		if err == nil {
-			err = ErrNotAvailable
+		err = s.pool.QueryRow(ctx, `SELECT available_count, version FROM availabilities WHERE item_id = $1`, itemID).Scan(&st.Count, &st.Version)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			err = ErrNotFound
+		case err == nil:
+			return st, fmt.Errorf("sell %d of item %d: %w", count, itemID, ErrNotAvailable)
 		}
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sell %d of item %d: %w", count, itemID, err)
+		return Stock{}, fmt.Errorf("sell %d of item %d: %w", count, itemID, err)
 	}
-	return remaining, nil
+	return st, nil
+}
+
+// Versions implements Store. Both queries read one snapshot (REPEATABLE READ).
+func (s *Postgres) Versions(ctx context.Context) (Versions, error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return Versions{}, fmt.Errorf("versions: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	v := Versions{Items: map[int64]int64{}, Released: map[int64]bool{}}
+	rows, err := tx.Query(ctx, `SELECT i.id, COALESCE(a.version, 0) FROM items i LEFT JOIN availabilities a ON a.item_id = i.id`)
+	if err != nil {
+		return Versions{}, fmt.Errorf("versions: %w", err)
+	}
+	var id, version int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &version}, func() error {
+		v.Items[id] = version
+		return nil
+	}); err != nil {
+		return Versions{}, fmt.Errorf("versions: %w", err)
+	}
+	rows, err = tx.Query(ctx, `SELECT id, released FROM products`)
+	if err != nil {
+		return Versions{}, fmt.Errorf("versions: %w", err)
+	}
+	var released bool
+	if _, err := pgx.ForEachRow(rows, []any{&id, &released}, func() error {
+		v.Released[id] = released
+		return nil
+	}); err != nil {
+		return Versions{}, fmt.Errorf("versions: %w", err)
+	}
+	return v, nil
+}
+
+// Stocks implements Store.
+func (s *Postgres) Stocks(ctx context.Context, itemIDs []int64) ([]Stock, error) {
+	if len(itemIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT item_id, available_count, version FROM availabilities
+		WHERE item_id = ANY($1) ORDER BY item_id`, itemIDs)
+	if err != nil {
+		return nil, fmt.Errorf("read stock: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Stock, error) {
+		var st Stock
+		err := row.Scan(&st.ItemID, &st.Count, &st.Version)
+		return st, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read stock: %w", err)
+	}
+	return out, nil
+}
+
+// Ping implements Store.
+func (s *Postgres) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("ping postgres: %w", err)
+	}
+	return nil
 }
 
 func (s *Postgres) exists(ctx context.Context, query string, id int64) error {
@@ -249,6 +314,16 @@ func (s *Postgres) Reset(ctx context.Context, products []Product, items []Item) 
 }
 
 func resetTx(ctx context.Context, tx pgx.Tx, products []Product, items []Item) error {
+	// Start above every version the old catalog had, so that nodes holding it see every
+	// item of the new one as newer. The lock keeps a concurrent sale from bumping a
+	// version past base before the table is emptied.
+	if _, err := tx.Exec(ctx, `LOCK TABLE availabilities IN EXCLUSIVE MODE`); err != nil {
+		return fmt.Errorf("lock availabilities: %w", err)
+	}
+	var base int64
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version) + 1, 0) FROM availabilities`).Scan(&base); err != nil {
+		return fmt.Errorf("read versions: %w", err)
+	}
 	if _, err := tx.Exec(ctx, `TRUNCATE cart_items, availabilities, items, products`); err != nil {
 		return err
 	}
@@ -264,8 +339,8 @@ func resetTx(ctx context.Context, tx pgx.Tx, products []Product, items []Item) e
 			it.ID, it.SKU, it.Size, it.ProductID); err != nil {
 			return fmt.Errorf("insert item %d: %w", it.ID, err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO availabilities (item_id, available_count) VALUES ($1, $2)`,
-			it.ID, it.AvailableCount); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO availabilities (item_id, available_count, version) VALUES ($1, $2, $3)`,
+			it.ID, it.AvailableCount, base); err != nil {
 			return fmt.Errorf("insert availability of item %d: %w", it.ID, err)
 		}
 	}

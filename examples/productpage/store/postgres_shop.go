@@ -206,20 +206,19 @@ func pgLockCartLines(ctx context.Context, tx pgx.Tx, cartID string) ([]cartLine,
 	return out, nil
 }
 
-// pgTakeOne decrements the stock of each item that has a unit left, in one conditional
-// UPDATE, and returns each decremented item's remaining count.
-func pgTakeOne(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]int, error) {
-	rows, err := tx.Query(ctx, `UPDATE availabilities SET available_count = available_count - 1
+// pgTakeOne decrements the stock of each item that has a unit left, bumping its version,
+// in one conditional UPDATE, and returns each decremented item's stock.
+func pgTakeOne(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]Stock, error) {
+	rows, err := tx.Query(ctx, `UPDATE availabilities SET available_count = available_count - 1, version = version + 1
 		WHERE item_id = ANY($1) AND available_count >= 1
-		RETURNING item_id, available_count`, ids)
+		RETURNING item_id, available_count, version`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("take stock: %w", err)
 	}
-	remaining := make(map[int64]int, len(ids))
-	var id int64
-	var left int
-	if _, err := pgx.ForEachRow(rows, []any{&id, &left}, func() error {
-		remaining[id] = left
+	remaining := make(map[int64]Stock, len(ids))
+	var st Stock
+	if _, err := pgx.ForEachRow(rows, []any{&st.ItemID, &st.Count, &st.Version}, func() error {
+		remaining[st.ItemID] = st
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("take stock: %w", err)
@@ -234,26 +233,28 @@ func pgInsertOrder(ctx context.Context, tx pgx.Tx, o Order) (int64, error) {
 	itemIDs, productIDs := make([]int64, n), make([]int64, n)
 	brands, names, sizes := make([]string, n), make([]string, n), make([]string, n)
 	prices, remaining := make([]int32, n), make([]int32, n)
+	versions := make([]int64, n)
 	for i, it := range o.Items {
 		itemIDs[i], productIDs[i] = it.ItemID, it.ProductID
 		brands[i], names[i], sizes[i] = it.Brand, it.Name, it.Size
 		prices[i], remaining[i] = int32(it.PriceUSD), int32(it.Remaining)
+		versions[i] = it.Version
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `WITH o AS (
 			INSERT INTO orders (cart_id, purchase_key, created_at, total_usd) VALUES ($1, $2, $3, $4)
 			RETURNING id
 		), oi AS (
-			INSERT INTO order_items (order_id, pos, item_id, product_id, brand, name, size, price_usd, remaining)
-			SELECT o.id, u.ord - 1, u.item_id, u.product_id, u.brand, u.name, u.size, u.price_usd, u.remaining
-			FROM o, unnest($5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[])
-				WITH ORDINALITY AS u (item_id, product_id, brand, name, size, price_usd, remaining, ord)
+			INSERT INTO order_items (order_id, pos, item_id, product_id, brand, name, size, price_usd, remaining, version)
+			SELECT o.id, u.ord - 1, u.item_id, u.product_id, u.brand, u.name, u.size, u.price_usd, u.remaining, u.version
+			FROM o, unnest($5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[], $12::bigint[])
+				WITH ORDINALITY AS u (item_id, product_id, brand, name, size, price_usd, remaining, version, ord)
 		), emptied AS (
 			DELETE FROM cart_items WHERE cart_id = $1
 		)
 		SELECT id FROM o`,
 		o.CartID, o.Key, o.CreatedAt, o.TotalUSD,
-		itemIDs, productIDs, brands, names, sizes, prices, remaining).Scan(&id)
+		itemIDs, productIDs, brands, names, sizes, prices, remaining, versions).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert order: %w", err)
 	}
@@ -278,7 +279,7 @@ type pgQueryer interface {
 // or returns ErrNotFound.
 func pgOrder(ctx context.Context, q pgQueryer, where string, args ...any) (Order, error) {
 	rows, err := q.Query(ctx, `SELECT o.id, o.cart_id, o.purchase_key, o.created_at, o.total_usd,
-			oi.item_id, oi.product_id, oi.brand, oi.name, oi.size, oi.price_usd, oi.remaining
+			oi.item_id, oi.product_id, oi.brand, oi.name, oi.size, oi.price_usd, oi.remaining, oi.version
 		FROM orders o JOIN order_items oi ON oi.order_id = o.id
 		WHERE `+where+` ORDER BY oi.pos`, args...)
 	if err != nil {
@@ -287,7 +288,7 @@ func pgOrder(ctx context.Context, q pgQueryer, where string, args ...any) (Order
 	var o Order
 	var it OrderItem
 	if _, err := pgx.ForEachRow(rows, []any{&o.ID, &o.CartID, &o.Key, &o.CreatedAt, &o.TotalUSD,
-		&it.ItemID, &it.ProductID, &it.Brand, &it.Name, &it.Size, &it.PriceUSD, &it.Remaining}, func() error {
+		&it.ItemID, &it.ProductID, &it.Brand, &it.Name, &it.Size, &it.PriceUSD, &it.Remaining, &it.Version}, func() error {
 		o.Items = append(o.Items, it)
 		return nil
 	}); err != nil {

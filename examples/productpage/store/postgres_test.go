@@ -148,10 +148,11 @@ func TestPostgresSeedsOnceAcrossNodes(t *testing.T) {
 			break
 		}
 	}
-	left, err := stores[0].Sell(ctx, id, 1)
+	sold, err := stores[0].Sell(ctx, id, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	left := sold.Count
 	_, b, _ = stores[1].Catalog(ctx)
 	for _, it := range b {
 		if it.ID == id && it.AvailableCount != left {

@@ -44,7 +44,8 @@ type OrderItem struct {
 	Name      string
 	Size      string
 	PriceUSD  int
-	Remaining int // the item's available count right after this purchase
+	Remaining int   // the item's available count right after this purchase
+	Version   int64 // the item's stock version right after this purchase (see Stock)
 }
 
 // Shop is the part of a Store that sells: carts and orders. Implementations are safe for

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,7 +135,7 @@ func queryProducts(ctx context.Context, tx *sql.Tx) ([]Product, error) {
 }
 
 func queryItems(ctx context.Context, tx *sql.Tx) ([]Item, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku, i.size, i.product_id, COALESCE(a.available_count, 0)
+	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku, i.size, i.product_id, COALESCE(a.available_count, 0), COALESCE(a.version, 0)
 		FROM items i LEFT JOIN availabilities a ON a.item_id = i.id ORDER BY i.id`)
 	if err != nil {
 		return nil, err
@@ -143,7 +144,7 @@ func queryItems(ctx context.Context, tx *sql.Tx) ([]Item, error) {
 	var items []Item
 	for rows.Next() {
 		var it Item
-		if err := rows.Scan(&it.ID, &it.SKU, &it.Size, &it.ProductID, &it.AvailableCount); err != nil {
+		if err := rows.Scan(&it.ID, &it.SKU, &it.Size, &it.ProductID, &it.AvailableCount, &it.Version); err != nil {
 			return nil, err
 		}
 		items = append(items, it)
@@ -176,26 +177,113 @@ func (s *SQLite) Release(ctx context.Context, productID int64) (bool, error) {
 }
 
 // Sell implements Store.
-func (s *SQLite) Sell(ctx context.Context, itemID int64, count int) (int, error) {
+func (s *SQLite) Sell(ctx context.Context, itemID int64, count int) (Stock, error) {
 	if count < 1 {
-		return 0, fmt.Errorf("sell item %d: %w: count %d is below 1", itemID, ErrInvalid, count)
+		return Stock{}, fmt.Errorf("sell item %d: %w: count %d is below 1", itemID, ErrInvalid, count)
 	}
-	var remaining int
+	st := Stock{ItemID: itemID}
 	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE availabilities SET available_count = available_count - ?1
-			WHERE item_id = ?2 AND available_count >= ?1 RETURNING available_count`, count, itemID).Scan(&remaining)
+		err := tx.QueryRowContext(ctx, `UPDATE availabilities SET available_count = available_count - ?1, version = version + 1
+			WHERE item_id = ?2 AND available_count >= ?1 RETURNING available_count, version`, count, itemID).Scan(&st.Count, &st.Version)
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err := exists(ctx, tx, `SELECT 1 FROM availabilities WHERE item_id = ?`, itemID); err != nil {
+		err = tx.QueryRowContext(ctx, `SELECT available_count, version FROM availabilities WHERE item_id = ?`, itemID).Scan(&st.Count, &st.Version)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return ErrNotFound
+		case err != nil:
 			return err
 		}
 		return ErrNotAvailable
 	})
-	if err != nil {
-		return 0, fmt.Errorf("sell %d of item %d: %w", count, itemID, err)
+	if errors.Is(err, ErrNotAvailable) {
+		return st, fmt.Errorf("sell %d of item %d: %w", count, itemID, err)
 	}
-	return remaining, nil
+	if err != nil {
+		return Stock{}, fmt.Errorf("sell %d of item %d: %w", count, itemID, err)
+	}
+	return st, nil
+}
+
+// Versions implements Store.
+func (s *SQLite) Versions(ctx context.Context) (Versions, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Versions{}, fmt.Errorf("versions: %w", err)
+	}
+	defer tx.Rollback()
+	v := Versions{Items: map[int64]int64{}, Released: map[int64]bool{}}
+	if err := scanPairs(ctx, tx, `SELECT i.id, COALESCE(a.version, 0) FROM items i LEFT JOIN availabilities a ON a.item_id = i.id`,
+		func(id int64, version int64) { v.Items[id] = version }); err != nil {
+		return Versions{}, fmt.Errorf("versions: %w", err)
+	}
+	if err := scanPairs(ctx, tx, `SELECT id, released FROM products`,
+		func(id int64, released int64) { v.Released[id] = released != 0 }); err != nil {
+		return Versions{}, fmt.Errorf("versions: %w", err)
+	}
+	return v, nil
+}
+
+// scanPairs runs a query selecting two integers per row and hands each row to fn.
+func scanPairs(ctx context.Context, q queryer, query string, fn func(a, b int64)) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b int64
+		if err := rows.Scan(&a, &b); err != nil {
+			return err
+		}
+		fn(a, b)
+	}
+	return rows.Err()
+}
+
+// Stocks implements Store. The ids travel as one JSON array, so that any number of them
+// fits in one statement.
+func (s *SQLite) Stocks(ctx context.Context, itemIDs []int64) ([]Stock, error) {
+	if len(itemIDs) == 0 {
+		return nil, nil
+	}
+	var list strings.Builder
+	list.WriteByte('[')
+	for i, id := range itemIDs {
+		if i > 0 {
+			list.WriteByte(',')
+		}
+		list.WriteString(strconv.FormatInt(id, 10))
+	}
+	list.WriteByte(']')
+	rows, err := s.db.QueryContext(ctx, `SELECT item_id, available_count, version FROM availabilities
+		WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id`, list.String())
+	if err != nil {
+		return nil, fmt.Errorf("read stock: %w", err)
+	}
+	defer rows.Close()
+	var out []Stock
+	for rows.Next() {
+		var st Stock
+		if err := rows.Scan(&st.ItemID, &st.Count, &st.Version); err != nil {
+			return nil, fmt.Errorf("read stock: %w", err)
+		}
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read stock: %w", err)
+	}
+	return out, nil
+}
+
+// Ping implements Store: it runs a trivial query on a pooled connection.
+func (s *SQLite) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("ping sqlite: %w", err)
+	}
+	return nil
 }
 
 // exists returns ErrNotFound when query (selecting by id) finds no row.
@@ -215,6 +303,12 @@ func (s *SQLite) Reset(ctx context.Context, products []Product, items []Item) er
 		return fmt.Errorf("reset catalog: %w", err)
 	}
 	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+		// Start above every version the old catalog had, so that nodes holding it see
+		// every item of the new one as newer.
+		var base int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version) + 1, 0) FROM availabilities`).Scan(&base); err != nil {
+			return fmt.Errorf("read versions: %w", err)
+		}
 		for _, q := range []string{`DELETE FROM cart_items`, `DELETE FROM availabilities`, `DELETE FROM items`, `DELETE FROM products`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
@@ -232,8 +326,8 @@ func (s *SQLite) Reset(ctx context.Context, products []Product, items []Item) er
 				it.ID, it.SKU, it.Size, it.ProductID); err != nil {
 				return fmt.Errorf("insert item %d: %w", it.ID, err)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO availabilities (item_id, available_count) VALUES (?, ?)`,
-				it.ID, it.AvailableCount); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO availabilities (item_id, available_count, version) VALUES (?, ?, ?)`,
+				it.ID, it.AvailableCount, base); err != nil {
 				return fmt.Errorf("insert availability of item %d: %w", it.ID, err)
 			}
 		}

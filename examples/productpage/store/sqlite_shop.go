@@ -181,24 +181,23 @@ func sqliteCartLines(ctx context.Context, tx *sql.Tx, cartID string) ([]cartLine
 }
 
 // sqliteTakeOne decrements, in one conditional UPDATE, the stock of every item of a cart
-// that has a unit left, and returns each decremented item's remaining count. A result
-// smaller than n means some item had none left; the caller then rolls back.
-func sqliteTakeOne(ctx context.Context, tx *sql.Tx, cartID string, n int) (map[int64]int, error) {
-	rows, err := tx.QueryContext(ctx, `UPDATE availabilities SET available_count = available_count - 1
+// that has a unit left, bumping its version, and returns each decremented item's stock. A
+// result smaller than n means some item had none left; the caller then rolls back.
+func sqliteTakeOne(ctx context.Context, tx *sql.Tx, cartID string, n int) (map[int64]Stock, error) {
+	rows, err := tx.QueryContext(ctx, `UPDATE availabilities SET available_count = available_count - 1, version = version + 1
 		WHERE item_id IN (SELECT item_id FROM cart_items WHERE cart_id = ?) AND available_count >= 1
-		RETURNING item_id, available_count`, cartID)
+		RETURNING item_id, available_count, version`, cartID)
 	if err != nil {
 		return nil, fmt.Errorf("take stock: %w", err)
 	}
 	defer rows.Close()
-	remaining := make(map[int64]int, n)
+	remaining := make(map[int64]Stock, n)
 	for rows.Next() {
-		var id int64
-		var left int
-		if err := rows.Scan(&id, &left); err != nil {
+		var st Stock
+		if err := rows.Scan(&st.ItemID, &st.Count, &st.Version); err != nil {
 			return nil, fmt.Errorf("take stock: %w", err)
 		}
-		remaining[id] = left
+		remaining[st.ItemID] = st
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("take stock: %w", err)
@@ -208,16 +207,16 @@ func sqliteTakeOne(ctx context.Context, tx *sql.Tx, cartID string, n int) (map[i
 
 // sqliteInsertOrderItems writes an order's items in one multi-row INSERT.
 func sqliteInsertOrderItems(ctx context.Context, tx *sql.Tx, o Order) error {
-	const cols = 9
+	const cols = 10
 	var q strings.Builder
-	q.WriteString(`INSERT INTO order_items (order_id, pos, item_id, product_id, brand, name, size, price_usd, remaining) VALUES `)
+	q.WriteString(`INSERT INTO order_items (order_id, pos, item_id, product_id, brand, name, size, price_usd, remaining, version) VALUES `)
 	args := make([]any, 0, cols*len(o.Items))
 	for i, it := range o.Items {
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString(`(?,?,?,?,?,?,?,?,?)`)
-		args = append(args, o.ID, i, it.ItemID, it.ProductID, it.Brand, it.Name, it.Size, it.PriceUSD, it.Remaining)
+		q.WriteString(`(?,?,?,?,?,?,?,?,?,?)`)
+		args = append(args, o.ID, i, it.ItemID, it.ProductID, it.Brand, it.Name, it.Size, it.PriceUSD, it.Remaining, it.Version)
 	}
 	_, err := tx.ExecContext(ctx, q.String(), args...)
 	return err
@@ -241,7 +240,7 @@ type queryer interface {
 // query, or returns ErrNotFound.
 func sqliteOrder(ctx context.Context, q queryer, where string, args ...any) (Order, error) {
 	rows, err := q.QueryContext(ctx, `SELECT o.id, o.cart_id, o.purchase_key, o.created_at, o.total_usd,
-			oi.item_id, oi.product_id, oi.brand, oi.name, oi.size, oi.price_usd, oi.remaining
+			oi.item_id, oi.product_id, oi.brand, oi.name, oi.size, oi.price_usd, oi.remaining, oi.version
 		FROM orders o JOIN order_items oi ON oi.order_id = o.id
 		WHERE `+where+` ORDER BY oi.pos`, args...)
 	if err != nil {
@@ -253,7 +252,7 @@ func sqliteOrder(ctx context.Context, q queryer, where string, args ...any) (Ord
 	for rows.Next() {
 		var it OrderItem
 		if err := rows.Scan(&o.ID, &o.CartID, &o.Key, &created, &o.TotalUSD,
-			&it.ItemID, &it.ProductID, &it.Brand, &it.Name, &it.Size, &it.PriceUSD, &it.Remaining); err != nil {
+			&it.ItemID, &it.ProductID, &it.Brand, &it.Name, &it.Size, &it.PriceUSD, &it.Remaining, &it.Version); err != nil {
 			return Order{}, fmt.Errorf("read order: %w", err)
 		}
 		o.Items = append(o.Items, it)

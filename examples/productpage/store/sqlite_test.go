@@ -87,6 +87,17 @@ func TestSQLiteSeedsNewDatabaseAndKeepsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The new catalog's versions start above the old ones, so that caches notice.
+	var maxBefore int64
+	for _, it := range before {
+		maxBefore = max(maxBefore, it.Version)
+	}
+	for i := range items {
+		if items[i].Version <= maxBefore {
+			t.Errorf("reseeded item %d at version %d, not above the old highest %d", items[i].ID, items[i].Version, maxBefore)
+		}
+		items[i].Version = 0
+	}
 	if !reflect.DeepEqual(ps, wantPs) || !reflect.DeepEqual(items, wantItems) {
 		t.Errorf("reseed did not start over")
 	}

@@ -231,6 +231,10 @@ func testPurchase(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	reset(t, s, ShopFixture)
 	fill(t, s, "buyer", 13, 11)
+	before, err := s.Versions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	o, replayed, err := s.Purchase(ctx, "buyer", "k1")
 	if err != nil || replayed {
@@ -243,8 +247,8 @@ func testPurchase(t *testing.T, s store.Store) {
 		t.Errorf("CreatedAt = %v, want about %v", o.CreatedAt, start)
 	}
 	wantItems := []store.OrderItem{
-		{ItemID: 11, ProductID: 1, Brand: "B1", Name: "One", Size: "9", PriceUSD: 100, Remaining: 4},
-		{ItemID: 13, ProductID: 1, Brand: "B1", Name: "One", Size: "11", PriceUSD: 100, Remaining: 0},
+		{ItemID: 11, ProductID: 1, Brand: "B1", Name: "One", Size: "9", PriceUSD: 100, Remaining: 4, Version: before.Items[11] + 1},
+		{ItemID: 13, ProductID: 1, Brand: "B1", Name: "One", Size: "11", PriceUSD: 100, Remaining: 0, Version: before.Items[13] + 1},
 	}
 	if !reflect.DeepEqual(o.Items, wantItems) {
 		t.Errorf("items = %+v, want %+v (newest first)", o.Items, wantItems)

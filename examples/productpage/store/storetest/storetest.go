@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -48,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("CatalogOrder", func(t *testing.T) { testCatalogOrder(t, open(t)) })
 	t.Run("Release", func(t *testing.T) { testRelease(t, open(t)) })
 	t.Run("Sell", func(t *testing.T) { testSell(t, open(t)) })
+	t.Run("Versions", func(t *testing.T) { testVersions(t, open(t)) })
 	t.Run("ResetInvalid", func(t *testing.T) { testResetInvalid(t, open(t)) })
 	t.Run("Seed", func(t *testing.T) { testSeed(t, open(t)) })
 	t.Run("ConcurrentSales", func(t *testing.T) { testConcurrentSales(t, open(t)) })
@@ -67,6 +69,29 @@ func catalog(t *testing.T, s store.Store) ([]store.Product, []store.Item) {
 		t.Fatalf("Catalog: %v", err)
 	}
 	return ps, items
+}
+
+// unversioned returns a copy of items without their versions, to compare with a catalog
+// given to Reset (which ignores them).
+func unversioned(items []store.Item) []store.Item {
+	out := slices.Clone(items)
+	for i := range out {
+		out[i].Version = 0
+	}
+	return out
+}
+
+// versionOf returns an item's stock version from Catalog.
+func versionOf(t *testing.T, s store.Store, itemID int64) int64 {
+	t.Helper()
+	_, items := catalog(t, s)
+	for _, it := range items {
+		if it.ID == itemID {
+			return it.Version
+		}
+	}
+	t.Fatalf("item %d not in the catalog", itemID)
+	return 0
 }
 
 func counts(t *testing.T, s store.Store) map[int64]int {
@@ -89,7 +114,7 @@ func testCatalogOrder(t *testing.T, s store.Store) {
 		t.Errorf("products lost fields: got %+v, want %+v", ps, wantPs)
 	}
 	wantItems[0], wantItems[1] = wantItems[1], wantItems[0]
-	if !reflect.DeepEqual(items, wantItems) {
+	if !reflect.DeepEqual(unversioned(items), wantItems) {
 		t.Errorf("items = %+v, want %+v", items, wantItems)
 	}
 }
@@ -128,25 +153,106 @@ func testSell(t *testing.T, s store.Store) {
 		item      int64
 		count     int
 		remaining int
+		bumped    bool // the sale bumps the item's version
 		err       error
 	}{
-		{"more than available changes nothing", 3, 4, 0, store.ErrNotAvailable},
-		{"one unit", 3, 1, 2, nil},
-		{"the rest at once", 3, 2, 0, nil},
-		{"sold out", 3, 1, 0, store.ErrNotAvailable},
-		{"unknown item", 42, 1, 0, store.ErrNotFound},
-		{"zero count", 1, 0, 0, store.ErrInvalid},
-		{"negative count", 1, -5, 0, store.ErrInvalid},
-		{"last unit of i1", 1, 1, 0, nil},
+		{"more than available changes nothing", 3, 4, 3, false, store.ErrNotAvailable},
+		{"one unit", 3, 1, 2, true, nil},
+		{"the rest at once", 3, 2, 0, true, nil},
+		{"sold out", 3, 1, 0, false, store.ErrNotAvailable},
+		{"unknown item", 42, 1, 0, false, store.ErrNotFound},
+		{"zero count", 1, 0, 0, false, store.ErrInvalid},
+		{"negative count", 1, -5, 0, false, store.ErrInvalid},
+		{"last unit of i1", 1, 1, 0, true, nil},
 	}
 	for _, tt := range tests {
-		remaining, err := s.Sell(ctx, tt.item, tt.count)
-		if !errors.Is(err, tt.err) || remaining != tt.remaining {
-			t.Errorf("%s: Sell(%d, %d) = %d, %v; want %d, %v", tt.name, tt.item, tt.count, remaining, err, tt.remaining, tt.err)
+		var before int64
+		if tt.item != 42 {
+			before = versionOf(t, s, tt.item)
+		}
+		st, err := s.Sell(ctx, tt.item, tt.count)
+		if !errors.Is(err, tt.err) || st.Count != tt.remaining {
+			t.Errorf("%s: Sell(%d, %d) = %+v, %v; want %d left, %v", tt.name, tt.item, tt.count, st, err, tt.remaining, tt.err)
+		}
+		if tt.item == 42 || errors.Is(err, store.ErrInvalid) {
+			continue
+		}
+		want := before
+		if tt.bumped {
+			want++
+		}
+		// A refused sale reports the stock that refused it, version included.
+		if st.ItemID != tt.item || st.Version != want {
+			t.Errorf("%s: Sell(%d, %d) = %+v; want item %d at version %d", tt.name, tt.item, tt.count, st, tt.item, want)
+		}
+		if got := versionOf(t, s, tt.item); got != want {
+			t.Errorf("%s: stored version %d, want %d", tt.name, got, want)
 		}
 	}
 	if got, want := counts(t, s), map[int64]int{1: 0, 2: 2, 3: 0}; !reflect.DeepEqual(got, want) {
 		t.Errorf("counts = %v, want %v", got, want)
+	}
+}
+
+// testVersions: Versions sums up the catalog, Stocks reads counts with their versions, a
+// Reset starts above every old version, and Ping answers.
+func testVersions(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	if _, err := s.Release(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.Sell(ctx, 2, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := s.Versions(ctx)
+	if err != nil {
+		t.Fatalf("Versions: %v", err)
+	}
+	_, items := catalog(t, s)
+	if len(v.Items) != len(items) {
+		t.Fatalf("Versions has %d items, the catalog %d", len(v.Items), len(items))
+	}
+	for _, it := range items {
+		if v.Items[it.ID] != it.Version {
+			t.Errorf("item %d: Versions says %d, Catalog %d", it.ID, v.Items[it.ID], it.Version)
+		}
+	}
+	if v.Items[2] != v.Items[1]+2 {
+		t.Errorf("item 2 at version %d after two sales, item 1 at %d: want 2 apart", v.Items[2], v.Items[1])
+	}
+	if want := map[int64]bool{1: true, 2: false}; !reflect.DeepEqual(v.Released, want) {
+		t.Errorf("Released = %v, want %v", v.Released, want)
+	}
+
+	stocks, err := s.Stocks(ctx, []int64{3, 99, 2})
+	if err != nil {
+		t.Fatalf("Stocks: %v", err)
+	}
+	want := []store.Stock{{ItemID: 2, Count: 0, Version: v.Items[2]}, {ItemID: 3, Count: 3, Version: v.Items[3]}}
+	if !reflect.DeepEqual(stocks, want) {
+		t.Errorf("Stocks(3, 99, 2) = %+v, want %+v (id order, unknown left out)", stocks, want)
+	}
+	if stocks, err := s.Stocks(ctx, nil); err != nil || len(stocks) != 0 {
+		t.Errorf("Stocks(none) = %+v, %v", stocks, err)
+	}
+
+	ps, fixture := Fixture()
+	if err := s.Reset(ctx, ps, fixture); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Versions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, ver := range after.Items {
+		if ver <= v.Items[2] {
+			t.Errorf("after Reset item %d is at version %d, not above the old highest %d", id, ver, v.Items[2])
+		}
 	}
 }
 
@@ -199,7 +305,7 @@ func testSeed(t *testing.T, s store.Store) {
 		t.Fatalf("Reset(seed): %v", err)
 	}
 	gotPs, gotItems := catalog(t, s)
-	if !reflect.DeepEqual(gotPs, ps) || !reflect.DeepEqual(gotItems, items) {
+	if !reflect.DeepEqual(gotPs, ps) || !reflect.DeepEqual(unversioned(gotItems), items) {
 		t.Errorf("seed did not round-trip:\ngot  %+v\n     %+v\nwant %+v\n     %+v", gotPs, gotItems, ps, items)
 	}
 }
@@ -221,7 +327,7 @@ func testConcurrentSales(t *testing.T, s store.Store) {
 		go func() {
 			defer wg.Done()
 			for {
-				remaining, err := s.Sell(ctx, 1, 1)
+				st, err := s.Sell(ctx, 1, 1)
 				if errors.Is(err, store.ErrNotAvailable) {
 					return
 				}
@@ -229,7 +335,7 @@ func testConcurrentSales(t *testing.T, s store.Store) {
 					errs <- err
 					return
 				}
-				if remaining < 0 {
+				if st.Count < 0 {
 					negative.Add(1)
 				}
 				sold.Add(1)
