@@ -436,8 +436,8 @@ export class View {
     const { ls } = this
     const main = ls.main()
     if (!this.main) return main ? main.navigate(to, kind, flash) : ls.go(to)
-    // The page's nested views end with it; sticky ones stay.
-    for (const v of [...ls.views.values()]) v.parent && v.destroy()
+    // The page's nested views end with it; sticky ones (and views nested in them) stay.
+    for (const v of [...ls.views.values()]) v.parent && this.el.contains(v.el) && !v.el.parentElement.closest("[data-phx-sticky]") && v.destroy()
     const href = new URL(to, ls.w.location.href).href
     if (this.joinRef) ls.socket.push(this.joinRef, this.topic, "phx_leave", {})
     this.referer = this.href
