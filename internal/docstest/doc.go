@@ -9,7 +9,8 @@
 //     package of its own in a temporary module that requires Glint through a replace
 //     directive to this checkout (so no network is needed beyond the module cache the
 //     repository's own build uses). Imports must be complete, and a package main needs a
-//     func main.
+//     func main. For each //go:embed pattern a placeholder file is created
+//     ("templates/*.html" gets templates/example.html), so examples may embed files.
 //   - Any other go block is a fragment (a few statements, or declarations shown without
 //     their imports) and is not compiled. Prefer a complete file for anything a reader is
 //     expected to copy.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -94,7 +95,11 @@ func TestDocExamplesCompile(t *testing.T) {
 	for i, b := range complete {
 		// The //line directive makes messages name the Markdown file and line.
 		src := fmt.Sprintf("//line %s:%d\n%s", b.File, b.Line, b.Code)
-		writeFile(t, filepath.Join(mod, fmt.Sprintf("b%02d", i), "example.go"), src)
+		dir := filepath.Join(mod, fmt.Sprintf("b%02d", i))
+		writeFile(t, filepath.Join(dir, "example.go"), src)
+		for _, f := range embedFiles(b.Code) {
+			writeFile(t, filepath.Join(dir, filepath.FromSlash(f)), "<p>embedded</p>\n")
+		}
 	}
 
 	var out strings.Builder
@@ -120,7 +125,7 @@ func TestDocExamplesCompile(t *testing.T) {
 	for _, m := range msgRE.FindAllStringSubmatch(out.String(), -1) {
 		line, _ := strconv.Atoi(m[2])
 		for i, b := range complete {
-			if b.File == m[1] && line >= b.Line && line < b.Line+strings.Count(b.Code, "\n") {
+			if (m[1] == b.File || strings.HasSuffix(m[1], "/"+b.File)) && line >= b.Line && line < b.Line+strings.Count(b.Code, "\n") {
 				attributed[i] = append(attributed[i], m[0])
 				break
 			}
@@ -136,6 +141,27 @@ func TestDocExamplesCompile(t *testing.T) {
 	if failed && len(attributed) == 0 {
 		t.Fatalf("building the doc examples failed:\n%s", out.String())
 	}
+}
+
+// embedPattern matches a //go:embed directive.
+var embedPattern = regexp.MustCompile(`(?m)^\s*//go:embed\s+(.+)$`)
+
+// embedFiles returns a file name matching each pattern of the code's //go:embed
+// directives ("templates/*.html" gives "templates/example.html"), so that an example that
+// embeds files compiles without them.
+func embedFiles(code string) []string {
+	var files []string
+	for _, m := range embedPattern.FindAllStringSubmatch(code, -1) {
+		for _, p := range strings.Fields(m[1]) {
+			p = strings.TrimPrefix(p, "all:")
+			p = strings.NewReplacer("*", "example", "?", "x").Replace(p)
+			if strings.HasSuffix(p, "/") || !strings.Contains(path.Base(p), ".") {
+				p = path.Join(p, "example.html") // a directory
+			}
+			files = append(files, p)
+		}
+	}
+	return files
 }
 
 func writeFile(t *testing.T, path, content string) {
@@ -232,5 +258,22 @@ func TestAttributesErrors(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "docs/x.md:42:") {
 		t.Fatalf("error not reported at docs/x.md:42:\n%s", out)
+	}
+}
+
+func TestEmbedFiles(t *testing.T) {
+	tests := []struct {
+		code string
+		want []string
+	}{
+		{"package p\n\n//go:embed templates/*.html\nvar f embed.FS\n", []string{"templates/example.html"}},
+		{"//go:embed a.txt static\nvar f embed.FS\n", []string{"a.txt", "static/example.html"}},
+		{"//go:embed all:assets/\n", []string{"assets/example.html"}},
+		{"package p\n\nvar x = 1\n", nil},
+	}
+	for _, tt := range tests {
+		if got := embedFiles(tt.code); !slices.Equal(got, tt.want) {
+			t.Errorf("embedFiles(%q) = %q, want %q", tt.code, got, tt.want)
+		}
 	}
 }
