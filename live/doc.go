@@ -34,6 +34,12 @@
 // again in between; shown again after that, it is mounted afresh under a new cid, as in
 // LiveView.
 //
+// Nested views. Server.HandleNested registers a page by name, and Socket.LiveRender
+// renders it inside another view: a live view of its own (goroutine, topic, events,
+// crashes) that the client joins once its parent has. Sticky ones survive live
+// navigation; LayoutData.Sticky puts one in the layout. Socket.Parent and Socket.Child
+// reach a view's parent and children.
+//
 // Presence. Socket.Track makes a connected view a presence of package live/presence (who is
 // on a page, across nodes); the presence ends with the view, and tracking again updates its
 // meta in place.
