@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"time"
 
 	"github.com/glint-go/glint/examples/productpage/admin"
 	"github.com/glint-go/glint/examples/productpage/assets"
@@ -45,6 +46,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Limits are the live socket's limits on clients; the zero value keeps the defaults.
 	Limits channel.Limits
+	// ReconcileEvery is the period of the inventory's reconciliation with the store (see
+	// inventory.Options.ReconcileEvery).
+	ReconcileEvery time.Duration
 }
 
 // App is the assembled demo.
@@ -59,6 +63,9 @@ type App struct {
 	Cookies *cart.Cookies
 	// Presence tracks the open shopper pages of every node (ShoppersTopic).
 	Presence *presence.Tracker
+	// Health answers /healthz and /readyz; serve it in front of the app (Health.Wrap).
+	// The admin's socket drain and Close mark the node not ready first.
+	Health *Health
 
 	store   store.Store
 	handler http.Handler
@@ -111,7 +118,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("app: %w", err)
 	}
-	inv, err := inventory.Load(ctx, st, ps, inventory.Options{Rand: cfg.Rand, Logger: logger})
+	inv, err := inventory.Load(ctx, st, ps, inventory.Options{Rand: cfg.Rand, Logger: logger, ReconcileEvery: cfg.ReconcileEvery})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("app: %w", err)
@@ -161,13 +168,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux.Handle("POST /checkout", sameOrigin.Handler(purchaseForm(cookies, carts)))
 	mux.Handle("/admin", admin.BasicAuth(admin.User, password, adminAuthenticated(noStore(lv))))
 	mux.Handle("/admin/api/", admin.BasicAuth(admin.User, password, admin.NewAPI(inv, logger)))
-	mux.Handle("/admin/api/sockets/", admin.BasicAuth(admin.User, password, admin.NewSocketsAPI(lv, logger)))
+	health := NewHealth(HealthOptions{Store: st, Link: linkOf(ps), Logger: logger})
+	mux.Handle("/admin/api/sockets/", admin.BasicAuth(admin.User, password, admin.NewSocketsAPI(drainFirst{lv, health}, logger)))
 	mux.Handle("GET /metrics", admin.BasicAuth(admin.User, password, lv.Metrics()))
 	static := assets.Handler()
 	mux.Handle("/assets/", static)
 	mux.Handle("/images/", static)
 	mux.Handle("/live/", lv)
-	return &App{Inventory: inv, Live: lv, Carts: carts, Cookies: cookies, Presence: tracker, store: st,
+	return &App{Inventory: inv, Live: lv, Carts: carts, Cookies: cookies, Presence: tracker, Health: health, store: st,
 		handler: secure.Headers(mux, secure.HeaderOptions{})}, nil
 }
 
@@ -177,6 +185,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 // Close ends the live views (draining sockets until ctx is done), stops the reducer and
 // closes the store.
 func (a *App) Close(ctx context.Context) error {
+	a.Health.Drain()
 	err := a.Live.Shutdown(ctx)
 	a.Presence.Close()
 	a.Inventory.Close()
