@@ -15,7 +15,9 @@ const DefaultPingTimeout = 2 * time.Second
 // HealthOptions configure NewHealth.
 type HealthOptions struct {
 	// Store is pinged by every readiness check. Required.
-	Store interface{ Ping(ctx context.Context) error }
+	Store interface {
+		Ping(ctx context.Context) error
+	}
 	// Link, when set, reports whether this node's link to the other nodes (NATS) works;
 	// a node whose link is down is not ready. natspubsub.PubSub's LinkState fits.
 	Link func() (up bool, since time.Time)
