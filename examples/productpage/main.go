@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/glint-go/glint/examples/productpage/app"
+	"github.com/glint-go/glint/examples/productpage/inventory"
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/live/pubsub"
 	"github.com/glint-go/glint/live/pubsub/natspubsub"
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	natsRoutes := fs.String("nats-routes", "", "with -nats-embed: peers' route URLs, comma-separated (nats-route://host:port)")
 	node := fs.String("node", "", "this node's id in the cluster (default random)")
 	proxies := fs.String("trusted-proxies", "", "comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For names the client, for the per-address limits")
+	reconcile := fs.Duration("reconcile", inventory.DefaultReconcileEvery, "how often the inventory is reconciled with the database (negative: only on NATS reconnection and on conflicts)")
+	drainDelay := fs.Duration("drain-delay", 0, "on shutdown, how long /readyz answers 503 before the live sockets are drained, so that load balancers stop routing here first")
 	secretFile := fs.String("secret-file", "", "file holding the secret that signs sessions and cart cookies, created when missing (default: $"+token.SecretEnv+" when set, else the SQLite file's name + \".secret\")")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -70,7 +73,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
-	cfg := app.Config{Reseed: *reseed, Logger: logger, PubSub: ps, Secret: secret}
+	cfg := app.Config{Reseed: *reseed, Logger: logger, PubSub: ps, Secret: secret, ReconcileEvery: *reconcile}
 	if *proxies != "" {
 		for _, p := range strings.Split(*proxies, ",") {
 			if _, err := netip.ParsePrefix(p); err != nil {
@@ -102,7 +105,9 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 		closeApp(a, logger)
 		return err
 	}
-	srv := &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second}
+	// The probes answer in front of the app: /healthz (alive) and /readyz (store, NATS,
+	// not draining).
+	srv := &http.Server{Handler: a.Health.Wrap(a), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("Sneakers23 is up", "url", "http://"+displayAddr(ln.Addr()).String()+"/drops", "db", redact(*db))
@@ -115,8 +120,14 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	case <-ctx.Done():
 		logger.Info("shutting down")
 	}
-	// Drain the live sockets first (they are hijacked, so http.Server.Shutdown does not
-	// wait for them), then stop serving.
+	// Turn not ready first, and give load balancers the drain delay to notice; then drain
+	// the live sockets (they are hijacked, so http.Server.Shutdown does not wait for them),
+	// then stop serving.
+	a.Health.Drain()
+	if *drainDelay > 0 && err == nil {
+		logger.Info("not ready; waiting before draining", "delay", *drainDelay)
+		time.Sleep(*drainDelay)
+	}
 	closeApp(a, logger)
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -20,7 +20,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 		extra []string
 	}{
 		{"in-process pubsub", nil},
-		{"embedded NATS", []string{"-nats-embed", "-nats-listen", "127.0.0.1:0", "-node", "n1"}},
+		{"embedded NATS", []string{"-nats-embed", "-nats-listen", "127.0.0.1:0", "-node", "n1", "-reconcile", "1s"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { testRunServesAndShutsDown(t, tc.extra) })
 	}
@@ -33,7 +33,7 @@ func testRunServesAndShutsDown(t *testing.T, extra []string) {
 	defer cancel()
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
-	args := append([]string{"-addr", "127.0.0.1:0", "-db", db}, extra...)
+	args := append([]string{"-addr", "127.0.0.1:0", "-db", db, "-drain-delay", "3s"}, extra...)
 	go func() { done <- run(ctx, args, func(a string) { addrc <- a }) }()
 	var addr string
 	select {
@@ -52,7 +52,25 @@ func testRunServesAndShutsDown(t *testing.T, extra []string) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Hop Man 3") || !strings.Contains(string(body), "Breezy Boost 600") {
 		t.Fatalf("GET /drops: %d\n%s", resp.StatusCode, body)
 	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, body := get(t, "http://"+addr+path); code != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, code, body)
+		}
+	}
 	cancel()
+	// On shutdown the node turns not ready first, and stays so for the drain delay while
+	// it still serves.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, body := get(t, "http://"+addr+"/readyz")
+		if code == http.StatusServiceUnavailable && body == "not ready: draining\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /readyz after the shutdown signal: %d %q, want 503 draining", code, body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	select {
 	case err := <-done:
 		if err != nil {
@@ -85,4 +103,16 @@ func TestRunRejectsBadInput(t *testing.T) {
 			t.Errorf("%s: no error", tt.name)
 		}
 	}
+}
+
+// get returns a GET's status and body.
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
