@@ -3,6 +3,7 @@
 // phx-throttle.
 
 import { serialize, values } from "./form.js"
+import { exec } from "./js.js"
 
 const CHECKABLE = /^(checkbox|radio)$/
 
@@ -62,6 +63,10 @@ export function bind(ls) {
   const { w, d } = ls
   const used = (ls.used = new WeakSet())
   const on = (t, type, fn) => t.addEventListener(type, fn)
+  // run execs a binding's value on el: its JS commands, or a push of the event it names.
+  // A push command's value adds to base, the event's own value.
+  const run = (el, v, type, value, base, opts = {}) =>
+    exec(ls, el, type, value, (a) => v.pushUser(opts.kind || type, el, a.event, typeof base == "string" ? base : { ...base, ...a.value }, { ...opts, ...a, kind: opts.kind }))
   const all = (attr, fn) => {
     for (const el of d.querySelectorAll(`[${attr}]`)) {
       const v = ls.viewOf(el)
@@ -88,9 +93,9 @@ export function bind(ls) {
     if (c) {
       const [el, v, ev] = c
       if (el.tagName == "A" && el.getAttribute("href") == "#") e.preventDefault()
-      rate(el, "click", () => v.pushUser("click", el, ev, clickValue(el)))
+      rate(el, "click", () => run(el, v, "click", ev, clickValue(el)))
     }
-    all("phx-click-away", (el, v, ev) => el.contains(t) || v.pushUser("click", el, ev, clickValue(el)))
+    all("phx-click-away", (el, v, ev) => el.contains(t) || run(el, v, "click", ev, clickValue(el)))
   })
 
   const key = (type) => (e) => {
@@ -99,7 +104,7 @@ export function bind(ls) {
       const k = el.getAttribute("phx-key")
       return !k || k.toLowerCase() == e.key.toLowerCase()
     }
-    const send = (el, v, ev) => match(el) && rate(el, type, () => v.pushUser(type, el, ev, { key: e.key, ...clickValue(el) }))
+    const send = (el, v, ev) => match(el) && rate(el, type, () => run(el, v, type, ev, { key: e.key, ...clickValue(el) }))
     const c = closest(e, "phx-" + type)
     if (c) send(...c)
     all("phx-window-" + type, send)
@@ -108,11 +113,11 @@ export function bind(ls) {
   on(w, "keyup", key("keyup"))
 
   const focus = (type) => (e) => {
-    if (e.target == w || e.target == d) return all("phx-window-" + type, (el, v, ev) => v.pushUser(type, el, ev, values(el)))
+    if (e.target == w || e.target == d) return all("phx-window-" + type, (el, v, ev) => run(el, v, type, ev, values(el)))
     if (type == "focus") used.add(e.target)
     else flush(e.target)
     const c = closest(e, "phx-" + type)
-    if (c) c[1].pushUser(type, c[0], c[2], clickValue(c[0]))
+    if (c) run(c[0], c[1], type, c[2], clickValue(c[0]))
   }
   on(d, "focusin", focus("focus"))
   on(d, "focusout", focus("blur"))
@@ -133,11 +138,12 @@ export function bind(ls) {
     input.__glintSent = sig
     const target = own ? input : form
     rate(input, "change", () =>
-      v.pushUser("form", input, ev, serialize(form, { only: own && input, used }), {
+      run(input, v, "change", ev, serialize(form, { only: own && input, used }), {
         meta: { ...(form ? values(form) : {}), _target: input.name || "undefined" },
         els: form ? [input, form] : [input],
-        target,
-        loading: "change",
+        from: target,
+        kind: "form",
+        lock: "change",
       }),
     )
   }
@@ -162,7 +168,7 @@ export function bind(ls) {
       else el.readOnly = true
     }
     const btns = [...form.querySelectorAll("[phx-disable-with]")]
-    v.pushUser("form", form, ev, value, { meta: values(form), els: [form, ...btns], loading: "submit" })
+    run(form, v, "submit", ev, value, { meta: values(form), els: [form, ...btns], kind: "form", lock: "submit" })
   })
 
   on(w, "popstate", () => {

@@ -19,6 +19,7 @@ export class LiveSocket {
       return m && m.getAttribute("content")
     }
     this.hooks = opts.hooks || {}
+    this.progress = opts.progress
     this.params = { ...opts.params }
     const csrf = meta("csrf-token")
     if (csrf != null) this.params._csrf_token = csrf
@@ -84,6 +85,39 @@ export class LiveSocket {
 
   main() {
     for (const v of this.views.values()) if (v.main) return v
+  }
+
+  // redirect loads {to, flash} in full; the flash rides along in the flash cookie for 60 s.
+  redirect({ to, flash }) {
+    if (flash) this.d.cookie = `__phoenix_flash__=${flash}; max-age=60; path=/`
+    this.go(to)
+  }
+
+  // navigate and patch are the JS commands' live navigation and patch of the main view.
+  navigate(href, replace) {
+    const m = this.main()
+    m ? m.navigate(href, replace ? "replace" : "push") : this.go(href)
+  }
+
+  patch(href, replace) {
+    const m = this.main()
+    m && m.livePatch(new URL(href, this.w.location.href).href, replace ? "replace" : "push")
+  }
+
+  // loading dispatches phx:page-loading-start for kind ("initial", "redirect", "patch",
+  // "element", "error") and returns the function that dispatches its stop. With the
+  // progress option, a .glint-progress bar shows while a load takes over 120 ms.
+  loading(kind, to) {
+    const { w, d } = this
+    const ev = (s) => w.dispatchEvent(new w.CustomEvent("phx:page-loading-" + s, { detail: { kind, to } }))
+    ev("start")
+    let bar
+    const t = this.progress && setTimeout(() => d.body.appendChild((bar = d.createElement("div"))).setAttribute("class", "glint-progress"), 120)
+    return () => {
+      clearTimeout(t)
+      bar && bar.remove()
+      ev("stop")
+    }
   }
 
   viewOf(el) {

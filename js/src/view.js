@@ -5,8 +5,9 @@
 import morphdom from "morphdom"
 import { Rendered } from "./rendered.js"
 import { serialize, values } from "./form.js"
+import { exec, reapply, removeTime } from "./js.js"
 
-const STATES = ["phx-connected", "phx-loading", "phx-error"]
+const STATES = ["phx-connected", "phx-loading", "phx-error", "phx-client-error", "phx-server-error"]
 const SESSION = "data-phx-session"
 const REF = "data-phx-ref"
 const REJOIN_MS = [1000, 2000, 5000, 10000]
@@ -33,6 +34,10 @@ function keepValue(from, to) {
   else to.removeAttribute("value")
   to.value = from.value
 }
+
+// live reports whether a control's live value (or checked state) differs from what the
+// incoming element says: a re-render then resets what the user changed.
+const differs = (a, b) => a.value != b.value || a.checked != b.checked
 
 // call runs a user hook callback; a throwing hook is logged and never breaks patching.
 function call(hook, name, ...args) {
@@ -99,6 +104,28 @@ export class View {
     for (const c of STATES) this.el.classList.toggle(c, on.includes(c))
   }
 
+  // execAll runs the JS commands of attr (phx-connected, phx-disconnected) of every
+  // element this view owns.
+  execAll(attr) {
+    for (const el of this.el.querySelectorAll(`[${attr}]`)) this.owns(el) && this.exec(el, attr)
+  }
+
+  // exec runs el's JS commands of attr; a push sends an event with no type, as the
+  // official client does for lifecycle bindings.
+  exec(el, attr) {
+    exec(this.ls, el, null, el.getAttribute(attr), (a) => this.pushUser(null, el, a.event, { ...values(el), ...a.value }, { ...a, els: [] }))
+  }
+
+  // load starts a page load of kind for the main view, unless one is under way.
+  load(kind) {
+    if (this.main && !this.stopLoad) this.stopLoad = this.ls.loading(kind, this.href)
+  }
+
+  loaded() {
+    this.stopLoad && this.stopLoad()
+    this.stopLoad = null
+  }
+
   // join sends phx_join (docs/protocol.md, Join payload). Diffs pushed until the join is
   // rendered are queued.
   join() {
@@ -108,6 +135,7 @@ export class View {
     this.forget()
     const ref = (this.joinRef = ls.socket.nextRef())
     this.queue = []
+    this.load(this.redirect ? "redirect" : "initial")
     this.setState("phx-loading")
     const params = { ...ls.params, _mounts: this.mounts, _mount_attempts: this.attempts }
     if (this.referer) params._live_referer = this.referer
@@ -131,11 +159,11 @@ export class View {
     if (status == "ok") return this.onJoined(r)
     const { ls } = this
     if (r.reason == "disconnected") return
-    this.setState("phx-loading", "phx-error")
+    this.setState("phx-loading", "phx-error", "phx-server-error")
     this.attempts++
     this.joinRef = null
     if (["stale", "unauthorized", "reload"].includes(r.reason)) return ls.go(ls.w.location.href)
-    if (r.redirect) return ls.go(r.redirect.to)
+    if (r.redirect) return ls.redirect(r.redirect)
     if (r.live_redirect) return this.navigate(r.live_redirect.to, r.live_redirect.kind, r.live_redirect.flash)
     ls.reloadWithJitter()
   }
@@ -155,7 +183,10 @@ export class View {
     const finish = () => {
       this.rendered = rendered
       this.setState("phx-connected")
+      clearTimeout(this.dtimer)
       for (const x of extras) this.render(x)
+      this.execAll("phx-connected")
+      this.loaded()
       this.tries = 0
       if (resp.live_patch) this.pushHistory(resp.live_patch.kind, resp.live_patch.to)
       const q = this.queue
@@ -237,12 +268,22 @@ export class View {
   }
 
   render({ events = [], title } = {}) {
-    if (typeof title == "string") this.ls.d.title = title
+    if (typeof title == "string") this.title(title)
     for (const e of events) e[2] && this.dispatch(e)
     this.held = false
     this.patch(this.rendered.toString())
     for (const e of events) e[2] || this.dispatch(e)
     this.cleanup()
+  }
+
+  // title sets the document title within the <title> element's data-prefix and
+  // data-suffix; an empty one shows data-default, if any.
+  title(t) {
+    const d = this.ls.d
+    const el = d.querySelector("title")
+    const { prefix = "", suffix = "", default: def } = el ? el.dataset : {}
+    if (!t.trim() && def == null && el) return
+    d.title = el ? prefix + (t.trim() ? t : def) + suffix : t
   }
 
   dispatch([name, payload]) {
@@ -260,6 +301,7 @@ export class View {
     to.appendChild(tpl.content)
     const focused = d.activeElement
     const updated = new Set()
+    const sub = this.submitted
     morphdom(this.el, to, {
       childrenOnly: true,
       onBeforeElUpdated: (from, next) => {
@@ -273,12 +315,29 @@ export class View {
         }
         if (from.getAttribute("phx-update") == "ignore") return false
         if (from.hasAttribute(REF)) return (this.held = true), false
-        if (from == focused && editable(from) && !from.hasAttribute("phx-patch-focused")) keepValue(from, next)
-        return !from.isEqualNode(next)
+        // The user's typing wins in the focused control, unless the server changed its
+        // value in its answer to the form's submit.
+        if (from == focused && editable(from) && !from.hasAttribute("phx-patch-focused") && !(sub && sub.contains(from) && (from.getAttribute("value") != next.getAttribute("value") || from.textContent != next.textContent))) keepValue(from, next)
+        if (from.isEqualNode(next) && !differs(from, next)) return false
+        const h = this.hooks.get(from)
+        h && call(h, "beforeUpdate")
+        return true
       },
-      onElUpdated: (el) => this.hooks.has(el) && updated.add(el),
+      onElUpdated: (el) => {
+        reapply(el)
+        this.hooks.has(el) && updated.add(el)
+      },
+      onBeforeNodeDiscarded: (el) => {
+        const r = el.getAttribute && el.getAttribute("phx-remove")
+        if (!r || el.__glintGone) return true
+        el.__glintGone = 1
+        exec(this.ls, el, "remove", r)
+        setTimeout(() => el.remove(), removeTime(r))
+        return false
+      },
     })
     this.syncHooks(updated)
+    for (const el of this.el.querySelectorAll("[phx-mounted]")) if (!el.__glintMounted && this.owns(el)) (el.__glintMounted = 1), this.exec(el, "phx-mounted")
     if (this.ls.views.size > 1 || html.includes(SESSION)) this.ls.nest()
   }
 
@@ -328,16 +387,21 @@ export class View {
     })
   }
 
-  // pushUser sends a DOM event. els get the loading class and stay locked until the reply.
+  // pushUser sends a DOM event. els (and those matching opts.loading) get the loading class
+  // and stay locked until the reply. opts: meta, els, from (the element whose phx-target
+  // counts, el by default), target (a push command's cid or selector), lock (the loading
+  // class's event name, type by default), page_loading.
   pushUser(type, el, event, value, opts = {}) {
+    const { ls } = this
     const p = { type, event, value }
-    const cid = this.ls.cid(opts.target || el)
+    const cid = ls.cid(opts.from || el, opts.target)
     if (cid !== undefined) p.cid = cid
     if (opts.meta) p.meta = opts.meta
-    if (type == "form" && opts.loading == "change") p.uploads = {}
+    if (opts.lock == "change") p.uploads = {}
     const lock = String(++this.lockSeq)
-    const els = opts.els || [el]
-    const cls = `phx-${opts.loading || type}-loading`
+    const els = [...(opts.els || [el]), ...(opts.loading ? ls.d.querySelectorAll(opts.loading) : [])]
+    const cls = `phx-${opts.lock || type}-loading`
+    const done = opts.page_loading && ls.loading("element", el)
     for (const e of els) {
       e.setAttribute(REF, lock)
       e.classList.add(cls)
@@ -349,7 +413,10 @@ export class View {
     }
     this.send(p, (reply) => {
       for (const e of els) if (e.getAttribute(REF) == lock) this.unlock(e, cls)
+      this.submitted = opts.lock == "submit" && el
       this.onReply(reply)
+      this.submitted = null
+      done && done()
     })
   }
 
@@ -376,7 +443,7 @@ export class View {
     let x = {}
     if (status == "ok") {
       if (r.diff) x = this.update(r.diff)
-      if (r.redirect) this.ls.go(r.redirect.to)
+      if (r.redirect) this.ls.redirect(r.redirect)
       if (r.live_redirect) this.navigate(r.live_redirect.to, r.live_redirect.kind, r.live_redirect.flash)
       if (r.live_patch) this.pushHistory(r.live_patch.kind, r.live_patch.to)
     }
@@ -389,7 +456,7 @@ export class View {
   onMessage(event, p) {
     const { ls } = this
     if (event == "diff") this.update(p)
-    else if (event == "redirect") ls.go(p.to)
+    else if (event == "redirect") ls.redirect(p)
     else if (event == "live_redirect") this.navigate(p.to, p.kind, p.flash)
     else if (event == "live_patch") this.pushHistory(p.kind, p.to)
     else if (event == "phx_close") this.joinRef = null
@@ -399,18 +466,21 @@ export class View {
   // crashed rejoins with backoff after the channel died or a message could not be applied:
   // the join's full render rebuilds the tree from the server's state.
   crashed() {
-    this.disconnected()
+    this.disconnected("phx-server-error")
     this.joinRef = null
     this.timer = setTimeout(() => this.ls.socket.isConnected() && this.join(), REJOIN_MS[Math.min(this.tries++, 3)])
   }
 
-  disconnected() {
+  disconnected(cls = "phx-client-error") {
     this.forget()
     if (!this.joinRef && !this.queue) return
     this.joinRef = null
     this.queue = null
-    this.setState("phx-loading", "phx-error")
+    this.load("error")
+    this.setState("phx-loading", "phx-error", cls)
     for (const h of this.hooks.values()) call(h, "disconnected")
+    clearTimeout(this.dtimer)
+    this.dtimer = setTimeout(() => this.execAll("phx-disconnected"), 500)
   }
 
   pushHistory(kind, to) {
@@ -425,7 +495,9 @@ export class View {
   livePatch(href, kind) {
     if (kind) this.pushHistory(kind, href)
     this.href = href
+    const done = this.ls.loading("patch", href)
     this.ls.socket.push(this.joinRef, this.topic, "live_patch", { url: href }, (reply) => {
+      done()
       if (reply.status == "ok" && reply.response && reply.response.link_redirect) this.navigate(href)
       else this.onReply(reply)
     })
