@@ -229,7 +229,12 @@ func (inv *Inventory) Sell(ctx context.Context, itemID int64, count int) (Item, 
 	case errors.Is(err, store.ErrNotAvailable):
 		inv.repair(ctx, st)
 		return Item{}, fmt.Errorf("inventory: %w", err)
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, store.ErrNotFound):
+		if _, _, known := inv.Item(itemID); known {
+			inv.RequestResync() // memory holds an item the store no longer has
+		}
+		return Item{}, fmt.Errorf("inventory: %w", err)
+	case errors.Is(err, store.ErrInvalid):
 		return Item{}, fmt.Errorf("inventory: %w", err)
 	case err != nil:
 		inv.RequestResync()
