@@ -19,7 +19,8 @@ var FS, _ = fs.Sub(static, "static")
 const StylesheetURL = "/assets/app.css"
 
 // FaviconURL is where Handler serves the site's icon, an SVG drawing that the layout links
-// with <link rel="icon">.
+// with <link rel="icon">. Handler also serves it at /favicon.ico, where browsers look for
+// it on responses that link none, when that path is routed to Handler.
 const FaviconURL = "/assets/favicon.svg"
 
 // Handler serves the stylesheet at /assets/app.css, the icon at /assets/favicon.svg and the
@@ -56,7 +57,7 @@ func resolve(p string) (name, ctype string, ok bool) {
 	switch {
 	case p == StylesheetURL:
 		return "app.css", "text/css; charset=utf-8", true
-	case p == FaviconURL:
+	case p == FaviconURL || p == "/favicon.ico":
 		return "favicon.svg", "image/svg+xml", true
 	case strings.HasPrefix(p, "/images/"):
 		base := path.Base(p)

@@ -26,6 +26,7 @@ func TestHandler(t *testing.T) {
 		{"GET", "/assets/app.css", 200, "text/css; charset=utf-8", "line-through"},
 		{"GET", "/assets/favicon.svg", 200, "image/svg+xml", "<svg"},
 		{"HEAD", "/assets/favicon.svg", 200, "image/svg+xml", ""},
+		{"GET", "/favicon.ico", 200, "image/svg+xml", "<svg"},
 		{"GET", "/assets/favicon.ico", 404, "", ""},
 		{"GET", "/images/hopman.png", 200, "image/svg+xml", "<svg"},
 		{"GET", "/images/breezy.png", 200, "image/svg+xml", "Breezy"},
