@@ -35,16 +35,28 @@ type syncer interface {
 	Sync(ctx context.Context) error
 }
 
-// syncState runs the resyncs: on reconnection, periodically and on request.
+// syncState runs the resyncs: on reconnection, periodically and on request. It holds no
+// goroutine while idle (timers call it), so an inventory that is never closed leaks
+// nothing but its timers.
 type syncState struct {
-	resync sync.Mutex    // one resync at a time
-	kick   chan struct{} // a requested resync, coalesced
-	quit   chan struct{} // closed by Close
-	done   chan struct{} // closed when the sync goroutine has stopped
+	resync sync.Mutex // one Resync at a time
 	ctx    context.Context
 	cancel context.CancelFunc
+	quit   chan struct{} // closed by Close
 	stop   sync.Once
 	link   linker // nil for a PubSub without a link (in-process)
+	every  time.Duration
+	wg     sync.WaitGroup // the running resync goroutine
+
+	mu       sync.Mutex
+	closed   bool
+	periodic *time.Timer
+	poll     *time.Timer
+	retry    *time.Timer
+	running  bool      // a goroutine is running resyncs
+	pending  string    // the reason of the next resync, "" for none
+	wasUp    bool      // the link was up at the last poll
+	upSince  time.Time // since when, as LinkState said
 
 	resyncs, corrected, unpublished atomic.Uint64
 }
@@ -61,40 +73,155 @@ func (inv *Inventory) SyncStats() SyncStats {
 	return SyncStats{Resyncs: inv.sync.resyncs.Load(), Corrected: inv.sync.corrected.Load(), Unpublished: inv.sync.unpublished.Load()}
 }
 
-// initSync prepares the sync state; startSync then runs it.
+// initSync prepares the sync state; startSync then starts its timers.
 func (inv *Inventory) initSync() {
 	s := &inv.sync
-	s.kick = make(chan struct{}, 1)
 	s.quit = make(chan struct{})
-	s.done = make(chan struct{})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.link, _ = inv.ps.(linker)
 }
 
+// startSync resyncs from now on when the link to the other nodes comes back, every period
+// (when positive; zero means DefaultReconcileEvery), and when asked (RequestResync).
 func (inv *Inventory) startSync(every time.Duration) {
 	if every == 0 {
 		every = DefaultReconcileEvery
 	}
-	go inv.runSync(every)
+	s := &inv.sync
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if every > 0 {
+		s.every = every
+		s.periodic = time.AfterFunc(every, inv.onPeriodic)
+	}
+	if s.link != nil {
+		s.wasUp, s.upSince = s.link.LinkState()
+		s.poll = time.AfterFunc(linkPoll, inv.onPoll)
+	}
 }
 
-// stopSync stops the sync goroutine and waits for it.
+// stopSync stops the timers and waits for a running resync to end.
 func (inv *Inventory) stopSync() {
 	s := &inv.sync
 	s.stop.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		for _, t := range []*time.Timer{s.periodic, s.poll, s.retry} {
+			if t != nil {
+				t.Stop()
+			}
+		}
+		s.mu.Unlock()
 		close(s.quit)
 		s.cancel()
 	})
-	<-s.done
+	s.wg.Wait()
+}
+
+func (inv *Inventory) onPeriodic() {
+	inv.schedule("periodic")
+	s := &inv.sync
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.periodic.Reset(s.every)
+	}
+}
+
+// onPoll checks the link. A link that went down and came back between two polls reports
+// up with a later since.
+func (inv *Inventory) onPoll() {
+	s := &inv.sync
+	up, since := s.link.LinkState()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	reconnected := false
+	switch {
+	case !up:
+		s.wasUp = false
+	case !s.wasUp || !since.Equal(s.upSince):
+		s.wasUp, s.upSince = true, since
+		reconnected = true
+	}
+	s.poll.Reset(linkPoll)
+	s.mu.Unlock()
+	if reconnected {
+		inv.schedule("reconnected")
+	}
 }
 
 // RequestResync asks for a resync from the store soon, in the background. Requests made
 // while one is pending are merged into it.
-func (inv *Inventory) RequestResync() {
-	select {
-	case inv.sync.kick <- struct{}{}:
-	default:
+func (inv *Inventory) RequestResync() { inv.schedule("requested") }
+
+// schedule asks for a resync for reason, merged with one already pending, and starts the
+// goroutine that runs them unless it runs already.
+func (inv *Inventory) schedule(reason string) {
+	s := &inv.sync
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
 	}
+	if s.pending == "" || reason == "reconnected" {
+		s.pending = reason
+	}
+	if s.running {
+		return
+	}
+	s.running = true
+	s.wg.Add(1)
+	go inv.runResyncs()
+}
+
+// runResyncs runs the pending resyncs, then ends.
+func (inv *Inventory) runResyncs() {
+	s := &inv.sync
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		reason := s.pending
+		s.pending = ""
+		if reason == "" || s.closed {
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		n, err := inv.resyncFor(reason)
+		if err != nil {
+			if s.ctx.Err() == nil {
+				inv.logger.Warn("inventory: resync failed; retrying", "reason", reason, "err", err)
+				inv.retryLater(reason)
+			}
+			continue
+		}
+		if n > 0 {
+			inv.logger.Info("inventory: resynced from the store", "reason", reason, "corrected", n)
+		}
+		if reason == "reconnected" {
+			// What this node published while it was cut off may not have reached the
+			// others: they resync too.
+			inv.replicate(s.ctx, replication{Kind: kindResync})
+		}
+	}
+}
+
+// retryLater schedules a failed resync again after resyncRetry.
+func (inv *Inventory) retryLater(reason string) {
+	s := &inv.sync
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	if s.retry != nil {
+		s.retry.Stop()
+	}
+	s.retry = time.AfterFunc(resyncRetry, func() { inv.schedule(reason) })
 }
 
 // linkUp reports whether messages can flow to the other nodes now; without a link (an
@@ -116,71 +243,6 @@ func (inv *Inventory) pause(d time.Duration) bool {
 		return true
 	case <-inv.sync.quit:
 		return false
-	}
-}
-
-// runSync resyncs when the link to the other nodes comes back, every period (when
-// positive), when asked (RequestResync), and again soon after a resync that failed.
-func (inv *Inventory) runSync(every time.Duration) {
-	s := &inv.sync
-	defer close(s.done)
-	var periodic, poll, retry <-chan time.Time
-	if every > 0 {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		periodic = t.C
-	}
-	var wasUp bool
-	var upSince time.Time
-	if s.link != nil {
-		wasUp, upSince = s.link.LinkState()
-		t := time.NewTicker(linkPoll)
-		defer t.Stop()
-		poll = t.C
-	}
-	for {
-		var reason string
-		select {
-		case <-s.quit:
-			return
-		case <-periodic:
-			reason = "periodic"
-		case <-s.kick:
-			reason = "requested"
-		case <-retry:
-			reason = "retry"
-		case <-poll:
-			// A link that went down and came back between two polls reports up with a
-			// later since.
-			up, since := s.link.LinkState()
-			if !up {
-				wasUp = false
-				continue
-			}
-			if wasUp && since.Equal(upSince) {
-				continue
-			}
-			wasUp, upSince = true, since
-			reason = "reconnected"
-		}
-		retry = nil
-		n, err := inv.resyncFor(reason)
-		if err != nil {
-			if s.ctx.Err() != nil {
-				return
-			}
-			inv.logger.Warn("inventory: resync failed; retrying", "reason", reason, "err", err)
-			retry = time.After(resyncRetry)
-			continue
-		}
-		if n > 0 {
-			inv.logger.Info("inventory: resynced from the store", "reason", reason, "corrected", n)
-		}
-		if reason == "reconnected" {
-			// What this node published while it was cut off may not have reached the
-			// others: they resync too.
-			inv.replicate(s.ctx, replication{Kind: kindResync})
-		}
 	}
 }
 
