@@ -52,7 +52,7 @@ func (c *Counter) HandleInfo(ctx context.Context, s *live.Socket, msg any) error
 	return nil
 }
 
-var containerContent = regexp.MustCompile(`data-phx-main data-phx-session="[^"]+" data-phx-static="[^"]*">(.*)</div>`)
+var containerContent = regexp.MustCompile(`data-phx-main data-phx-session="[^"]+" data-phx-static="[^"]*">(.*)</div>\n<div class="glint-offline"`)
 
 func Example() {
 	srv := live.New(live.Options{

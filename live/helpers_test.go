@@ -128,7 +128,10 @@ func (ts *testServer) get(t testing.TB, path string) *page {
 		t.Fatalf("GET %s: no csrf meta tag in:\n%s", path, body)
 	}
 	start := strings.Index(body, m[0]) + len(m[0])
-	end := strings.LastIndex(body, "</div>")
+	end := strings.LastIndex(body, "</div>\n<div class=\"glint-offline\"")
+	if end < 0 {
+		end = strings.LastIndex(body, "</div>")
+	}
 	return &page{body: body, id: m[1], session: m[2], static: m[3], csrf: c[1], inner: body[start:end], cookies: resp.Cookies(), header: resp.Header}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/glint-go/glint/internal/rate"
+	"github.com/glint-go/glint/js"
 )
 
 // newServer builds a Server; see New.
@@ -47,6 +48,7 @@ func newServer(opts Options) *Server {
 	s.ch = s.newChannelServer(opts.Channel)
 	s.mux.Handle("/live/websocket", s.ch)
 	s.mux.Handle("GET /live/glint.js", scriptHandler())
+	s.mux.Handle("GET /live/glint.css", js.StyleHandler())
 	if opts.MetricsPath != "" {
 		s.mux.Handle(opts.MetricsPath, s.metricsHandler())
 	}

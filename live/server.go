@@ -128,7 +128,11 @@ type LayoutData struct {
 }
 
 // DefaultLayout is the layout used when Options.Layout is nil. It shows what a layout
-// must contain: the csrf-token meta tag, the title, the script and the content.
+// must contain: the csrf-token meta tag, the title, the script and the content. It also
+// links Glint's stylesheet (/live/glint.css) and, after the content, the offline notice:
+// an element of class glint-offline that the stylesheet shows while the live socket is
+// lost (the container then has the class phx-client-error, with either client). A custom
+// layout copies those two lines to keep it, restyles .glint-offline, or leaves it out.
 var DefaultLayout = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -136,10 +140,12 @@ var DefaultLayout = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="{{.CSRFToken}}">
 <title>{{.Title}}</title>
+<link rel="stylesheet" href="/live/glint.css">
 <script defer src="{{.ScriptURL}}"></script>
 </head>
 <body>
 {{.Content}}
+<div class="glint-offline" role="status" aria-live="polite">Connection lost. Reconnecting…</div>
 </body>
 </html>
 `))
@@ -154,7 +160,7 @@ func New(opts Options) *Server { return newServer(opts) }
 func (s *Server) Handle(pattern string, p Page) { s.handle(pattern, p) }
 
 // ServeHTTP serves the pages, the live socket at /live/websocket, the client script at
-// /live/glint.js, and Options.MetricsPath.
+// /live/glint.js, its stylesheet at /live/glint.css, and Options.MetricsPath.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // Shutdown stops accepting sockets, closes the open ones spread over the channel layer's
