@@ -62,7 +62,7 @@ export function flush(el) {
 export function bind(ls) {
   const { w, d } = ls
   const used = (ls.used = new WeakSet())
-  const on = (t, type, fn) => t.addEventListener(type, fn)
+  const on = (t, type, fn, c) => t.addEventListener(type, fn, c)
   // run execs a binding's value on el: its JS commands, or a push of the event it names.
   // A push command's value adds to base, the event's own value.
   const run = (el, v, type, value, base, opts = {}) =>
@@ -177,6 +177,22 @@ export function bind(ls) {
     if (!main || !main.joinRef || href.split("#")[0] == main.href.split("#")[0]) return
     main.livePatch(href)
   })
+  // phx-viewport-top / -bottom: scrolling up until an element's first child reaches the
+  // top of the viewport, or down until its last child reaches the bottom, sends the
+  // event with the child's id, at most once per 500 ms.
+  let y = w.scrollY
+  on(d, "scroll", (e) => {
+    const up = w.scrollY < y
+    y = w.scrollY
+    for (const [attr, pick, at] of [
+      ["phx-viewport-top", "firstElementChild", (r) => up && r.top >= 0],
+      ["phx-viewport-bottom", "lastElementChild", (r) => !up && r.bottom <= w.innerHeight],
+    ])
+      all(attr, (el, v, ev) => {
+        const c = el[pick]
+        if (c && at(c.getBoundingClientRect()) && !(el.__glintVp > Date.now() - 500)) (el.__glintVp = Date.now()), run(el, v, null, ev, { id: c.id }, { els: [] })
+      })
+  }, true)
   const wake = () => ls.socket.reconnectNow()
   on(d, "visibilitychange", () => d.visibilityState == "visible" && wake())
   on(w, "online", wake)

@@ -281,3 +281,18 @@ test("a re-render resets an unfocused input the user changed", () => {
   push(ws, ls, "diff", { 1: "re-render" })
   assert.equal(el("#i").value, "", "the server's value wins where the user is not typing")
 })
+
+test("phx-viewport-bottom sends its event with the last child's id when scrolling down brings it into view", () => {
+  const { ls, el, w, d } = page()
+  const ws = joined(ls, { s: ['<ul id="feed" phx-viewport-bottom="more" phx-viewport-top="less"><li id="a">a</li><li id="z">z</li></ul>'] })
+  ws.take()
+  el("#z").getBoundingClientRect = () => ({ top: 100, bottom: 120 })
+  el("#a").getBoundingClientRect = () => ({ top: -50, bottom: -30 })
+  Object.defineProperty(w, "scrollY", { value: 200, configurable: true })
+  d.dispatchEvent(new w.Event("scroll"))
+  const [ev] = ws.take("event")
+  assert.equal(ev[4].event, "more")
+  assert.deepEqual(ev[4].value, { id: "z" })
+  d.dispatchEvent(new w.Event("scroll"))
+  assert.equal(ws.take("event").length, 0, "at most one event per 500 ms")
+})
