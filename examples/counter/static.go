@@ -20,7 +20,8 @@ const (
 // staticModTime is the Last-Modified of the embedded files, which carry no times.
 var staticModTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// pageLayout is the runtime's DefaultLayout with the counter's stylesheet and icon.
+// pageLayout is the runtime's DefaultLayout (Glint's stylesheet and offline notice
+// included) with the counter's stylesheet and icon.
 var pageLayout = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -29,11 +30,13 @@ var pageLayout = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
 <meta name="csrf-token" content="{{.CSRFToken}}">
 <title>{{.Title}}</title>
 <link rel="icon" href="` + faviconURL + `" type="image/svg+xml">
+<link rel="stylesheet" href="/live/glint.css">
 <link rel="stylesheet" href="` + stylesheetURL + `">
 <script defer src="{{.ScriptURL}}"></script>
 </head>
 <body>
 {{.Content}}
+<div class="glint-offline" role="status" aria-live="polite">Connection lost. Reconnecting…</div>
 </body>
 </html>
 `))

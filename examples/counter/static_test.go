@@ -36,12 +36,14 @@ func TestStaticFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	icon, _ := doc.Find(`head link[rel="icon"]`).Attr("href")
-	css, _ := doc.Find(`head link[rel="stylesheet"]`).Attr("href")
-	if icon == "" || css == "" {
-		t.Fatalf("the page links icon %q and stylesheet %q:\n%s", icon, css, page)
+	var css []string
+	doc.Find(`head link[rel="stylesheet"]`).Each(func(_ int, l *goquery.Selection) { css = append(css, l.AttrOr("href", "")) })
+	// Glint's stylesheet first, so that the counter's can restyle what it draws.
+	if icon == "" || len(css) != 2 || css[0] != "/live/glint.css" {
+		t.Fatalf("the page links icon %q and stylesheets %q:\n%s", icon, css, page)
 	}
-	if doc.Find("#count").Text() != "7" || doc.Find("main.counter").Length() != 1 {
-		t.Errorf("the layout lost the page:\n%s", page)
+	if doc.Find("#count").Text() != "7" || doc.Find("main.counter").Length() != 1 || doc.Find("body > .glint-offline").Length() != 1 {
+		t.Errorf("the layout lost the page or the offline notice:\n%s", page)
 	}
 
 	for _, tt := range []struct {
@@ -49,7 +51,8 @@ func TestStaticFiles(t *testing.T) {
 	}{
 		{icon, "image/svg+xml", "<svg"},
 		{"/favicon.ico", "image/svg+xml", "<svg"},
-		{css, "text/css; charset=utf-8", ".counter__card"},
+		{css[1], "text/css; charset=utf-8", ".counter__card"},
+		{css[0], "text/css; charset=utf-8", ".glint-offline"},
 	} {
 		resp, body := get(tt.path)
 		if resp.StatusCode != http.StatusOK {
