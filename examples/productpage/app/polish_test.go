@@ -151,6 +151,35 @@ func TestPagesLinkTheFavicon(t *testing.T) {
 	}
 }
 
+// Every page links Glint's stylesheet before its own, which can then restyle the offline
+// notice every page carries after its live container.
+func TestPagesShowTheOfflineNotice(t *testing.T) {
+	a := catalogApp(t)
+	base := newServer(t, a)
+	client := pageClient(t, a, base, cart.NewID())
+	for _, p := range shopPages {
+		doc := getPage(t, client, base, p.path, p.asAdmin)
+		var css []string
+		doc.Find(`head link[rel="stylesheet"]`).Each(func(_ int, l *goquery.Selection) { css = append(css, l.AttrOr("href", "")) })
+		if len(css) != 2 || css[0] != "/live/glint.css" || css[1] != "/assets/app.css" {
+			t.Errorf("%s links the stylesheets %q", p.path, css)
+		}
+		if n := doc.Find("body > [data-phx-main] + .glint-offline[role=status]").Length(); n != 1 {
+			t.Errorf("%s has %d offline notices after its live container", p.path, n)
+		}
+	}
+	resp, err := http.Get(base + "/live/glint.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") ||
+		!strings.Contains(string(body), ".glint-offline") {
+		t.Errorf("GET /live/glint.css: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
 // Every image the pages show has a text alternative naming the product, in every state a
 // test can reach: released products on /drops, a cart on /checkout, the admin's tables.
 func TestEveryImageHasAlt(t *testing.T) {
