@@ -19,6 +19,9 @@
 //   - /nested: a parent view with two nested views (Socket.LiveRender), each with its own
 //     state, messages to and from the parent, and crashes of its own; and a sticky basket
 //     that live navigation to /nested/b and /nested/c keeps.
+//   - /js: JS commands built with live.JS (a modal, a menu, classes, attributes, focus,
+//     transitions, a patch) and the lifecycle bindings (phx-mounted, phx-remove,
+//     phx-connected, phx-disconnected), kept through the server's renders.
 //
 // Several nodes share presence over NATS: give them the same GLINT_SECRET (32+ bytes) and
 // the same NATS server, and each tab lists the tabs open on every node:

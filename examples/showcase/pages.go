@@ -23,4 +23,5 @@ var pages = []showcasePage{
 	componentsPage,
 	hooksPage,
 	nestedPage,
+	jsPage,
 }
