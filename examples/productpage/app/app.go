@@ -173,6 +173,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux.Handle("GET /metrics", admin.BasicAuth(admin.User, password, lv.Metrics()))
 	static := assets.Handler()
 	mux.Handle("/assets/", static)
+	mux.Handle("GET /favicon.ico", static)
 	mux.Handle("/images/", static)
 	mux.Handle("/live/", lv)
 	return &App{Inventory: inv, Live: lv, Carts: carts, Cookies: cookies, Presence: tracker, Health: health, store: st,

@@ -131,6 +131,15 @@ func TestPagesLinkTheFavicon(t *testing.T) {
 		}
 		icon = href
 	}
+	// Browsers that ignore the link ask for /favicon.ico: the same icon.
+	for _, path := range []string{icon, "/favicon.ico"} {
+		checkIcon(t, base, path)
+	}
+}
+
+// checkIcon checks that path answers GET and HEAD with the SVG icon.
+func checkIcon(t *testing.T, base, icon string) {
+	t.Helper()
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		req, _ := http.NewRequest(method, base+icon, nil)
 		resp, err := http.DefaultClient.Do(req)
