@@ -129,6 +129,10 @@ func (hp *HooksPage) HandleEvent(ctx context.Context, s *live.Socket, e live.Eve
 	switch e.Name {
 	case "hello":
 		s.PutFlash("info", "Hello, "+hp.Name+"!")
+	case "reload":
+		// A full page load: the flash rides along in a cookie for the next page.
+		s.PutFlash("info", "Reloaded, and the flash came along.")
+		s.Redirect("/hooks")
 	case "buy":
 		return &userError{"Sold out: someone else got the last ticket."}
 	case "break":

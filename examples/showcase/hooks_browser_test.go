@@ -36,6 +36,22 @@ func jsText(id, text string) string {
 	return fmt.Sprintf(`(() => { const e = document.getElementById(%q); return (e ? e.textContent : "") === %q })()`, id, text)
 }
 
+// waitAcrossLoad polls cond in tab until it is true, through page loads (which end
+// waitJS's poll), failing the test after 30 s.
+func waitAcrossLoad(t *testing.T, tab context.Context, what, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](cond))
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	html, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+	t.Fatalf("waiting for %s\npage:\n%s", what, html)
+}
+
 // click clicks the element matching selector.
 func click(t *testing.T, tab context.Context, selector string) {
 	t.Helper()
@@ -131,6 +147,11 @@ func testBrowserHooks(t *testing.T, bundle []byte) {
 	if got := evalString(t, tab, `document.getElementById("blocked").textContent`); got != "1" {
 		t.Errorf("blocked launches %q, want 1", got)
 	}
+
+	// A flash set before a full-page redirect is on the next page.
+	evalString(t, tab, `(window.beforeReload = "yes")`)
+	click(t, tab, "#reload")
+	waitAcrossLoad(t, tab, "the page loaded again with the flash", `!window.beforeReload && `+flash("flash-info")+` === "Reloaded, and the flash came along."`+` && `+jsConnected)
 
 	// A banned visitor is sent to the index by the group's mount hook.
 	click(t, tab, "#banned")
