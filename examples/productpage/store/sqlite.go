@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,8 @@ type SQLiteOptions struct {
 // with a busy timeout, and every write transaction takes the write lock up front
 // (BEGIN IMMEDIATE), so concurrent writers queue instead of failing.
 type SQLite struct {
-	db *sql.DB
+	db   *sql.DB
+	path string // absolute, the key of the reducer's lead (see TryLeadReducer)
 }
 
 var _ Store = (*SQLite)(nil)
@@ -56,7 +58,12 @@ func OpenSQLite(ctx context.Context, path string, opts SQLiteOptions) (*SQLite, 
 	}
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
-	s := &SQLite{db: db}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	s := &SQLite{db: db, path: abs}
 	if err := s.init(ctx, opts, logger); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

@@ -61,6 +61,7 @@ type Versions struct {
 // for concurrent use.
 type Store interface {
 	Shop
+	ReducerStore
 	// Catalog returns every product ordered by Order (then ID) and every item ordered by
 	// ID, read in one consistent snapshot.
 	Catalog(ctx context.Context) ([]Product, []Item, error)

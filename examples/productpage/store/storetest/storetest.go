@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("PurchaseChecks", func(t *testing.T) { testPurchaseChecks(t, open(t)) })
 	t.Run("Purchase", func(t *testing.T) { testPurchase(t, open(t)) })
 	t.Run("ResetKeepsOrdersClearsCarts", func(t *testing.T) { testResetKeepsOrdersClearsCarts(t, open(t)) })
+	t.Run("Reducer", func(t *testing.T) { testReducer(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { RunConcurrent(t, open(t)) })
 }
 
