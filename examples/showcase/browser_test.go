@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,96 @@ func forEachClient(t *testing.T, f func(t *testing.T, bundle []byte)) {
 	t.Run("official", func(t *testing.T) { f(t, browsertest.Bundle(t, browsertest.OfficialClientEntry)) })
 	t.Run("glint", func(t *testing.T) { f(t, nil) })
 }
+
+// forEachClientCompared runs f for both clients, as forEachClient does, and then compares
+// them: after every step both recorded with run.snap, both pages must hold the same DOM,
+// and they must have sent the same events (run.end records them; the tab must record
+// the frames it sends, as openBrowserTab's do).
+func forEachClientCompared(t *testing.T, f func(t *testing.T, bundle []byte, run *clientRun)) {
+	runs := map[string]*clientRun{}
+	forEachClient(t, func(t *testing.T, bundle []byte) {
+		name := "glint"
+		if bundle != nil {
+			name = "official"
+		}
+		runs[name] = &clientRun{}
+		f(t, bundle, runs[name])
+	})
+	o, g := runs["official"], runs["glint"]
+	if o == nil || g == nil || t.Failed() {
+		return
+	}
+	if len(o.snapshots) != len(g.snapshots) {
+		t.Fatalf("the clients went through different steps: %q and %q", o.steps, g.steps)
+	}
+	for i := range o.snapshots {
+		if o.snapshots[i] != g.snapshots[i] {
+			t.Errorf("after %q the clients' pages differ:\n%s", o.steps[i], firstDifference(o.snapshots[i], g.snapshots[i]))
+		}
+	}
+	if o.events != g.events {
+		t.Errorf("the clients sent different events:\nofficial: %s\nglint:    %s", o.events, g.events)
+	}
+}
+
+// firstDifference shows where two snapshots first differ, a few tags either side.
+func firstDifference(official, glint string) string {
+	a := strings.Split(strings.ReplaceAll(official, "><", ">\n<"), "\n")
+	b := strings.Split(strings.ReplaceAll(glint, "><", ">\n<"), "\n")
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	part := func(l []string) string {
+		return strings.Join(l[max(0, i-3):min(len(l), i+4)], "\n")
+	}
+	return fmt.Sprintf("official, from line %d:\n%s\nglint:\n%s", i+1, part(a), part(b))
+}
+
+// clientRun is what one client left after each step of a scenario.
+type clientRun struct {
+	steps     []string // step names
+	snapshots []string // jsSnapshot after each step
+	events    string   // jsSentEvents at the end
+}
+
+// snap records the page after step.
+func (r *clientRun) snap(tab context.Context, step string) {
+	r.steps = append(r.steps, step)
+	v, err := chromedp.Run(tab, chromedp.Evaluate[string](jsSnapshot))
+	if err != nil {
+		v = "snapshot failed: " + err.Error()
+	}
+	r.snapshots = append(r.snapshots, v)
+}
+
+// end records the events the page sent.
+func (r *clientRun) end(tab context.Context) {
+	v, err := chromedp.Run(tab, chromedp.Evaluate[string](jsSentEvents))
+	if err != nil {
+		v = "events failed: " + err.Error()
+	}
+	r.events = v
+}
+
+// jsSnapshot is the main container's HTML as both clients should leave it: the attributes
+// each client keeps for itself (tokens, refs, ids of its own) and the phx-* state classes
+// are left out, classes are sorted, and styles are normalized.
+const jsSnapshot = `(() => {
+  const root = document.querySelector("[data-phx-main]").cloneNode(true)
+  for (const el of [root, ...root.querySelectorAll("*")]) {
+    for (const a of [...el.attributes]) if (/^data-phx-/.test(a.name)) el.removeAttribute(a.name)
+    const cls = [...el.classList].filter((c) => !c.startsWith("phx-")).sort()
+    if (cls.length) el.setAttribute("class", cls.join(" "))
+    else el.removeAttribute("class")
+    if (el.hasAttribute("style")) el.setAttribute("style", el.style.cssText)
+    if (el.getAttribute("style") === "") el.removeAttribute("style")
+  }
+  return root.innerHTML
+})()`
+
+// jsSentEvents lists the "event" messages the page sent: event name, type, value and cid.
+const jsSentEvents = `JSON.stringify(window.sentFrames.map((f) => JSON.parse(f)).filter((f) => f[3] === "event").map((f) => [f[2].startsWith("lv:phx-") ? "main" : f[2], f[4].event, f[4].type, f[4].value, f[4].cid ?? null]))`
 
 // startBrowserServer serves the showcase on a loopback port, with the official client's
 // bundle in place of Glint's script when bundle is not nil, and returns its base URL.

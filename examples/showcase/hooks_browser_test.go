@@ -83,29 +83,36 @@ func openBrowserTab(t *testing.T, url, timeZone string) context.Context {
 // TestBrowserComponents hides the card of /components and shows it again, with both
 // clients: the client destroys the hidden card, and the card comes back mounted afresh
 // under a new component id.
-func TestBrowserComponents(t *testing.T) { forEachClient(t, testBrowserComponents) }
+func TestBrowserComponents(t *testing.T) { forEachClientCompared(t, testBrowserComponents) }
 
-func testBrowserComponents(t *testing.T, bundle []byte) {
+func testBrowserComponents(t *testing.T, bundle []byte, run *clientRun) {
 	tab := openBrowserTab(t, startBrowserServer(t, bundle)+"/components", "UTC")
 	// One click at a time: each waits for its reply to land.
 	click(t, tab, "#like")
 	waitJS(t, tab, "a like", jsText("likes", "1"))
+	run.snap(tab, "a like")
 	click(t, tab, "#like")
 	waitJS(t, tab, "two likes", jsText("likes", "2"))
+	run.snap(tab, "two likes")
 	for i, cid := range []string{"2", "3"} {
 		click(t, tab, "#toggle")
 		waitJS(t, tab, "the card hidden", `!document.getElementById("card") && !!document.getElementById("hidden")`)
+		run.snap(tab, "the card hidden")
 		// The client destroys the card; the server handles its messages in order, so
 		// once cids_destroyed is sent, the next click finds the card destroyed.
 		waitJS(t, tab, "the card destroyed", fmt.Sprintf(`window.sentFrames.filter(f => f.includes('"cids_destroyed"')).length === %d`, i+1))
+		run.snap(tab, "the card destroyed")
 		click(t, tab, "#toggle")
 		waitJS(t, tab, "a fresh card under cid "+cid, jsText("cid", cid)+" && "+jsText("mount", cid)+" && "+jsText("likes", "0"))
+		run.snap(tab, "a fresh card under cid "+cid)
 		if got := evalString(t, tab, `document.getElementById("card").getAttribute("data-phx-component") || ""`); got != cid {
 			t.Errorf("the card's data-phx-component is %q, want %s", got, cid)
 		}
 	}
 	click(t, tab, "#like")
 	waitJS(t, tab, "a like on the fresh card", jsText("likes", "1"))
+	run.snap(tab, "a like on the fresh card")
+	run.end(tab)
 }
 
 // TestBrowserHooks drives /hooks with both clients: the group's hooks, the browser's time

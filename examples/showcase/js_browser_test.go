@@ -10,61 +10,13 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// jsSnapshot is the main container's HTML as both clients should leave it: the attributes
-// each client keeps for itself (tokens, refs, ids of its own) and the phx-* state classes
-// are left out, classes are sorted, and an empty style is dropped.
-const jsSnapshot = `(() => {
-  const root = document.querySelector("[data-phx-main]").cloneNode(true)
-  for (const el of [root, ...root.querySelectorAll("*")]) {
-    for (const a of [...el.attributes]) if (/^data-phx-/.test(a.name)) el.removeAttribute(a.name)
-    const cls = [...el.classList].filter((c) => !c.startsWith("phx-")).sort()
-    if (cls.length) el.setAttribute("class", cls.join(" "))
-    else el.removeAttribute("class")
-    if (el.hasAttribute("style") && !el.getAttribute("style").trim()) el.removeAttribute("style")
-    if (el.hasAttribute("style")) el.setAttribute("style", el.style.cssText)
-  }
-  return root.innerHTML
-})()`
-
-// jsSentEvents lists the "event" messages the page sent: event name, type and value.
-const jsSentEvents = `JSON.stringify(window.sentFrames.map((f) => JSON.parse(f)).filter((f) => f[3] === "event").map((f) => [f[4].event, f[4].type, f[4].value, f[4].cid ?? null]))`
-
-// jsRun is what one client left after each step of the /js scenario.
-type jsRun struct {
-	steps     []string // step names
-	snapshots []string // jsSnapshot after each step
-	events    string   // jsSentEvents at the end
-}
-
 // TestBrowserJSCommands drives /js with both clients and compares them: after every
 // step, both pages must hold the same DOM, and in the end they must have sent the same
 // events. Each step also checks what it did.
-func TestBrowserJSCommands(t *testing.T) {
-	runs := map[string]*jsRun{}
-	forEachClient(t, func(t *testing.T, bundle []byte) {
-		name := "glint"
-		if bundle != nil {
-			name = "official"
-		}
-		runs[name] = testBrowserJSCommands(t, bundle)
-	})
-	o, g := runs["official"], runs["glint"]
-	if o == nil || g == nil || t.Failed() {
-		return
-	}
-	for i := range min(len(o.snapshots), len(g.snapshots)) {
-		if o.snapshots[i] != g.snapshots[i] {
-			t.Errorf("after %q the clients' pages differ:\nofficial:\n%s\nglint:\n%s", o.steps[i], o.snapshots[i], g.snapshots[i])
-		}
-	}
-	if o.events != g.events {
-		t.Errorf("the clients sent different events:\nofficial: %s\nglint:    %s", o.events, g.events)
-	}
-}
+func TestBrowserJSCommands(t *testing.T) { forEachClientCompared(t, testBrowserJSCommands) }
 
-func testBrowserJSCommands(t *testing.T, bundle []byte) *jsRun {
+func testBrowserJSCommands(t *testing.T, bundle []byte, run *clientRun) {
 	tab := openBrowserTab(t, startBrowserServer(t, bundle)+"/js", "UTC")
-	run := &jsRun{}
 	settled := `!document.querySelector(".fading, .faded, .shaking, .leaving, [data-phx-ref], [data-phx-ref-src]")`
 	step := func(name, action, cond string) {
 		t.Helper()
@@ -80,8 +32,7 @@ func testBrowserJSCommands(t *testing.T, bundle []byte) *jsRun {
 			}
 		}
 		waitJS(t, tab, name, "("+cond+") && "+settled)
-		run.steps = append(run.steps, name)
-		run.snapshots = append(run.snapshots, evalString(t, tab, jsSnapshot))
+		run.snap(tab, name)
 	}
 	shown := func(id string) string {
 		return fmt.Sprintf(`(getComputedStyle(document.getElementById(%q)).display !== "none")`, id)
@@ -110,17 +61,16 @@ func testBrowserJSCommands(t *testing.T, bundle []byte) *jsRun {
 	step("a patch", "#to-tab", jsText("tab", "two")+` && location.search === "?tab=two"`)
 	step("a new item is mounted", "#add", `!!document.querySelector("#item-4.was-mounted")`)
 	step("a removed item leaves after its transition", "#remove-2", `!document.getElementById("item-2")`)
-	run.events = evalString(t, tab, jsSentEvents)
+	run.end(tab)
 	var evs [][]any
 	if err := json.Unmarshal([]byte(run.events), &evs); err != nil {
 		t.Fatalf("sent events %s: %v", run.events, err)
 	}
 	var names []string
 	for _, e := range evs {
-		names = append(names, fmt.Sprint(e[0]))
+		names = append(names, fmt.Sprint(e[1]))
 	}
 	if got, want := strings.Join(names, " "), "opened tick tick tick tick save add remove"; got != want {
 		t.Errorf("sent events %s, want %s", got, want)
 	}
-	return run
 }

@@ -14,30 +14,37 @@ func jsIn(selector, text string) string {
 // their own state and messages, a nested view that crashes and starts over while the
 // parent and its sibling keep theirs, and a sticky basket kept across three live
 // navigations.
-func TestBrowserNested(t *testing.T) { forEachClient(t, testBrowserNested) }
+func TestBrowserNested(t *testing.T) { forEachClientCompared(t, testBrowserNested) }
 
-func testBrowserNested(t *testing.T, bundle []byte) {
+func testBrowserNested(t *testing.T, bundle []byte, run *clientRun) {
 	tab := openBrowserTab(t, startBrowserServer(t, bundle)+"/nested", "UTC")
 	waitJS(t, tab, "the nested views to connect", `["left", "right", "basket"].every(id => document.getElementById(id).classList.contains("phx-connected"))`)
+	run.snap(tab, "the nested views to connect")
 	// Live navigation must not reload the page: this marker would be gone.
 	evalString(t, tab, `(window.notReloaded = "yes")`)
 
 	click(t, tab, "#parent-inc")
 	waitJS(t, tab, "the parent's count", jsText("parent-count", "1"))
+	run.snap(tab, "the parent's count")
 	click(t, tab, "#left .inc")
 	waitJS(t, tab, "Left's first count", jsIn("#left .count", "1"))
+	run.snap(tab, "Left's first count")
 	click(t, tab, "#left .inc")
 	waitJS(t, tab, "Left's count", jsIn("#left .count", "2"))
+	run.snap(tab, "Left's count")
 	click(t, tab, "#right .inc")
 	waitJS(t, tab, "Right's count", jsIn("#right .count", "1"))
+	run.snap(tab, "Right's count")
 	if got := evalString(t, tab, `document.getElementById("parent-count").textContent`); got != "1" {
 		t.Fatalf("a child's event changed the parent's count to %s", got)
 	}
 
 	click(t, tab, "#right .tell")
 	waitJS(t, tab, "Right's message in the parent", jsText("heard", "Right says hi"))
+	run.snap(tab, "Right's message in the parent")
 	click(t, tab, "#tell-left")
 	waitJS(t, tab, "the parent's message in Left", jsIn("#left .heard", "The parent says hi"))
+	run.snap(tab, "the parent's message in Left")
 	if got := evalString(t, tab, `document.querySelector("#right .heard").textContent`); got != "nothing yet" {
 		t.Errorf("Right heard %q, want nothing", got)
 	}
@@ -45,10 +52,13 @@ func testBrowserNested(t *testing.T, bundle []byte) {
 	// Left crashes: it starts over; the parent and Right keep their state.
 	click(t, tab, "#left .crash")
 	waitJS(t, tab, "Left remounted", jsIn("#left .count", "0")+` && document.getElementById("left").classList.contains("phx-connected")`)
+	run.snap(tab, "Left remounted")
 	click(t, tab, "#left .inc")
 	waitJS(t, tab, "Left counting again", jsIn("#left .count", "1"))
+	run.snap(tab, "Left counting again")
 	click(t, tab, "#parent-inc")
 	waitJS(t, tab, "the parent, untouched", jsText("parent-count", "2"))
+	run.snap(tab, "the parent, untouched")
 	if got := evalString(t, tab, `document.querySelector("#right .count").textContent`); got != "1" {
 		t.Errorf("Right's count after Left crashed: %s, want 1", got)
 	}
@@ -56,17 +66,25 @@ func testBrowserNested(t *testing.T, bundle []byte) {
 	// The sticky basket across three live navigations.
 	click(t, tab, "#basket .add")
 	waitJS(t, tab, "an item in the basket", jsIn("#basket .items", "1"))
+	run.snap(tab, "an item in the basket")
 	for i, st := range []struct{ link, page string }{{"#to-b", "B"}, {"#to-c", "C"}, {"#to-a", "A"}} {
 		click(t, tab, st.link)
-		waitJS(t, tab, "page "+st.page, jsText("page", st.page)+` && document.querySelector("[data-phx-main]").classList.contains("phx-connected")`)
+		// Every view on the page joined: the official client shows a page once its nested
+		// views have joined, Glint's as soon as the page has (they follow a round trip later).
+		waitJS(t, tab, "page "+st.page, jsText("page", st.page)+` && [...document.querySelectorAll("[data-phx-session]")].every((el) => el.classList.contains("phx-connected"))`)
+		run.snap(tab, "page "+st.page)
 		click(t, tab, "#basket .add")
 		waitJS(t, tab, fmt.Sprintf("%d items after page %s", i+2, st.page), jsIn("#basket .items", fmt.Sprint(i+2)))
+		run.snap(tab, fmt.Sprintf("%d items after page %s", i+2, st.page))
 	}
 	if got := evalString(t, tab, `window.notReloaded || "reloaded"`); got != "yes" {
 		t.Fatalf("live navigation reloaded the page")
 	}
 	// Back on A, the parent mounted afresh, and so did its nested views.
 	waitJS(t, tab, "fresh nested views on A", jsText("parent-count", "0")+" && "+jsIn("#left .count", "0")+` && document.getElementById("left").classList.contains("phx-connected")`)
+	run.snap(tab, "fresh nested views on A")
 	click(t, tab, "#left .inc")
 	waitJS(t, tab, "the fresh Left counting", jsIn("#left .count", "1"))
+	run.snap(tab, "the fresh Left counting")
+	run.end(tab)
 }
