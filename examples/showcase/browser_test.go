@@ -104,7 +104,8 @@ func (r *clientRun) end(tab context.Context) {
 
 // jsSnapshot is the main container's HTML as both clients should leave it: the attributes
 // each client keeps for itself (tokens, refs, ids of its own) and the phx-* state classes
-// are left out, classes are sorted, and styles are normalized.
+// are left out, classes are sorted, styles are normalized, and form controls show their
+// live value and checked state.
 const jsSnapshot = `(() => {
   const root = document.querySelector("[data-phx-main]").cloneNode(true)
   for (const el of [root, ...root.querySelectorAll("*")]) {
@@ -112,6 +113,13 @@ const jsSnapshot = `(() => {
     const cls = [...el.classList].filter((c) => !c.startsWith("phx-")).sort()
     if (cls.length) el.setAttribute("class", cls.join(" "))
     else el.removeAttribute("class")
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) {
+      // What the user sees, not the value attribute, which the clients keep differently
+      // while an input has the focus.
+      el.removeAttribute("value")
+      el.setAttribute("live-value", el.value)
+      if (el.checked) el.setAttribute("live-checked", "")
+    }
     if (el.hasAttribute("style")) el.setAttribute("style", el.style.cssText)
     if (el.getAttribute("style") === "") el.removeAttribute("style")
   }

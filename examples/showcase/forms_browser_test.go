@@ -53,9 +53,9 @@ func jsFormCleared(n int) string {
 // the user types, only the fields used show their errors; a submit shows every error; a
 // valid submit shows the confirmation and a fresh form, whose fields count as unused
 // again.
-func TestBrowserForms(t *testing.T) { forEachClient(t, testBrowserForms) }
+func TestBrowserForms(t *testing.T) { forEachClientCompared(t, testBrowserForms) }
 
-func testBrowserForms(t *testing.T, bundle []byte) {
+func testBrowserForms(t *testing.T, bundle []byte, run *clientRun) {
 	base := startBrowserServer(t, bundle)
 	tab := browsertest.New(t)
 	if _, err := chromedp.Run(tab, chromedp.Navigate(base+"/forms")); err != nil {
@@ -89,11 +89,14 @@ func testBrowserForms(t *testing.T, bundle []byte) {
 	// birthday, city and postcode are empty and required too: they are unused.
 	typeIn("email", "ada")
 	waitJS(t, tab, "the email's error alone", jsShownErrors(map[string]string{"email": "must be an email address"}))
+	run.snap(tab, "the email's error alone")
 	typeIn("email", "@example.com")
 	waitJS(t, tab, "no error once the email is valid", jsShownErrors(nil))
+	run.snap(tab, "no error once the email is valid")
 
 	typeIn("age", "12")
 	waitJS(t, tab, "the age's error alone", jsShownErrors(map[string]string{"age": "must be between 13 and 120"}))
+	run.snap(tab, "the age's error alone")
 
 	// Unchecking the group's last box sends no interests at all; the group is the event's
 	// target, so its error shows.
@@ -103,8 +106,10 @@ func testBrowserForms(t *testing.T, bundle []byte) {
 		"age":       "must be between 13 and 120",
 		"interests": "must include at least one choice",
 	}))
+	run.snap(tab, "the interests' error")
 	click(`input[name="interests[]"][value="sql"]`)
 	waitJS(t, tab, "the interests' error gone", jsShownErrors(map[string]string{"age": "must be between 13 and 120"}))
+	run.snap(tab, "the interests' error gone")
 
 	// A submit shows every error.
 	click(`form button[type=submit]`)
@@ -116,6 +121,7 @@ func testBrowserForms(t *testing.T, bundle []byte) {
 		"address[city]":     "is required",
 		"address[postcode]": "is required",
 	}))
+	run.snap(tab, "every error after a submit")
 	if v := evalString(t, tab, `document.querySelector('input[name="email"]').value`); v != "ada@example.com" {
 		t.Errorf("the email input holds %q after the submit", v)
 	}
@@ -124,17 +130,23 @@ func testBrowserForms(t *testing.T, bundle []byte) {
 	// as used.
 	typeIn("name", "Ada Lovelace")
 	waitJS(t, tab, "the name's error gone", `!document.querySelector('[data-for="name"]')`)
+	run.snap(tab, "the name's error gone")
 	waitJS(t, tab, "the age set", jsSetInput(`input[name="age"]`, "36"))
+	run.snap(tab, "the age set")
 	waitJS(t, tab, "the birthday set", jsSetInput(`input[name="birthday"]`, "1990-12-10"))
+	run.snap(tab, "the birthday set")
 	click(`input[type=checkbox][name="terms"]`)
 	typeIn("address[city]", "London")
 	typeIn("address[postcode]", "SW1Y 4JH")
 	waitJS(t, tab, "no error left", jsShownErrors(nil))
+	run.snap(tab, "no error left")
 
 	// A valid submit: the confirmation and a fresh form.
 	click(`form button[type=submit]`)
 	waitJS(t, tab, "the confirmation", `(document.querySelector("#welcome h2") || {}).textContent === "Welcome, Ada Lovelace!"`)
+	run.snap(tab, "the confirmation")
 	waitJS(t, tab, "a fresh, empty form", jsFormCleared(1))
+	run.snap(tab, "a fresh, empty form")
 	if text := evalString(t, tab, `document.querySelector("#welcome p").textContent`); text !=
 		"We will write to ada@example.com. Age 36, born 10 December 1990, in London; interested in SQL." {
 		t.Errorf("confirmation %q", text)
@@ -144,6 +156,8 @@ func testBrowserForms(t *testing.T, bundle []byte) {
 	// empty fields, and the confirmation goes.
 	typeIn("name", "Charles")
 	waitJS(t, tab, "the confirmation gone, no error", `!document.getElementById("welcome") && `+jsShownErrors(nil))
+	run.snap(tab, "the confirmation gone, no error")
 	typeIn("email", "c")
 	waitJS(t, tab, "the new email's error alone", jsShownErrors(map[string]string{"email": "must be an email address"}))
+	run.snap(tab, "the new email's error alone")
 }

@@ -20,7 +20,8 @@ const editable = (el) =>
   el.tagName == "TEXTAREA" || el.tagName == "SELECT" || (el.tagName == "INPUT" && !NOT_TEXT.test(el.type))
 
 // keepValue makes the incoming element carry the focused control's current value, so the
-// patch merges every other attribute but leaves value, caret and selection alone.
+// patch merges every attribute (the value attribute too, as the official client does) but
+// leaves the live value, caret and selection alone.
 function keepValue(from, to) {
   if (from.tagName == "SELECT") {
     const a = [...from.options]
@@ -30,8 +31,6 @@ function keepValue(from, to) {
     }
     return
   }
-  if (from.hasAttribute("value")) to.setAttribute("value", from.getAttribute("value"))
-  else to.removeAttribute("value")
   to.value = from.value
 }
 
@@ -300,6 +299,7 @@ export class View {
     const to = this.el.cloneNode(false)
     to.appendChild(tpl.content)
     const focused = d.activeElement
+    const { selectionStart: a, selectionEnd: b } = focused || {}
     const updated = new Set()
     const sub = this.submitted
     morphdom(this.el, to, {
@@ -336,6 +336,11 @@ export class View {
         return false
       },
     })
+    // A keyed move can take the focus away from the control the user is typing in.
+    if (focused && focused != d.activeElement && focused.isConnected) {
+      focused.focus()
+      a != null && focused.setSelectionRange && focused.setSelectionRange(a, b)
+    }
     this.syncHooks(updated)
     for (const el of this.el.querySelectorAll("[phx-mounted]")) if (!el.__glintMounted && this.owns(el)) (el.__glintMounted = 1), this.exec(el, "phx-mounted")
     if (this.ls.views.size > 1 || html.includes(SESSION)) this.ls.nest()
