@@ -58,7 +58,8 @@ type Inventory struct {
 }
 
 // Load builds an inventory from the store's catalog. Changes are broadcast on ps. It
-// starts the reconciliation with the store (see Resync); Close stops it.
+// starts the reconciliation with the store (see Resync) and this node's part of the
+// reducer (it runs the reducer whenever it holds the lead); Close stops them.
 func Load(ctx context.Context, st store.Store, ps pubsub.PubSub, opts Options) (*Inventory, error) {
 	if st == nil || ps == nil {
 		return nil, errors.New("inventory: nil store or pubsub")
@@ -71,15 +72,19 @@ func Load(ctx context.Context, st store.Store, ps pubsub.PubSub, opts Options) (
 	if r == nil {
 		r = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
-	inv.reducer.rand = r
 	if err := inv.Reload(ctx); err != nil {
+		return nil, err
+	}
+	if err := inv.initReducer(ctx, r); err != nil {
 		return nil, err
 	}
 	inv.initSync()
 	if err := inv.startReplication(); err != nil {
+		inv.reducer.stop()
 		return nil, err
 	}
 	inv.startSync(opts.ReconcileEvery)
+	inv.startReducer()
 	return inv, nil
 }
 
@@ -219,39 +224,50 @@ func (inv *Inventory) applyRelease(ctx context.Context, productID int64, notify 
 // views and the other nodes). When the outcome is unknown (the store failed mid-write),
 // the error says so and a resync is requested.
 func (inv *Inventory) Sell(ctx context.Context, itemID int64, count int) (Item, error) {
+	it, _, err := inv.sell(ctx, itemID, func(ctx context.Context) (store.Stock, int64, error) {
+		st, err := inv.st.Sell(ctx, itemID, count)
+		return st, 0, err
+	})
+	return it, err
+}
+
+// sell runs a sale of an item (write, the store write) and its effects, as Sell describes.
+// It returns write's count (the reducer's sales) with the item. A sale the store fenced
+// (store.ErrFenced) changes nothing and requests nothing.
+func (inv *Inventory) sell(ctx context.Context, itemID int64, write func(context.Context) (store.Stock, int64, error)) (Item, int64, error) {
 	if err := ctx.Err(); err != nil {
-		return Item{}, fmt.Errorf("inventory: sell item %d: %w", itemID, err)
+		return Item{}, 0, fmt.Errorf("inventory: sell item %d: %w", itemID, err)
 	}
 	ctx, cancel := committing(ctx)
 	defer cancel()
-	st, err := inv.st.Sell(ctx, itemID, count)
+	st, n, err := write(ctx)
 	switch {
 	case errors.Is(err, store.ErrNotAvailable):
 		inv.repair(ctx, st)
-		return Item{}, fmt.Errorf("inventory: %w", err)
+		return Item{}, 0, fmt.Errorf("inventory: %w", err)
 	case errors.Is(err, store.ErrNotFound):
 		if _, _, known := inv.Item(itemID); known {
 			inv.RequestResync() // memory holds an item the store no longer has
 		}
-		return Item{}, fmt.Errorf("inventory: %w", err)
-	case errors.Is(err, store.ErrInvalid):
-		return Item{}, fmt.Errorf("inventory: %w", err)
+		return Item{}, 0, fmt.Errorf("inventory: %w", err)
+	case errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrFenced):
+		return Item{}, 0, fmt.Errorf("inventory: %w", err)
 	case err != nil:
 		inv.RequestResync()
-		return Item{}, fmt.Errorf("inventory: sale of item %d not confirmed by the store: %w", itemID, err)
+		return Item{}, 0, fmt.Errorf("inventory: sale of item %d not confirmed by the store: %w", itemID, err)
 	}
 	// Only the sale that took the last unit sees a count of 0, so "out" goes out once.
 	snap, applied, notify, err := inv.applyStock(ctx, st, st.Count == 0)
 	if err != nil {
 		inv.RequestResync()
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	if !applied {
 		// Memory already holds a newer count (another sale's, replicated first).
 		inv.logger.Debug("inventory: sale older than memory", "item", itemID, "version", st.Version)
 	}
 	inv.replicate(ctx, replication{Kind: kindStock, ProductID: snap.ProductID, ItemID: itemID, Count: st.Count, Version: st.Version, Notify: notify})
-	return snap, nil
+	return snap, n, nil
 }
 
 // repair corrects memory with the stock a refused sale reported, when memory held an older

@@ -20,6 +20,9 @@ const (
 	// kindResync asks the other nodes to resync from the store: the sender's link came
 	// back, and what it published meanwhile may not have reached them.
 	kindResync = "resync"
+	// kindReducer says the admin started or stopped the reducer: the leader reads its
+	// state now rather than at its next poll.
+	kindReducer = "reducer"
 )
 
 // Publishing a change is tried this many times, with these pauses between tries, while
@@ -75,6 +78,8 @@ func (r *replicaSub) Deliver(m *pubsub.Message) {
 		}
 	case kindResync:
 		r.inv.RequestResync()
+	case kindReducer:
+		r.inv.wakeReducer()
 	default:
 		r.inv.logger.Warn("inventory: unknown replication ignored", "kind", c.Kind)
 	}

@@ -36,7 +36,8 @@ type PostgresOptions struct {
 // database: migrations and seeding take an advisory lock, and a sale is one conditional
 // UPDATE, atomic under concurrency.
 type Postgres struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	leases leaseSet // the reducer leads granted, released by Close
 }
 
 var _ Store = (*Postgres)(nil)
@@ -138,8 +139,10 @@ func (s *Postgres) init(ctx context.Context, opts PostgresOptions, logger *slog.
 	return nil
 }
 
-// Close closes the connection pool.
+// Close releases the reducer's lead when this store holds it, and closes the connection
+// pool.
 func (s *Postgres) Close() error {
+	s.leases.close()
 	s.pool.Close()
 	return nil
 }

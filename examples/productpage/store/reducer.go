@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -19,18 +20,25 @@ type ReducerState struct {
 	PerTick int           // sales per tick
 	Tick    time.Duration // interval between ticks
 	Sales   int64         // sales of the current or last run, counted with each sale
-	Run     int64         // bumped by every start (StartReducer)
+	Run     int64         // bumped by every start and stop (StartReducer, StopReducer)
 	Leader  int64         // bumped by every new leader (ClaimReducer)
 }
 
+// errStoreClosed reports a store used after Close.
+var errStoreClosed = errors.New("store closed")
+
+// ErrLeadLost reports a lead (Lease) that is no longer held.
+var ErrLeadLost = errors.New("reducer lead lost")
+
 // Lease is the lead of the reducer, which one node of the cluster holds at a time (see
-// ReducerStore.TryLeadReducer).
+// ReducerStore.TryLeadReducer). It holds no goroutine: the holder checks it.
 type Lease interface {
-	// Lost is closed when the lead is lost without Release: the connection that held it
-	// broke, and another node may lead by now.
-	Lost() <-chan struct{}
+	// Check reports an error wrapping ErrLeadLost when the lead is no longer held: the
+	// connection that held it broke (another node may lead by now), or it was released,
+	// or its store closed.
+	Check(ctx context.Context) error
 	// Release gives the lead up, so that another node can take it at once. It is safe to
-	// call more than once and after Lost.
+	// call more than once. Closing the store releases its leases too.
 	Release()
 }
 
@@ -57,7 +65,8 @@ type ReducerStore interface {
 	// StartReducer starts a new run (Run+1, Sales 0) at the given pace and marks it
 	// running. Any node may call it; the leader picks it up.
 	StartReducer(ctx context.Context, perTick int, tick time.Duration) (ReducerState, error)
-	// StopReducer marks the reducer stopped. It reports whether it was running.
+	// StopReducer marks the reducer stopped (Run+1, Sales kept). It reports whether it
+	// was running.
 	StopReducer(ctx context.Context) (wasRunning bool, st ReducerState, err error)
 	// ReducerSell sells one unit of an item for the reducer run and leader named, and
 	// counts the sale, in one transaction. It returns the item's stock after the sale and
@@ -77,3 +86,49 @@ const reducerLockClass int32 = 0x676c72 // "glr"
 
 // tickMicros stores a tick in microseconds.
 func tickMicros(d time.Duration) int64 { return d.Microseconds() }
+
+// leaseSet tracks the leases a store granted, so that closing the store releases them.
+type leaseSet struct {
+	mu     sync.Mutex
+	closed bool
+	held   map[Lease]struct{}
+}
+
+// add records l. It reports false when the store is closed.
+func (ls *leaseSet) add(l Lease) bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if ls.closed {
+		return false
+	}
+	if ls.held == nil {
+		ls.held = map[Lease]struct{}{}
+	}
+	ls.held[l] = struct{}{}
+	return true
+}
+
+func (ls *leaseSet) remove(l Lease) {
+	ls.mu.Lock()
+	delete(ls.held, l)
+	ls.mu.Unlock()
+}
+
+// isClosed reports whether close was called.
+func (ls *leaseSet) isClosed() bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return ls.closed
+}
+
+// close releases every lease and refuses new ones.
+func (ls *leaseSet) close() {
+	ls.mu.Lock()
+	ls.closed = true
+	held := ls.held
+	ls.held = nil
+	ls.mu.Unlock()
+	for l := range held {
+		l.Release()
+	}
+}

@@ -10,58 +10,52 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// leaseCheck is how often a PostgreSQL lead checks the connection that holds its lock.
-const leaseCheck = time.Second
-
-// pgLease is a lead held as a session-level advisory lock by a dedicated connection. A
-// goroutine checks the connection every leaseCheck; when it breaks, the server has
-// released the lock, and Lost is closed.
+// pgLease is a lead held as a session-level advisory lock by a connection of its own: the
+// server releases the lock when that connection ends, however it ends.
 type pgLease struct {
-	conn *pgx.Conn
-	lost chan struct{}
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
+	set  *leaseSet
+	mu   sync.Mutex
+	conn *pgx.Conn // nil once the lead ended
 }
 
-func (l *pgLease) Lost() <-chan struct{} { return l.lost }
+// Check pings the connection that holds the lock. A connection that does not answer is
+// closed: the lead is lost.
+func (l *pgLease) Check(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return fmt.Errorf("lead reducer: %w", ErrLeadLost)
+	}
+	if err := l.conn.Ping(ctx); err != nil {
+		l.endLocked()
+		return fmt.Errorf("lead reducer: %w: %w", ErrLeadLost, err)
+	}
+	return nil
+}
 
 func (l *pgLease) Release() {
-	l.once.Do(func() { close(l.quit) })
-	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.endLocked()
 }
 
-// watch checks the connection until Release or its failure, then closes it (which
-// releases the lock if the server still holds it).
-func (l *pgLease) watch() {
-	defer close(l.done)
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = l.conn.Close(ctx)
-	}()
-	tick := time.NewTicker(leaseCheck)
-	defer tick.Stop()
-	for {
-		select {
-		case <-l.quit:
-			return
-		case <-tick.C:
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := l.conn.Ping(ctx)
-		cancel()
-		if err != nil {
-			close(l.lost)
-			return
-		}
+func (l *pgLease) endLocked() {
+	if l.conn == nil {
+		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = l.conn.Close(ctx)
+	l.conn = nil
+	l.set.remove(l)
 }
 
 // TryLeadReducer implements ReducerStore with pg_try_advisory_lock on a connection of its
-// own, held while leading: the server releases the lock when that connection ends, however
-// it ends (Release, a crash of the node, a restart of the server).
+// own, held while leading.
 func (s *Postgres) TryLeadReducer(ctx context.Context) (Lease, error) {
+	if s.leases.isClosed() {
+		return nil, fmt.Errorf("lead reducer: %w", errStoreClosed)
+	}
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return nil, fmt.Errorf("lead reducer: %w", err)
@@ -76,8 +70,11 @@ func (s *Postgres) TryLeadReducer(ctx context.Context) (Lease, error) {
 		}
 		return nil, nil
 	}
-	l := &pgLease{conn: conn, lost: make(chan struct{}), quit: make(chan struct{}), done: make(chan struct{})}
-	go l.watch()
+	l := &pgLease{conn: conn, set: &s.leases}
+	if !s.leases.add(l) {
+		l.Release()
+		return nil, fmt.Errorf("lead reducer: %w", errStoreClosed)
+	}
 	return l, nil
 }
 
@@ -133,7 +130,7 @@ func (s *Postgres) StopReducer(ctx context.Context) (bool, ReducerState, error) 
 			return err
 		}
 		var err error
-		st, err = scanPgReducer(tx.QueryRow(ctx, `UPDATE reducer SET running = FALSE WHERE id = 1 RETURNING `+pgReducerColumns))
+		st, err = scanPgReducer(tx.QueryRow(ctx, `UPDATE reducer SET running = FALSE, run = run + 1 WHERE id = 1 RETURNING `+pgReducerColumns))
 		return err
 	})
 	if err != nil {

@@ -17,21 +17,35 @@ var sqliteLeads struct {
 	held map[string]bool
 }
 
-// sqliteLease is a lead held within the process. It is never lost.
+// sqliteLease is a lead held within the process. Only Release (or closing its store)
+// ends it.
 type sqliteLease struct {
 	path string
-	once sync.Once
-	lost chan struct{}
+	set  *leaseSet
+	mu   sync.Mutex
+	done bool
 }
 
-func (l *sqliteLease) Lost() <-chan struct{} { return l.lost }
+func (l *sqliteLease) Check(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		return fmt.Errorf("lead reducer: %w", ErrLeadLost)
+	}
+	return nil
+}
 
 func (l *sqliteLease) Release() {
-	l.once.Do(func() {
-		sqliteLeads.Lock()
-		delete(sqliteLeads.held, l.path)
-		sqliteLeads.Unlock()
-	})
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		return
+	}
+	l.done = true
+	sqliteLeads.Lock()
+	delete(sqliteLeads.held, l.path)
+	sqliteLeads.Unlock()
+	l.set.remove(l)
 }
 
 // TryLeadReducer implements ReducerStore: the lead is unique among the stores this process
@@ -40,16 +54,25 @@ func (s *SQLite) TryLeadReducer(ctx context.Context) (Lease, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("lead reducer: %w", err)
 	}
+	if s.leases.isClosed() {
+		return nil, fmt.Errorf("lead reducer: %w", errStoreClosed)
+	}
 	sqliteLeads.Lock()
-	defer sqliteLeads.Unlock()
 	if sqliteLeads.held[s.path] {
+		sqliteLeads.Unlock()
 		return nil, nil
 	}
 	if sqliteLeads.held == nil {
 		sqliteLeads.held = map[string]bool{}
 	}
 	sqliteLeads.held[s.path] = true
-	return &sqliteLease{path: s.path, lost: make(chan struct{})}, nil
+	sqliteLeads.Unlock()
+	l := &sqliteLease{path: s.path, set: &s.leases}
+	if !s.leases.add(l) {
+		l.Release()
+		return nil, fmt.Errorf("lead reducer: %w", errStoreClosed)
+	}
+	return l, nil
 }
 
 const sqliteReducerColumns = `running, per_tick, tick_us, sales, run, leader`
@@ -107,7 +130,7 @@ func (s *SQLite) StopReducer(ctx context.Context) (bool, ReducerState, error) {
 		}
 		was = running != 0
 		var err error
-		st, err = scanSQLiteReducer(tx.QueryRowContext(ctx, `UPDATE reducer SET running = 0 WHERE id = 1 RETURNING `+sqliteReducerColumns))
+		st, err = scanSQLiteReducer(tx.QueryRowContext(ctx, `UPDATE reducer SET running = 0, run = run + 1 WHERE id = 1 RETURNING `+sqliteReducerColumns))
 		return err
 	})
 	if err != nil {

@@ -30,8 +30,9 @@ type SQLiteOptions struct {
 // with a busy timeout, and every write transaction takes the write lock up front
 // (BEGIN IMMEDIATE), so concurrent writers queue instead of failing.
 type SQLite struct {
-	db   *sql.DB
-	path string // absolute, the key of the reducer's lead (see TryLeadReducer)
+	db     *sql.DB
+	path   string   // absolute, the key of the reducer's lead (see TryLeadReducer)
+	leases leaseSet // the reducer leads granted, released by Close
 }
 
 var _ Store = (*SQLite)(nil)
@@ -102,8 +103,11 @@ func (s *SQLite) init(ctx context.Context, opts SQLiteOptions, logger *slog.Logg
 	return nil
 }
 
-// Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
+// Close releases the reducer's lead when this store holds it, and closes the database.
+func (s *SQLite) Close() error {
+	s.leases.close()
+	return s.db.Close()
+}
 
 // Catalog implements Store.
 func (s *SQLite) Catalog(ctx context.Context) ([]Product, []Item, error) {

@@ -25,6 +25,9 @@ func testReducer(t *testing.T, s store.Store) {
 	if err != nil || lease == nil {
 		t.Fatalf("TryLeadReducer = %v, %v; want the lead", lease, err)
 	}
+	if err := lease.Check(ctx); err != nil {
+		t.Fatalf("Check of a held lead = %v", err)
+	}
 	if other, err := s.TryLeadReducer(ctx); err != nil || other != nil {
 		t.Fatalf("second TryLeadReducer = %v, %v; want nil: the lead is held", other, err)
 	}
@@ -100,6 +103,9 @@ func testReducer(t *testing.T, s store.Store) {
 
 	lease.Release()
 	lease.Release() // twice is fine
+	if err := lease.Check(ctx); !errors.Is(err, store.ErrLeadLost) {
+		t.Errorf("Check after Release = %v, want ErrLeadLost", err)
+	}
 	next, err := s.TryLeadReducer(ctx)
 	if err != nil || next == nil {
 		t.Fatalf("TryLeadReducer after Release = %v, %v; want the lead", next, err)

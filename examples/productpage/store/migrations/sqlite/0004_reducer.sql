@@ -1,11 +1,11 @@
 -- The reducer: one row, shared by every node, so that a drop's crowd runs once for the
 -- whole cluster and survives restarts.
 --
--- running, per_tick and tick_us are what the admin last asked for; sales counts the sales of
--- the current (or last) run and is bumped in the same transaction as each of them. run is
--- bumped by every start and leader by every change of leader: a reducer sale names both and
--- is refused unless they still match and running is set, so a node that lost the lead, or a
--- run the admin restarted or stopped, can sell nothing more.
+-- running, per_tick and tick_us are what the admin last asked for; sales counts the sales
+-- of the current (or last) run and is bumped in the same transaction as each of them. run
+-- is bumped by every start and stop, and leader by every change of leader: a reducer sale
+-- names both and is refused unless they still match and running is set, so a node that
+-- lost the lead, or a run the admin restarted or stopped, can sell nothing more.
 CREATE TABLE reducer (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     running  INTEGER NOT NULL DEFAULT 0 CHECK (running IN (0, 1)),
