@@ -29,13 +29,13 @@ var routes = []struct{ method, path string }{
 //
 //	POST   /admin/api/products/{id}/release      release a product
 //	POST   /admin/api/items/{id}/sell?count=N    sell N units (default 1), all or nothing
-//	POST   /admin/api/reducer?per_tick=&tick_ms= start (or restart) the reducer
-//	DELETE /admin/api/reducer                    stop the reducer
+//	POST   /admin/api/reducer?per_tick=&tick_ms= start (or restart) the cluster's reducer
+//	DELETE /admin/api/reducer                    stop the cluster's reducer
 //	GET    /admin/api/inventory                  every product and item with counts and levels
 //
 // Errors are JSON {"error":"…"}: 400 for malformed input, 404 for unknown ids or paths,
-// 405 for a wrong method, 409 when an item has fewer units than asked. A refused request
-// changes nothing.
+// 405 for a wrong method, 409 when an item has fewer units than asked, 503 when the
+// reducer's state could not be saved. A refused request changes nothing.
 type API struct {
 	inv    *inventory.Inventory
 	logger *slog.Logger
@@ -188,15 +188,25 @@ func (a *API) startReducer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := a.inv.StartReducer(inventory.ReducerConfig{PerTick: perTick, Tick: time.Duration(tickMS) * time.Millisecond})
-	if err != nil {
+	switch {
+	case errors.Is(err, inventory.ErrBadReducerConfig):
 		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	case err != nil:
+		a.logger.Error("admin api: reducer not started", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the reducer's state could not be saved; try again")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"reducer": st})
 }
 
 func (a *API) stopReducer(w http.ResponseWriter, r *http.Request) {
-	stopped := a.inv.StopReducer()
+	stopped, err := a.inv.StopReducerContext(r.Context())
+	if err != nil {
+		a.logger.Error("admin api: reducer not stopped", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the reducer's state could not be saved; it still runs; try again")
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"stopped": stopped, "reducer": a.inv.ReducerStatus()})
 }
 
