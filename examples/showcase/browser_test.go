@@ -83,9 +83,15 @@ type clientRun struct {
 	events    string   // jsSentEvents at the end
 }
 
-// snap records the page after step.
+// jsSettled is true when no event awaits its reply (no element is locked by either client).
+const jsSettled = `!document.querySelector("[data-phx-ref], [data-phx-ref-src], [data-phx-ref-lock]")`
+
+// snap records the page after step, once no event awaits its reply.
 func (r *clientRun) snap(tab context.Context, step string) {
 	r.steps = append(r.steps, step)
+	ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+	defer cancel()
+	chromedp.Do(ctx, chromedp.Poll[chromedp.Void](jsSettled, chromedp.WithPollingInterval(20*time.Millisecond)))
 	v, err := chromedp.Run(tab, chromedp.Evaluate[string](jsSnapshot))
 	if err != nil {
 		v = "snapshot failed: " + err.Error()

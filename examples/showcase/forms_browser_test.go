@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/glint-go/glint/internal/browsertest"
 )
 
 // jsShownErrors is true when the page shows exactly these errors (field → message).
@@ -56,12 +54,8 @@ func jsFormCleared(n int) string {
 func TestBrowserForms(t *testing.T) { forEachClientCompared(t, testBrowserForms) }
 
 func testBrowserForms(t *testing.T, bundle []byte, run *clientRun) {
-	base := startBrowserServer(t, bundle)
-	tab := browsertest.New(t)
-	if _, err := chromedp.Run(tab, chromedp.Navigate(base+"/forms")); err != nil {
-		t.Fatal(err)
-	}
-	waitJS(t, tab, "the live view to connect", jsConnected)
+	tab := openBrowserTab(t, startBrowserServer(t, bundle)+"/forms", "UTC")
+	defer run.end(tab)
 	if title := evalString(t, tab, `document.title`); title != "Forms" {
 		t.Errorf("document.title = %q, want Forms", title)
 	}

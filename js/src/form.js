@@ -14,11 +14,24 @@ export function values(el) {
 
 // serialize encodes form (or just opts.only) as application/x-www-form-urlencoded.
 // opts: submitter, only (one input), skipOwn (leave out inputs with their own phx-change),
-// used (a WeakSet of touched inputs; when given, untouched ones add _unused_ keys).
+// used (a WeakSet of touched inputs; when given, each value of a name whose inputs are all
+// untouched, and not all hidden, is preceded by its _unused_ key, as the official client
+// writes them).
 export function serialize(form, opts = {}) {
   const p = new URLSearchParams()
-  const unused = []
-  for (const el of opts.only ? [opts.only] : form.elements) {
+  const unused = {}
+  const { used, only } = opts
+  if (used) {
+    const hidden = {}
+    for (const el of form ? form.elements : [only]) {
+      const n = el.name
+      if (!n) continue
+      unused[n] = (unused[n] ?? true) && !used.has(el)
+      hidden[n] = (hidden[n] ?? true) && el.type == "hidden"
+    }
+    for (const n in hidden) if (hidden[n]) unused[n] = false
+  }
+  for (const el of only ? [only] : form.elements) {
     const { name, type } = el
     if (!name || !FIELD.test(el.tagName) || el.disabled || type == "file") continue
     if (opts.skipOwn && el.hasAttribute("phx-change")) continue
@@ -26,15 +39,11 @@ export function serialize(form, opts = {}) {
       if (el == opts.submitter) p.append(name, el.value)
       continue
     }
-    if (opts.used && type != "hidden" && !opts.used.has(el)) unused.push(name)
     if ((type == "checkbox" || type == "radio") && !el.checked) continue
-    if (type == "select-multiple") {
-      for (const o of el.options) o.selected && p.append(name, o.value)
-    } else p.append(name, el.value)
-  }
-  for (const name of new Set(unused)) {
-    const u = unusedName(name)
-    if (u != name) p.append(u, "")
+    for (const v of type == "select-multiple" ? [...el.selectedOptions].map((o) => o.value) : [el.value]) {
+      if (unused[name]) p.append(unusedName(name), "")
+      p.append(name, v)
+    }
   }
   return p.toString()
 }

@@ -234,11 +234,11 @@ test("phx-debounce (ms and blur) and phx-throttle", (t) => {
   }
   assert.deepEqual(sent(), [])
   t.mock.timers.tick(300)
-  assert.deepEqual(sent(), ["v:d=abc&b=&_unused_b="])
+  assert.deepEqual(sent(), ["v:d=abc&_unused_b=&b="])
   el("#d").value = "x"
   fire(w, el("#d"), "input")
   fire(w, el("#f"), "submit")
-  assert.deepEqual(sent(), ["v:d=x&b=&_unused_b=", "s:d=x&b="], "submit flushes the debounced change first")
+  assert.deepEqual(sent(), ["v:d=x&_unused_b=&b=", "s:d=x&b="], "submit flushes the debounced change first")
 
   el("#b").value = "q"
   fire(w, el("#b"), "input")
