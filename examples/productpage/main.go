@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -39,7 +40,7 @@ func main() {
 func run(ctx context.Context, args []string, ready func(addr string)) error {
 	fs := flag.NewFlagSet("productpage", flag.ContinueOnError)
 	addr := fs.String("addr", ":8080", "listen address")
-	db := fs.String("db", "sneakers.db", "SQLite database file (created and seeded when new), or a postgres:// URL")
+	db := fs.String("db", "sneakers.db", "SQLite database file (created and seeded when new), or a postgres:// URL (waited for, with /readyz answering 503, while it does not answer)")
 	reseed := fs.Bool("reseed", false, "start the database over with fresh seed data")
 	natsURL := fs.String("nats", os.Getenv(natspubsub.EnvURL), "NATS server URL for scale-out (default $"+natspubsub.EnvURL+"; empty: in-process PubSub)")
 	natsEmbed := fs.Bool("nats-embed", false, "start an embedded NATS server in this process and use it")
@@ -85,34 +86,46 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 		}
 	}
 	if store.IsPostgresURL(*db) {
-		st, err := store.OpenPostgres(ctx, *db, store.PostgresOptions{Reseed: *reseed, Logger: logger})
-		if err != nil {
+		if err := store.CheckPostgresURL(*db); err != nil {
 			return err
 		}
-		cfg.Store = st
-	} else {
-		cfg.DBPath = *db
-	}
-	a, err := app.New(ctx, cfg)
-	if err != nil {
-		if cfg.Store != nil {
-			cfg.Store.Close()
-		}
-		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		closeApp(a, logger)
 		return err
 	}
-	// The probes answer in front of the app: /healthz (alive) and /readyz (store, NATS,
-	// not draining).
-	srv := &http.Server{Handler: a.Health.Wrap(a), ReadHeaderTimeout: 10 * time.Second}
+	// The probes answer from the start: /healthz (alive) and /readyz (store, NATS, not
+	// draining). Until the app is up, /readyz says the store does not answer and every
+	// other request gets a 503.
+	g := newGate(logger)
+	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("Sneakers23 is up", "url", "http://"+displayAddr(ln.Addr()).String()+"/drops", "db", redact(*db))
-	if ready != nil {
-		ready(ln.Addr().String())
+	url := "http://" + displayAddr(ln.Addr()).String() + "/drops"
+	// started delivers the app once it is up (or nil when run ends first).
+	started := make(chan *app.App, 1)
+	startCtx, cancelStart := context.WithCancel(ctx)
+	defer cancelStart()
+	if store.IsPostgresURL(*db) {
+		// A database that does not answer yet is waited for, in the background.
+		go func() { started <- startWithPostgres(startCtx, cfg, *db, logger, g, url) }()
+		logger.Info("Sneakers23 is listening; opening the database", "addr", ln.Addr().String(), "db", redact(*db))
+		if ready != nil {
+			ready(ln.Addr().String())
+		}
+	} else {
+		cfg.DBPath = *db
+		a, err := app.New(ctx, cfg)
+		if err != nil {
+			shutdownServer(srv)
+			return err
+		}
+		g.set(a)
+		started <- a
+		logger.Info("Sneakers23 is up", "url", url, "db", redact(*db))
+		if ready != nil {
+			ready(ln.Addr().String())
+		}
 	}
 
 	select {
@@ -123,21 +136,130 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	// Turn not ready first, and give load balancers the drain delay to notice; then drain
 	// the live sockets (they are hijacked, so http.Server.Shutdown does not wait for them),
 	// then stop serving.
-	a.Health.Drain()
+	g.drain()
 	if *drainDelay > 0 && err == nil {
 		logger.Info("not ready; waiting before draining", "delay", *drainDelay)
 		time.Sleep(*drainDelay)
 	}
-	closeApp(a, logger)
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if serr := srv.Shutdown(sctx); serr != nil && err == nil {
+	cancelStart()
+	if a := <-started; a != nil {
+		closeApp(a, logger)
+	}
+	if serr := shutdownServer(srv); serr != nil && err == nil {
 		err = serr
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// shutdownServer stops serving HTTP, waiting up to 5 s for requests under way.
+func shutdownServer(srv *http.Server) error {
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// Retries of a database that does not answer at start-up: the pause doubles from
+// startBackoffMin to startBackoffMax, and one attempt may take up to startAttempt.
+const (
+	startBackoffMin = 250 * time.Millisecond
+	startBackoffMax = 5 * time.Second
+	startAttempt    = 15 * time.Second
+)
+
+// startWithPostgres opens the database and builds the app, retrying with backoff until it
+// succeeds or ctx is done (it then returns nil). The app, once built, is served by g.
+func startWithPostgres(ctx context.Context, cfg app.Config, db string, logger *slog.Logger, g *gate, url string) *app.App {
+	pause := startBackoffMin
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, startAttempt)
+		st, err := store.OpenPostgres(actx, db, store.PostgresOptions{Reseed: cfg.Reseed, Logger: logger})
+		if err == nil {
+			c := cfg
+			c.Store = st
+			var a *app.App
+			if a, err = app.New(actx, c); err == nil { // app.New closes the store when it fails
+				cancel()
+				if ctx.Err() != nil {
+					closeApp(a, logger)
+					return nil
+				}
+				g.set(a)
+				logger.Info("Sneakers23 is up", "url", url, "db", redact(db), "attempts", attempt)
+				return a
+			}
+		}
+		cancel()
+		if ctx.Err() != nil {
+			return nil
+		}
+		logger.Warn("database not answering; retrying", "attempt", attempt, "in", pause, "err", err)
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		pause = min(2*pause, startBackoffMax)
+	}
+}
+
+// gate is the server's handler: the app's once it is up, and until then the probes of a
+// node that is not ready (/healthz 200, /readyz 503 "not ready: store not answering") and
+// a 503 for every other request.
+type gate struct {
+	starting *app.Health
+
+	mu      sync.RWMutex
+	app     *app.App
+	handler http.Handler
+}
+
+// errNotOpen is the starting node's answer to the readiness check's ping.
+var errNotOpen = errors.New("the database is not open yet")
+
+type notOpen struct{}
+
+func (notOpen) Ping(context.Context) error { return errNotOpen }
+
+func newGate(logger *slog.Logger) *gate {
+	g := &gate{starting: app.NewHealth(app.HealthOptions{Store: notOpen{}, Logger: logger})}
+	g.handler = g.starting.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "Sneakers23 is starting: the database does not answer yet", http.StatusServiceUnavailable)
+	}))
+	return g
+}
+
+func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.mu.RLock()
+	h := g.handler
+	g.mu.RUnlock()
+	h.ServeHTTP(w, r)
+}
+
+// set serves a from now on, behind its probes.
+func (g *gate) set(a *app.App) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.starting.Draining() {
+		a.Health.Drain() // shutting down already
+	}
+	g.app, g.handler = a, a.Health.Wrap(a)
+}
+
+// drain turns the node not ready, for good.
+func (g *gate) drain() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.starting.Drain()
+	if g.app != nil {
+		g.app.Health.Drain()
+	}
 }
 
 func closeApp(a *app.App, logger *slog.Logger) {

@@ -48,6 +48,15 @@ func IsPostgresURL(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
+// CheckPostgresURL reports, without connecting, an error wrapping ErrInvalid when url is
+// not a valid PostgreSQL URL.
+func CheckPostgresURL(url string) error {
+	if _, err := pgxpool.ParseConfig(url); err != nil {
+		return fmt.Errorf("postgres url: %w: %w", ErrInvalid, err)
+	}
+	return nil
+}
+
 // OpenPostgres connects to the database at url (postgres://user:pass@host/db?…), applies
 // the embedded migrations and seeds an empty catalog.
 func OpenPostgres(ctx context.Context, url string, opts PostgresOptions) (*Postgres, error) {
