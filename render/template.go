@@ -30,8 +30,10 @@ type Template struct {
 	ht   *htmltemplate.Template
 	// ns is the set t belongs to. It changes once, if html/template resets t (see New).
 	ns atomic.Pointer[namespace]
-	// prog is what Execute runs, stored by its first successful call.
+	// prog is what Execute runs, stored by its first successful call (or by Reload).
 	prog atomic.Pointer[program]
+	// digest is the files' contents Reload last saw.
+	digest atomic.Pointer[[32]byte]
 }
 
 // namespace is shared by all templates associated with each other (by define, New or
@@ -53,6 +55,8 @@ type namespace struct {
 	// entries holds the programs escaped as entry points: a template that was only
 	// escaped as a callee may still fail to escape when executed directly.
 	entries sync.Map // name -> *program
+	// steps are the calls that built the set, for Reload.
+	steps   []step
 	funcs   atomic.Pointer[funcTable]
 	missing atomic.Int32 // missingKey option
 }
@@ -183,7 +187,11 @@ func (t *Template) Clone() (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newNamespace(ht, ns.funcs.Load(), ns.missing.Load()), nil
+	c := newNamespace(ht, ns.funcs.Load(), ns.missing.Load())
+	ns.mu.Lock()
+	c.ns.Load().steps = append([]step(nil), ns.steps...)
+	ns.mu.Unlock()
+	return c, nil
 }
 
 // Name returns the name of the template.
@@ -207,6 +215,7 @@ func (t *Template) Funcs(funcMap FuncMap) *Template {
 		ft.m[n] = reflect.ValueOf(f)
 	}
 	ns.funcs.Store(ft)
+	ns.recordLocked(step{member: t.name, apply: func(m *Template) error { m.Funcs(funcMap); return nil }})
 	return t
 }
 
@@ -215,6 +224,7 @@ func (t *Template) Funcs(funcMap FuncMap) *Template {
 // corresponding default: {{ or }}.
 func (t *Template) Delims(left, right string) *Template {
 	t.ht.Delims(left, right)
+	t.record(step{apply: func(m *Template) error { m.Delims(left, right); return nil }})
 	return t
 }
 
@@ -236,6 +246,7 @@ func (t *Template) Option(opt ...string) *Template {
 			ns.missing.Store(int32(missingError))
 		}
 	}
+	t.record(step{apply: func(m *Template) error { m.Option(opt...); return nil }})
 	return t
 }
 
@@ -246,6 +257,7 @@ func (t *Template) Parse(text string) (*Template, error) {
 	if _, err := t.ht.Parse(text); err != nil {
 		return nil, err
 	}
+	t.record(step{apply: func(m *Template) error { _, err := m.Parse(text); return err }})
 	return t, nil
 }
 
@@ -265,14 +277,14 @@ func (t *Template) ParseFiles(filenames ...string) (*Template, error) {
 	return t.parseFiles(func() error {
 		_, err := t.ht.ParseFiles(filenames...)
 		return err
-	})
+	}, step{apply: func(m *Template) error { _, err := m.ParseFiles(filenames...); return err }, files: osFiles(filenames)})
 }
 
 // parseFiles runs parse, a call of one of html/template's ParseFiles, ParseGlob or
 // ParseFS. Those make each file whose base name is not t's a template with New, which
 // replaces an existing template of that name (a second file with the same base name,
 // say); render follows each replacement.
-func (t *Template) parseFiles(parse func() error) (*Template, error) {
+func (t *Template) parseFiles(parse func() error, s step) (*Template, error) {
 	ns := t.ns.Load()
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
@@ -287,6 +299,8 @@ func (t *Template) parseFiles(parse func() error) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.member = t.name
+	ns.recordLocked(s)
 	return t, nil
 }
 
@@ -307,7 +321,7 @@ func (t *Template) ParseGlob(pattern string) (*Template, error) {
 	return t.parseFiles(func() error {
 		_, err := t.ht.ParseGlob(pattern)
 		return err
-	})
+	}, step{apply: func(m *Template) error { _, err := m.ParseGlob(pattern); return err }, files: globFiles(pattern)})
 }
 
 // ParseFS is like ParseGlob but reads from the file system fsys (an embed.FS, say). It
@@ -327,7 +341,7 @@ func (t *Template) ParseFS(fsys fs.FS, patterns ...string) (*Template, error) {
 	return t.parseFiles(func() error {
 		_, err := t.ht.ParseFS(fsys, patterns...)
 		return err
-	})
+	}, step{apply: func(m *Template) error { _, err := m.ParseFS(fsys, patterns...); return err }, files: fsFiles(fsys, patterns)})
 }
 
 // Lookup returns the template with the given name that is associated with t, or nil if
