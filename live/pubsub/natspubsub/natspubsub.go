@@ -314,6 +314,10 @@ func (p *PubSub) LocalBroadcast(ctx context.Context, topic, event string, payloa
 // deliver hands a message from another node to the local subscribers, still excluding the
 // BroadcastFrom sender in case its id is not unique to one node.
 func (p *PubSub) deliver(m *nats.Msg) {
+	if m.Header.Get(hdrProbe) != "" {
+		p.answerProbe(m)
+		return
+	}
 	if m.Header.Get(hdrNode) == p.node {
 		return
 	}
