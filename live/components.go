@@ -199,6 +199,9 @@ func renderAll(s *Socket, tmpl *render.Template, view any, cs *componentSet) (*r
 				if _, done := comps[d.CID]; done {
 					continue
 				}
+				if s.srv.dev != nil {
+					s.srv.watch(e.c.Template())
+				}
 				ct, err := e.c.Template().Execute(e.c)
 				if err != nil {
 					return fmt.Errorf("live: render component %q (%T): %w", e.id, e.c, err)

@@ -67,6 +67,7 @@ func (s *Server) HandleNested(name string, p Page) {
 		s.nested = make(map[string]*route)
 	}
 	s.nested[name] = &route{pattern: "nested " + name, page: p}
+	s.watch(p.Template)
 }
 
 // LiveRender renders the nested live view c, for the calling view to output in its

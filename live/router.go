@@ -45,6 +45,9 @@ func newServer(opts Options) *Server {
 		s.opts.SessionMaxAge = 14 * 24 * 3600e9
 	}
 	s.signer = s.newSigner(opts.Secret)
+	if opts.DevReload {
+		s.startDev()
+	}
 	s.ch = s.newChannelServer(opts.Channel)
 	s.mux.Handle("/live/websocket", s.ch)
 	s.mux.Handle("GET /live/glint.js", scriptHandler())
@@ -60,6 +63,7 @@ func (s *Server) handle(pattern string, p Page) {
 		panic(fmt.Sprintf("live: Handle %q: Page needs New and Template", pattern))
 	}
 	rt := &route{pattern: pattern, page: p}
+	s.watch(p.Template)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.routes[pattern]; dup {

@@ -58,6 +58,13 @@ type Options struct {
 	Channel channel.Options
 	// MetricsPath, when set (for example "/metrics"), serves Metrics there.
 	MetricsPath string
+	// DevReload, for development only, re-reads template files when they change: every
+	// open page renders again with the new templates and keeps its state, without a page
+	// load. It covers the templates of pages (Page.Template) and of the components they
+	// render, parsed from files on the disk (render's ParseFiles, ParseGlob, or ParseFS
+	// with os.DirFS); an embed.FS never changes. A template that no longer parses is
+	// logged and the pages keep the last good one. Leave it off in production.
+	DevReload bool
 	// OnError, when set, lets a failed handler reach the user. It runs on the view's
 	// goroutine after a connected view's HandleEvent, HandleInfo or HandleParams (on a live
 	// patch), a component's HandleEvent or Update, or an event, info or params hook
@@ -98,6 +105,7 @@ type Server struct {
 	layout  *template.Template
 	script  string
 	metrics *metrics
+	dev     *devWatcher // Options.DevReload's, or nil
 	crashes *crashBackoff
 	// mountHooks are the OnMount hooks by session group; guarded by mu.
 	mountHooks map[string][]MountHook
@@ -166,7 +174,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // Shutdown stops accepting sockets, closes the open ones spread over the channel layer's
 // drain window (clients reconnect elsewhere), ends every view and waits for them, or
 // until ctx is done.
-func (s *Server) Shutdown(ctx context.Context) error { return s.ch.Shutdown(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopDev()
+	return s.ch.Shutdown(ctx)
+}
 
 // Disconnect closes (code 1001) every live socket whose id is socketID, on every node
 // that shares this server's PubSub. Clients reconnect, so their views remount; it is what

@@ -292,6 +292,11 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 	if v.isChild() {
 		v.register()
 	}
+	if v.srv.dev != nil {
+		if err := c.Subscribe(devTopic); err != nil {
+			log.Error("live: DevReload: subscribing the view", "view", v.id, "err", err)
+		}
+	}
 	v.srv.metrics.views.Add(1)
 	v.srv.metrics.joins.Add(1)
 	return reply, nil
@@ -640,6 +645,12 @@ func (v *viewProc) handleParams(ctx context.Context, p Params) error {
 // HandleInfo handles messages: PubSub broadcasts, timer ticks, Send and SendUpdate.
 func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) {
 	v.sock.ctx = ctx
+	if isDevReload(msg) {
+		// The templates changed: render again (the encoder sends new statics).
+		v.markDirty()
+		v.Flush(ctx, c)
+		return
+	}
 	if cm, ok := msg.(coalescedMsg); ok {
 		// Broadcasts from here on schedule another delivery: this one may not see them.
 		cm.c.pending.Store(false)
