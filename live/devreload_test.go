@@ -3,9 +3,9 @@ package live_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -88,4 +88,3 @@ func TestDevReload(t *testing.T) {
 	write("page.html", `<h2 id="n">{{.Count}} clicks</h2>{{.Card}}`)
 	v.WaitFor(func(html string) bool { return strings.Contains(html, `<h2 id="n">4 clicks</h2>`) })
 }
-
