@@ -17,7 +17,7 @@ func TestBrowserJSCommands(t *testing.T) { forEachClientCompared(t, testBrowserJ
 
 func testBrowserJSCommands(t *testing.T, bundle []byte, run *clientRun) {
 	tab := openBrowserTab(t, startBrowserServer(t, bundle)+"/js", "UTC")
-	settled := `!document.querySelector(".fading, .faded, .shaking, .leaving, [data-phx-ref], [data-phx-ref-src]")`
+	settled := `!document.querySelector(".fading, .faded, .shown, .shaking, .leaving, [data-phx-ref], [data-phx-ref-src]")`
 	step := func(name, action, cond string) {
 		t.Helper()
 		if action != "" {
@@ -55,7 +55,11 @@ func testBrowserJSCommands(t *testing.T, bundle []byte, run *clientRun) {
 	step("an attribute toggled", "#press", `document.getElementById("press").getAttribute("aria-pressed") === "true"`)
 	step("a push with a value", "#save", jsText("saved", "item 7"))
 	step("commands run from another element's attribute", "#exec", card+`.classList.contains("bold")`)
-	step("a transition runs and ends", "#shake", "true")
+	// A MutationObserver sees the transition's class come, so that the step waits for it
+	// to go again, however short it was.
+	step("a transition runs and ends",
+		`(new MutationObserver(() => { if (document.getElementById("card").classList.contains("shaking")) window.shook = true }).observe(document.getElementById("card"), {attributes: true}), document.getElementById("shake").click())`,
+		`window.shook === true && !`+card+`.classList.contains("shaking")`)
 	step("focus moves into the form", "#remember", `document.activeElement.id === "first"`)
 	step("and back", "#return", `document.activeElement.id === "remember"`)
 	step("a patch", "#to-tab", jsText("tab", "two")+` && location.search === "?tab=two"`)
