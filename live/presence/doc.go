@@ -22,4 +22,12 @@
 // its state. An outage of the message bus that every node sees, however long, therefore
 // shows no presence leaving and coming back; changes made meanwhile arrive as diffs once it
 // ends.
+//
+// A peer that falls silent while this node's link works is either gone or only cut off.
+// On a PubSub that can ask its bus (Prober; natspubsub's can), the silent peer is probed
+// after Timeout: when the bus knows no connection of it, it is gone and its presences
+// leave at once (within about Timeout plus a Heartbeat of its death, 4 s by default);
+// when it answers yet stays silent, it is hung and leaves too; when nobody can tell (a
+// partition the bus has not noticed), it is kept up to Options.MaxSilence (15 s by
+// default). A node that closes (Close) says goodbye and its presences leave at once.
 package presence

@@ -38,8 +38,13 @@ type Options struct {
 	NodeID string
 	// Heartbeat is how often the node announces itself. Default 1s.
 	Heartbeat time.Duration
-	// Timeout is how long without a heartbeat before a node is presumed dead. Default 3×Heartbeat.
+	// Timeout is how long without a heartbeat before a node is presumed dead, or, on a
+	// PubSub that is a Prober, probed (see Prober). Default 3×Heartbeat.
 	Timeout time.Duration
+	// MaxSilence is, on a PubSub that is a Prober, the longest a silent node is kept when
+	// the PubSub cannot say whether it is gone: a node cut off from the others without
+	// its connection closing. Default 5×Timeout; never below Timeout.
+	MaxSilence time.Duration
 	// GossipTopic carries the trackers' own messages. Default "glint:presence".
 	GossipTopic string
 	// Mailbox bounds gossip messages waiting to be applied. Default 4096; beyond it messages
@@ -81,6 +86,31 @@ type Tracker struct {
 	// The link to the other nodes as the loop last saw it (loop goroutine only).
 	linkUp    bool
 	linkSince time.Time
+
+	// Probes of silent nodes (see Prober); nil prober without one.
+	prober Prober
+	node   *nodeSub // the subscriber of this node's own topic, which peers probe
+	probed chan probeResult
+	ctx    context.Context // cancelled by Close: ends the probes
+	cancel context.CancelFunc
+	probes sync.WaitGroup
+}
+
+// nodeSub subscribes to a tracker's node topic, so that the PubSub answers the other
+// nodes' probes while this node is connected. Nothing is ever delivered to it.
+type nodeSub struct{ id string }
+
+func (s *nodeSub) ID() string                { return s.id }
+func (s *nodeSub) Deliver(m *pubsub.Message) {}
+
+// probeResult is what a probe of a silent node found.
+type probeResult struct {
+	node       string
+	lastSeen   time.Time // the node's lastSeen when the probe started
+	at         time.Time // when the answer came
+	subscribed bool
+	upFor      time.Duration
+	err        error
 }
 
 // entry is one presence. Ref identifies it for its whole life; Meta["phx_ref"] is the
@@ -107,6 +137,9 @@ type node struct {
 	entries  map[string]*entry
 	asked    time.Time // last full-state request
 	synced   bool
+	// Probing a silent node (see Prober); reset by every message from it.
+	probing   bool
+	reachable time.Time // since when a probe says its link works; zero: unknown
 }
 
 // gossip is one message between trackers.
@@ -133,6 +166,10 @@ func New(ps pubsub.PubSub, opts Options) (*Tracker, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 3 * opts.Heartbeat
 	}
+	if opts.MaxSilence <= 0 {
+		opts.MaxSilence = 5 * opts.Timeout
+	}
+	opts.MaxSilence = max(opts.MaxSilence, opts.Timeout)
 	if opts.GossipTopic == "" {
 		opts.GossipTopic = "glint:presence"
 	}
@@ -155,7 +192,21 @@ func New(ps pubsub.PubSub, opts Options) (*Tracker, error) {
 		byTopic: make(map[string]map[string]*entry),
 	}
 	t.linkUp, t.linkSince = t.linkState()
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	if pr, ok := ps.(Prober); ok {
+		t.prober = pr
+		t.probed = make(chan probeResult, 16)
+		t.node = &nodeSub{id: "presence-node:" + opts.NodeID}
+		if err := ps.Subscribe(t.nodeTopic(opts.NodeID), t.node); err != nil {
+			t.cancel()
+			return nil, fmt.Errorf("presence: subscribe the node topic: %w", err)
+		}
+	}
 	if err := ps.Subscribe(opts.GossipTopic, (*gossipSub)(t)); err != nil {
+		t.cancel()
+		if t.node != nil {
+			ps.Unsubscribe(t.nodeTopic(opts.NodeID), t.node)
+		}
 		return nil, fmt.Errorf("presence: subscribe %s: %w", opts.GossipTopic, err)
 	}
 	go t.loop()
@@ -310,10 +361,18 @@ func (t *Tracker) Close() error {
 	t.send(&gossip{Kind: "bye"})
 	t.unlockAndAnnounce(nil, leaves)
 	t.ps.Unsubscribe(t.opts.GossipTopic, (*gossipSub)(t))
+	if t.node != nil {
+		t.ps.Unsubscribe(t.nodeTopic(t.opts.NodeID), t.node)
+	}
 	close(t.stop)
 	<-t.done
+	t.cancel()
+	t.probes.Wait()
 	return nil
 }
+
+// nodeTopic is the topic a tracker subscribes to so that its peers can probe it.
+func (t *Tracker) nodeTopic(id string) string { return t.opts.GossipTopic + ":node:" + id }
 
 // send broadcasts a gossip message to the other nodes. Callers may hold t.mu: the message
 // is encoded here and the PubSub never calls back into the tracker synchronously (its
@@ -349,6 +408,8 @@ func (t *Tracker) loop() {
 			}
 		case now := <-tick.C:
 			t.heartbeat(now)
+		case r := <-t.probed:
+			t.probeDone(r)
 		}
 	}
 }
@@ -393,19 +454,99 @@ func (t *Tracker) heartbeat(now time.Time) {
 	for id, n := range t.remote {
 		// A peer is only silent since the link returned: before that this node could not
 		// have heard it.
-		quiet := n.lastSeen
-		if quiet.Before(since) {
-			quiet = since
-		}
-		if now.Sub(quiet) > t.opts.Timeout {
+		quiet := later(n.lastSeen, since)
+		silent := now.Sub(quiet)
+		switch {
+		case silent <= t.opts.Timeout:
+		case t.prober == nil:
+			t.log.Warn("presence: node presumed dead, removing its presences", "peer", id, "silent", silent.Round(time.Millisecond))
 			dead = append(dead, id)
+		case silent > t.opts.MaxSilence:
+			t.log.Warn("presence: node silent too long, removing its presences", "peer", id, "silent", silent.Round(time.Millisecond))
+			dead = append(dead, id)
+		case !n.reachable.IsZero() && now.Sub(later(quiet, n.reachable)) > t.opts.Timeout:
+			t.log.Warn("presence: node reachable but silent, removing its presences", "peer", id, "silent", silent.Round(time.Millisecond))
+			dead = append(dead, id)
+		case !n.probing:
+			n.probing = true
+			t.probes.Add(1)
+			go t.probe(id, n.lastSeen)
 		}
 	}
 	t.mu.Unlock()
 	for _, id := range dead {
-		t.log.Warn("presence: node presumed dead, removing its presences", "peer", id)
 		t.dropNode(id)
 	}
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
+}
+
+// probe asks the PubSub whether the silent node id is still connected, and hands the
+// answer to the loop. A "no subscriber" answer is asked again a moment later, so that a
+// node caught between two connections is not taken for gone.
+func (t *Tracker) probe(id string, lastSeen time.Time) {
+	defer t.probes.Done()
+	ask := func() (bool, time.Duration, error) {
+		ctx, cancel := context.WithTimeout(t.ctx, min(max(t.opts.Heartbeat, 100*time.Millisecond), 2*time.Second))
+		defer cancel()
+		return t.prober.Probe(ctx, t.nodeTopic(id))
+	}
+	sub, upFor, err := ask()
+	if err == nil && !sub {
+		select {
+		case <-time.After(min(t.opts.Heartbeat/4, 250*time.Millisecond)):
+		case <-t.ctx.Done():
+			return
+		}
+		sub, upFor, err = ask()
+	}
+	r := probeResult{node: id, lastSeen: lastSeen, at: time.Now(), subscribed: sub, upFor: upFor, err: err}
+	select {
+	case t.probed <- r:
+	case <-t.ctx.Done():
+	}
+}
+
+// probeDone applies a probe's answer. It runs on the loop goroutine.
+func (t *Tracker) probeDone(r probeResult) {
+	t.mu.Lock()
+	n := t.remote[r.node]
+	if n == nil || t.closed {
+		t.mu.Unlock()
+		return
+	}
+	n.probing = false
+	if !n.lastSeen.Equal(r.lastSeen) {
+		t.mu.Unlock() // heard from since: the answer is moot
+		return
+	}
+	switch {
+	case r.err != nil:
+		// Cannot tell: a partition, or this node's own link. MaxSilence bounds the wait.
+		t.log.Debug("presence: silent node not probed", "peer", r.node, "err", r.err)
+		t.mu.Unlock()
+		return
+	case !r.subscribed:
+		t.mu.Unlock()
+		t.log.Warn("presence: node gone (the PubSub knows no connection of it), removing its presences", "peer", r.node)
+		t.dropNode(r.node)
+		return
+	}
+	n.reachable = r.at.Add(-r.upFor)
+	quiet := later(n.lastSeen, t.linkSince)
+	if time.Since(later(quiet, n.reachable)) > t.opts.Timeout {
+		t.mu.Unlock()
+		t.log.Warn("presence: node reachable but silent, removing its presences", "peer", r.node)
+		t.dropNode(r.node)
+		return
+	}
+	t.mu.Unlock()
 }
 
 // apply handles one gossip message from another node. It runs on the loop goroutine.
@@ -422,6 +563,7 @@ func (t *Tracker) apply(g *gossip) {
 	}
 	if n != nil {
 		n.lastSeen = time.Now()
+		n.reachable = time.Time{}
 	}
 	var joins, leaves []*entry
 	switch g.Kind {
