@@ -36,6 +36,15 @@
 // briefly while the link is up), and answered as done. Otherwise a client giving up
 // mid-query could leave a sale committed that neither memory nor the other nodes know of.
 //
+// # The reducer
+//
+// The reducer is one for the whole cluster: its state (running, pace, sales) lives in the
+// store, any node starts or stops it, and the node holding its lead (store.ReducerStore:
+// an advisory lock on PostgreSQL) runs it, from timer steps that hold no goroutine while
+// idle. A new leader fences the previous one, and each sale is counted in its own
+// transaction, so the count is exactly what was sold. Store failures are retried with
+// capped backoff; only StopReducer stops it, and it resumes after restarts.
+//
 // Why not replay from a durable stream (NATS JetStream)? The store already is the durable,
 // ordered record of every change, and the cache only needs the latest state, not the
 // history: a resync costs one query of a few hundred rows, whatever the outage lasted. A
