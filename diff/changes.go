@@ -88,6 +88,9 @@ func (w *writer) dynamicDiff(old, next *render.Dynamic) bool {
 			w.comprehension(next.Comp)
 			return true
 		}
+		if next.Comp.Stream != nil {
+			return w.streamDiff(next.Comp)
+		}
 		return w.comprehensionDiff(old.Comp, next.Comp)
 	}
 	w.dynamic(next)

@@ -222,7 +222,82 @@ func (w *writer) comprehension(c *render.Comprehension) {
 	if opened {
 		w.closeScope()
 	}
+	w.streamOps(c)
 	w.buf = append(w.buf, '}')
+}
+
+// streamOps writes a stream comprehension's operations (docs/protocol.md, Streams):
+// ,"stream":[ref,[[dom_id,at,limit,update_only],…],[dom_id,…](,true)]. The entries have
+// been written: the comprehension forgets them, so that the view does not keep a
+// stream's items.
+func (w *writer) streamOps(c *render.Comprehension) {
+	st := c.Stream
+	if st == nil {
+		return
+	}
+	w.buf = append(w.buf, `,"stream":[`...)
+	w.buf = appendString(w.buf, st.Ref)
+	w.buf = append(w.buf, ",["...)
+	for i, in := range st.Inserts {
+		if i > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		w.buf = append(w.buf, '[')
+		w.buf = appendString(w.buf, in.DomID)
+		w.buf = append(w.buf, ',')
+		w.buf = strconv.AppendInt(w.buf, int64(in.At), 10)
+		w.buf = append(w.buf, ',')
+		if in.Limit == 0 {
+			w.buf = append(w.buf, "null"...)
+		} else {
+			w.buf = strconv.AppendInt(w.buf, int64(in.Limit), 10)
+		}
+		w.buf = append(w.buf, ',')
+		w.buf = strconv.AppendBool(w.buf, in.UpdateOnly)
+		w.buf = append(w.buf, ']')
+	}
+	w.buf = append(w.buf, "],["...)
+	for i, id := range st.Deletes {
+		if i > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		w.buf = appendString(w.buf, id)
+	}
+	w.buf = append(w.buf, ']')
+	if st.Reset {
+		w.buf = append(w.buf, ",true"...)
+	}
+	w.buf = append(w.buf, ']')
+	c.Entries, c.Keys, c.Stream = nil, nil, nil
+}
+
+// streamDiff writes a stream comprehension whose statics the client holds: its new
+// entries in full, and its operations. Nothing, when the stream did nothing.
+func (w *writer) streamDiff(c *render.Comprehension) bool {
+	if !w.checkComp(c) {
+		return true
+	}
+	st := c.Stream
+	if len(c.Entries) == 0 && len(st.Deletes) == 0 && !st.Reset {
+		c.Stream = nil
+		return false
+	}
+	opened := w.openScope()
+	w.buf = append(w.buf, `{"k":{`...)
+	for i, e := range c.Entries {
+		w.buf = appendKey(w.buf, i)
+		w.entry(e)
+		w.buf = append(w.buf, ',')
+	}
+	w.buf = append(w.buf, `"kc":`...)
+	w.buf = strconv.AppendInt(w.buf, int64(len(c.Entries)), 10)
+	w.buf = append(w.buf, '}')
+	if opened {
+		w.closeScope()
+	}
+	w.streamOps(c)
+	w.buf = append(w.buf, '}')
+	return true
 }
 
 // entry writes a full comprehension entry.

@@ -12,6 +12,14 @@ func (s *state) rangeOp(dot reflect.Value, o *op, slot *Dynamic) control {
 	mark := s.mark()
 	decl := o.pipe.Decl
 	comp := &Comprehension{Statics: o.list.statics}
+	if st, ok := streamOf(val); ok {
+		items, ops := st.TakeStream()
+		val = reflect.ValueOf(items)
+		comp.Stream = ops
+		if ops == nil {
+			comp.Stream = &StreamOps{}
+		}
+	}
 	ns := o.list.nslots
 	var flat []Dynamic // backing store for the entries when the length is known
 	keyed := true
@@ -158,7 +166,7 @@ func (s *state) rangeOp(dot reflect.Value, o *op, slot *Dynamic) control {
 		*slot = Dynamic{Kind: KindComprehension, Comp: comp}
 		return ctrlNone
 	}
-	if o.elseList != nil {
+	if o.elseList != nil && comp.Stream == nil {
 		// As in text/template, a break in the else branch ends this range (the one
 		// executing), while a continue goes on to the enclosing range's next item.
 		d, c := s.tree(dot, o.elseList)
@@ -216,4 +224,23 @@ func safeKey(k Keyer) (key string, ok bool) {
 		}
 	}()
 	return k.Key(), true
+}
+
+// streamType is the reflect.Type of the Stream interface.
+var streamType = reflect.TypeFor[Stream]()
+
+// streamOf returns val as a Stream, if it is one (directly or through a pointer).
+func streamOf(val reflect.Value) (Stream, bool) {
+	if !val.IsValid() {
+		return nil, false
+	}
+	if val.Type().Implements(streamType) && val.CanInterface() {
+		st, ok := val.Interface().(Stream)
+		return st, ok
+	}
+	if val.CanAddr() && reflect.PointerTo(val.Type()).Implements(streamType) && val.Addr().CanInterface() {
+		st, ok := val.Addr().Interface().(Stream)
+		return st, ok
+	}
+	return nil, false
 }

@@ -90,6 +90,40 @@ type Comprehension struct {
 	// Keys, when non-nil, gives each entry a stable identity (len(Keys) == len(Entries)),
 	// so that diffs can express moves. When nil, entries are keyed by position.
 	Keys []string
+	// Stream, when non-nil, makes the comprehension a stream's: Entries are the items
+	// inserted since the last render only, and Stream says where they go and what else
+	// changed. See Stream.
+	Stream *StreamOps
+}
+
+// Stream is implemented by values that a {{range}} renders as a stream (LiveView's
+// phx-update="stream"): the items to render are only those inserted since the last render,
+// which the value hands over, together with the stream's other operations, and forgets.
+// The range's else branch is not used for streams.
+type Stream interface {
+	TakeStream() (items []any, ops *StreamOps)
+}
+
+// StreamOps are a stream's operations since the last render.
+type StreamOps struct {
+	// Ref identifies the stream in its view.
+	Ref string
+	// Inserts say where each rendered item goes, in the order of the entries.
+	Inserts []StreamInsert
+	// Deletes are the DOM ids of items to remove.
+	Deletes []string
+	// Reset removes every item the client holds before the inserts.
+	Reset bool
+}
+
+// StreamInsert places one rendered item: At is its index (-1 appends, 0 prepends), Limit
+// (when not 0) caps the stream's items after it (positive: keep the first Limit; negative:
+// keep the last -Limit), and UpdateOnly updates an item only if the client holds it.
+type StreamInsert struct {
+	DomID      string
+	At         int
+	Limit      int
+	UpdateOnly bool
 }
 
 // Components resolves the tree of a component by cid when rendering HTML. It may be nil

@@ -25,8 +25,9 @@ type Event struct {
 // Model holds the rendered tree of one view as the browser client holds it. The zero value
 // is not usable; call New.
 type Model struct {
-	tree  map[string]any
-	comps map[string]any // cid (decimal) → component tree
+	tree    map[string]any
+	comps   map[string]any          // cid (decimal) → component tree
+	streams map[string][]streamItem // the items of each stream, by ref
 
 	joined        bool
 	html          string
@@ -46,6 +47,9 @@ func New() *Model {
 func (m *Model) Join(rendered []byte) error {
 	saved := *m
 	m.tree, m.comps, m.title, m.joined = map[string]any{}, map[string]any{}, "", true
+	// A join renders the streams afresh (the client clears what the first render put
+	// there): each stream holds what the join inserts.
+	m.streams = nil
 	if err := m.Apply(rendered); err != nil {
 		*m = saved
 		return err
@@ -103,7 +107,11 @@ func (m *Model) Apply(diff []byte) error {
 		}
 	}
 
-	r := &renderer{comps: comps}
+	streams := make(map[string][]streamItem, len(m.streams))
+	for ref, items := range m.streams {
+		streams[ref] = items
+	}
+	r := &renderer{comps: comps, streams: streams}
 	// A component-only diff re-renders just those components (step 4 of docs/protocol.md, How
 	// the client merges), and only the ones on the page: the client looks their elements up in
 	// the DOM. A component that is not reachable from the view keeps its tree unrendered, "p"
@@ -124,7 +132,7 @@ func (m *Model) Apply(diff []byte) error {
 		return err
 	}
 
-	m.tree, m.comps, m.html = tree, comps, html
+	m.tree, m.comps, m.html, m.streams = tree, comps, html, r.streams
 	m.componentOnly = componentOnly
 	if title != nil {
 		m.title = *title
@@ -293,9 +301,6 @@ func mergeKeyed(target, source map[string]any) error {
 	if !ok {
 		return fmt.Errorf("%w: k is not an object", ErrMalformed)
 	}
-	if _, ok := source["stream"]; ok {
-		return fmt.Errorf("%w: streams are not supported", ErrMalformed)
-	}
 	tk, ok := isObject(target["k"])
 	if !ok {
 		return fmt.Errorf("%w: comprehension diff for a node that is not a comprehension", ErrMalformed)
@@ -382,6 +387,9 @@ func mergeKeyed(target, source map[string]any) error {
 	tk["kc"] = float64(kc)
 	if p, ok := source["p"]; ok {
 		target["p"] = p
+	}
+	if st, ok := source["stream"]; ok {
+		target["stream"] = st
 	}
 	return nil
 }

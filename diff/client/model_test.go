@@ -112,7 +112,9 @@ func TestMalformed(t *testing.T) {
 		{"sharing cycle", `{"c":{"4":{"s":5},"5":{"s":4}}}`},
 		{"root without element", `{"0":{"0":"x","s":["",""],"r":1}}`},
 		{"component root without element", `{"0":4,"s":["",""],"c":{"4":{"r":1,"s":["text"]}}}`},
-		{"stream", `{"0":{"k":{"kc":0},"stream":["r",[],[]]}}`},
+		{"stream ref not a string", `{"0":{"k":{"kc":0},"stream":[1,[],[]]}}`},
+		{"stream without deletes", `{"0":{"k":{"kc":0},"stream":["r",[]]}}`},
+		{"stream inserts not a list", `{"0":{"k":{"kc":0},"stream":["r",{},[]]}}`},
 		{"deep nesting", deep(20000)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

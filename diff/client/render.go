@@ -10,8 +10,14 @@ import (
 // renderer turns a merged tree into HTML, as toOutputBuffer in rendered.js does. Like the
 // browser client, it resolves integer statics in place and drops "p" once used (P4).
 type renderer struct {
-	comps map[string]any
-	depth int
+	comps   map[string]any
+	depth   int
+	streams map[string][]streamItem // what the DOM holds of each stream, by ref
+}
+
+// streamItem is one element of a stream container, as the DOM holds it.
+type streamItem struct {
+	id, html string
 }
 
 // maxDepth bounds nesting, so that a hostile message cannot exhaust the stack.
@@ -181,16 +187,152 @@ func (r *renderer) comprehension(b *strings.Builder, n map[string]any, templates
 	if !ok {
 		return fmt.Errorf("%w: k without a valid kc", ErrMalformed)
 	}
+	stream, isStream := n["stream"]
+	if ref, ok := n["streamRef"].(string); ok && !isStream {
+		// A stream whose operations were applied: the DOM holds its items.
+		for _, it := range r.streams[ref] {
+			b.WriteString(it.html)
+		}
+		return nil
+	}
+	var entries []string
 	for i := 0; i < kc; i++ {
 		e, ok := isObject(k[strconv.Itoa(i)])
 		if !ok {
 			return fmt.Errorf("%w: comprehension entry %d missing", ErrMalformed, i)
 		}
-		if err := r.dynamics(b, e, st, entryTemplates); err != nil {
+		if !isStream {
+			if err := r.dynamics(b, e, st, entryTemplates); err != nil {
+				return err
+			}
+			continue
+		}
+		var eb strings.Builder
+		if err := r.dynamics(&eb, e, st, entryTemplates); err != nil {
 			return err
 		}
+		entries = append(entries, eb.String())
+	}
+	if !isStream {
+		return nil
+	}
+	ref, err := r.applyStream(stream, entries)
+	if err != nil {
+		return err
+	}
+	// As the client does, forget the rendered entries: the DOM holds the items now.
+	n["k"] = map[string]any{"kc": float64(0)}
+	delete(n, "stream")
+	n["streamRef"] = ref
+	for _, it := range r.streams[ref] {
+		b.WriteString(it.html)
 	}
 	return nil
+}
+
+// idAttr finds the id of an entry's root element.
+var idAttr = regexp.MustCompile(`^\s*<[^\s/>]+[^>]*?\sid="([^"]*)"`)
+
+// applyStream applies a stream's operations ([ref, inserts, deletes, reset?]) to the items
+// the DOM holds, with the entries' HTML, as the client's stream patching does: deletes,
+// then a reset (items not inserted again go), then each insert at its place, capped by its
+// limit. It returns the stream's ref.
+func (r *renderer) applyStream(v any, entries []string) (string, error) {
+	ops, ok := v.([]any)
+	if !ok || len(ops) < 3 {
+		return "", fmt.Errorf("%w: stream is not [ref, inserts, deletes(, reset)]", ErrMalformed)
+	}
+	ref, ok := ops[0].(string)
+	if !ok {
+		return "", fmt.Errorf("%w: stream ref is not a string", ErrMalformed)
+	}
+	inserts, ok1 := ops[1].([]any)
+	deletes, ok2 := ops[2].([]any)
+	if !ok1 || !ok2 {
+		return "", fmt.Errorf("%w: stream inserts or deletes are not lists", ErrMalformed)
+	}
+	reset := len(ops) > 3 && truthy(ops[3])
+	type place struct {
+		at, limit  int
+		updateOnly bool
+	}
+	where := map[string]place{}
+	for _, in := range inserts {
+		l, ok := in.([]any)
+		if !ok || len(l) < 2 {
+			return "", fmt.Errorf("%w: a stream insert is not [dom_id, at, limit, update_only]", ErrMalformed)
+		}
+		id, _ := l[0].(string)
+		at, _ := l[1].(float64)
+		p := place{at: int(at)}
+		if len(l) > 2 {
+			if lim, ok := l[2].(float64); ok {
+				p.limit = int(lim)
+			}
+		}
+		if len(l) > 3 {
+			p.updateOnly = truthy(l[3])
+		}
+		if _, seen := where[id]; !seen {
+			where[id] = p
+		}
+	}
+	items := append([]streamItem(nil), r.streams[ref]...)
+	index := func(id string) int {
+		for i, it := range items {
+			if it.id == id {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, d := range deletes {
+		id, _ := d.(string)
+		if i := index(id); i >= 0 {
+			items = append(items[:i], items[i+1:]...)
+		}
+	}
+	if reset {
+		kept := items[:0]
+		for _, it := range items {
+			if _, again := where[it.id]; again {
+				kept = append(kept, it)
+			}
+		}
+		items = kept
+	}
+	for _, html := range entries {
+		m := idAttr.FindStringSubmatch(html)
+		if m == nil {
+			return "", fmt.Errorf("%w: a stream item has no id on its root element", ErrMalformed)
+		}
+		id := m[1]
+		p := where[id]
+		if i := index(id); i >= 0 {
+			items[i].html = html
+			continue
+		}
+		if p.updateOnly {
+			continue
+		}
+		it := streamItem{id: id, html: html}
+		switch {
+		case p.at < 0 || p.at >= len(items):
+			items = append(items, it)
+		default:
+			items = append(items[:p.at], append([]streamItem{it}, items[p.at:]...)...)
+		}
+		if p.limit > 0 && len(items) > p.limit {
+			items = items[:p.limit]
+		} else if p.limit < 0 && len(items) > -p.limit {
+			items = items[len(items)+p.limit:]
+		}
+	}
+	if r.streams == nil {
+		r.streams = map[string][]streamItem{}
+	}
+	r.streams[ref] = items
+	return ref, nil
 }
 
 // rootTag finds the first start tag, after optional whitespace and comments, as the
