@@ -257,19 +257,43 @@ func (c *sockConn) Write(p []byte) (int, error) {
 // header, the length (RFC 6455 §5.2) and p, unmasked.
 func (c *sockConn) appendText(p []byte) {
 	c.wmu.Lock()
-	b := append(*c.batch, 0x81)
-	switch n := len(p); {
+	*c.batch = append(appendFrameHeader(*c.batch, 0x81, len(p)), p...)
+	c.wmu.Unlock()
+}
+
+// appendDeflated adds a text frame carrying p to the batch, deflated by d (RSV1 set) unless
+// p is below d's threshold, and returns the payload's size on the wire. p is deflated
+// before the write lock is taken, into a pooled buffer.
+func (c *sockConn) appendDeflated(p []byte, d *deflater) int {
+	scratch := writeBufs.Get().(*[]byte)
+	out, ok := d.deflate((*scratch)[:0], p)
+	first := byte(0x81)
+	if ok {
+		first, p = 0xC1, out
+	}
+	c.wmu.Lock()
+	*c.batch = appendFrameHeader(*c.batch, first, len(p))
+	*c.batch = append(*c.batch, p...)
+	c.wmu.Unlock()
+	*scratch = out
+	recycleWrite(scratch)
+	return len(p)
+}
+
+// appendFrameHeader appends a server frame's header: first (FIN, RSV1 and the opcode) and
+// the unmasked payload length n (RFC 6455 §5.2).
+func appendFrameHeader(b []byte, first byte, n int) []byte {
+	b = append(b, first)
+	switch {
 	case n <= 125:
-		b = append(b, byte(n))
+		return append(b, byte(n))
 	case n <= 0xFFFF:
 		b = append(b, 126)
-		b = binary.BigEndian.AppendUint16(b, uint16(n))
+		return binary.BigEndian.AppendUint16(b, uint16(n))
 	default:
 		b = append(b, 127)
-		b = binary.BigEndian.AppendUint64(b, uint64(n))
+		return binary.BigEndian.AppendUint64(b, uint64(n))
 	}
-	*c.batch = append(b, p...)
-	c.wmu.Unlock()
 }
 
 // beginBatch starts gathering written frames; endBatch or endBatchNow sends them with one

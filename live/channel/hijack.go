@@ -11,7 +11,18 @@ import (
 // minimum, with pooled buffers underneath that an idle socket does not hold.
 type hijacker struct {
 	http.ResponseWriter
-	conn *sockConn
+	conn        *sockConn
+	req         *http.Request
+	compression CompressionMode
+}
+
+// WriteHeader adjusts the negotiated compression (see compressionHeader) before the
+// 101 response is written.
+func (w *hijacker) WriteHeader(code int) {
+	if code == http.StatusSwitchingProtocols {
+		compressionHeader(w.compression, w.req, w.Header())
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // Unwrap returns the wrapped ResponseWriter (for http.ResponseController).

@@ -53,6 +53,8 @@ type Options struct {
 	// every header; afterwards the others are dropped, so that idle sockets do not hold
 	// them. Default none.
 	KeepHeaders []string
+	// Compression configures permessage-deflate (see Compression). Default off.
+	Compression Compression
 
 	// Limits bound what one client can hold or send. The zero value means the defaults;
 	// see Limits.
@@ -105,6 +107,24 @@ type Limits struct {
 	// MaxTopicBytes bounds the length of a topic a client may join; a longer one gets the
 	// error reply "topic too long". Default 1024. Negative: no limit.
 	MaxTopicBytes int
+}
+
+// Compression configures the permessage-deflate WebSocket extension (RFC 7692) for the
+// messages the server sends. Client messages are inflated whenever the extension is
+// negotiated, always without context takeover (client_no_context_takeover is always
+// answered), so that no socket keeps a 32 KiB inflate window for its client's small events.
+//
+// The trade-off, measured by BenchmarkCompression (PERFORMANCE.md, permessage-deflate):
+// TODO numbers.
+type Compression struct {
+	// Mode is off, no context takeover or context takeover. Default CompressionOff.
+	Mode CompressionMode
+	// Threshold is the smallest message, in bytes, that is deflated; smaller ones are sent
+	// as they are (the extension allows both in one stream). Default
+	// DefaultCompressionThreshold without context takeover, where a small message does not
+	// shrink, and DefaultContextTakeoverCompressionThreshold with it. Negative: every
+	// message is deflated.
+	Threshold int
 }
 
 // Unlimited returns Limits with every limit off.
@@ -162,6 +182,17 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DrainWindow <= 0 {
 		o.DrainWindow = DefaultDrainWindow
+	}
+	if o.Compression.Mode == CompressionDefault {
+		o.Compression.Mode = CompressionOff
+	}
+	switch {
+	case o.Compression.Threshold < 0:
+		o.Compression.Threshold = 0
+	case o.Compression.Threshold == 0 && o.Compression.Mode == CompressionContextTakeover:
+		o.Compression.Threshold = DefaultContextTakeoverCompressionThreshold
+	case o.Compression.Threshold == 0:
+		o.Compression.Threshold = DefaultCompressionThreshold
 	}
 	if o.Limits.MaxConnections == 0 {
 		o.Limits.MaxConnections = defaultMaxConnections()

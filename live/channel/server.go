@@ -196,11 +196,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Likewise the parsed query and the cookies: Channel.ConnectInfo parses the query
 	// again when asked.
 	info.Params, info.Cookies = nil, nil
-	hj := &hijacker{ResponseWriter: w}
+	hj := &hijacker{ResponseWriter: w, req: r, compression: s.opts.Compression.Mode}
+	libMode := websocket.CompressionDisabled
+	if s.opts.Compression.Mode != CompressionOff {
+		// Always: the socket deflates its own messages (compress.go), and the library
+		// inflates the client's without keeping a window.
+		libMode = websocket.CompressionNoContextTakeover
+	}
 	conn, err := websocket.Accept(hj, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{"phoenix"},
 		InsecureSkipVerify: true, // the origin was checked above
-		CompressionMode:    websocket.CompressionDisabled,
+		CompressionMode:    libMode,
 	})
 	if err != nil {
 		s.log.Warn("channel: websocket upgrade failed", "remote", clip(r.RemoteAddr), "error", err)
@@ -208,6 +214,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(s.opts.MaxFrameBytes)
 	sock := newSocket(s, conn, hj.conn, info, assigns)
+	sock.defl = newDeflater(w.Header().Get(extensionsHeader), s.opts.Compression.Threshold)
 	sock.rawQuery = r.URL.RawQuery
 	if !s.register(sock) {
 		conn.Close(websocket.StatusServiceRestart, "server shutting down")
