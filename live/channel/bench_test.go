@@ -48,6 +48,9 @@ func raiseFileLimit() {
 func runBenchClients(url string) int {
 	raiseFileLimit()
 	n, _ := strconv.Atoi(os.Getenv(benchClientsEnv))
+	if os.Getenv(compressClientsEnv) != "" {
+		return runCompressClients(url, n)
+	}
 	var received atomic.Int64
 	var outMu sync.Mutex
 	out := bufio.NewWriter(os.Stdout)
@@ -136,13 +139,22 @@ type benchEnv struct {
 func startBench(b *testing.B, n int) *benchEnv {
 	b.Helper()
 	raiseFileLimit()
+	return startBenchOn(b, newBenchServer(b), n)
+}
+
+// startBenchOn starts the client process of n sockets on ts, with the environment
+// variables extraEnv ("NAME=value") added.
+func startBenchOn(b *testing.B, ts *testServer, n int, extraEnv ...string) *benchEnv {
+	b.Helper()
+	raiseFileLimit()
 	env := &benchEnv{lines: make(chan string, 16)}
-	env.ts = newBenchServer(b)
+	env.ts = ts
 	runtime.GC()
 	runtime.GC()
 	runtime.ReadMemStats(&env.before)
 	env.cmd = exec.Command(os.Args[0], "-test.run=^$")
 	env.cmd.Env = append(os.Environ(), benchClientEnv+"="+env.ts.url, benchClientsEnv+"="+strconv.Itoa(n))
+	env.cmd.Env = append(env.cmd.Env, extraEnv...)
 	env.cmd.Stderr = os.Stderr
 	stdout, err := env.cmd.StdoutPipe()
 	if err != nil {

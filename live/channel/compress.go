@@ -82,8 +82,8 @@ func (s *byteSink) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// flateWriters holds the compressors of messages deflated without context takeover, and
-// those of closed sockets. A flate.Writer is about 1 MB, whatever its level.
+// flateWriters holds the compressors of messages deflated without context takeover. A
+// flate.Writer is about 1 MB, whatever its level.
 var flateWriters sync.Pool
 
 // newDeflater returns the deflater for a socket whose handshake answered ext in
@@ -103,11 +103,15 @@ func (d *deflater) deflate(dst, p []byte) ([]byte, bool) {
 	}
 	d.sink.buf = dst
 	fw := d.fw
-	if fw == nil {
+	switch {
+	case fw != nil:
+	case d.takeover:
+		// Not BestSpeed: it matches within one message and the one before only, and a
+		// message under 128 bytes gets no matching at all and clears what it had.
+		fw, _ = flate.NewWriter(&d.sink, takeoverLevel)
+		d.fw = fw
+	default:
 		fw = getFlateWriter(&d.sink)
-		if d.takeover {
-			d.fw = fw
-		}
 	}
 	// Writing to a byteSink cannot fail.
 	_, _ = fw.Write(p)
@@ -120,13 +124,16 @@ func (d *deflater) deflate(dst, p []byte) ([]byte, bool) {
 	return out[:len(out)-len(deflateTail)], true
 }
 
-// release gives the socket's compressor back to the pool.
+// release drops the socket's compressor.
 func (d *deflater) release() {
-	if d != nil && d.fw != nil {
-		flateWriters.Put(d.fw)
+	if d != nil {
 		d.fw = nil
 	}
 }
+
+// takeoverLevel is the compression level with context takeover: the cheapest that
+// matches over the whole window.
+const takeoverLevel = 2
 
 func getFlateWriter(w *byteSink) *flate.Writer {
 	if fw, ok := flateWriters.Get().(*flate.Writer); ok {
