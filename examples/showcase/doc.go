@@ -22,6 +22,8 @@
 //   - /js: JS commands built with live.JS (a modal, a menu, classes, attributes, focus,
 //     transitions, a patch) and the lifecycle bindings (phx-mounted, phx-remove,
 //     phx-connected, phx-disconnected), kept through the server's renders.
+//   - /stream: a chat-like feed in a stream (live.Stream) that the server does not keep:
+//     post, star (update in place), delete, a burst past the limit of 50, a reset.
 //
 // Several nodes share presence over NATS: give them the same GLINT_SECRET (32+ bytes) and
 // the same NATS server, and each tab lists the tabs open on every node:

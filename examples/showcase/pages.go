@@ -24,4 +24,5 @@ var pages = []showcasePage{
 	hooksPage,
 	nestedPage,
 	jsPage,
+	streamPage,
 }

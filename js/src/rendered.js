@@ -92,9 +92,13 @@ export class Rendered {
     return { reply: r, events: e || [], title: t, cids: c ? Object.keys(c) : [] }
   }
 
-  // toString renders the whole view. It records the cids it rendered in this.seen.
-  toString() {
+  // toString renders the whole view. It records the cids it rendered in this.seen, and in
+  // this.streams the operations of the streams it rendered, whose entries it then forgets
+  // (the DOM holds them), unless peek.
+  toString(peek) {
     this.seen = new Set()
+    this.streams = []
+    this.peek = peek
     return this.node(this.tree, null)
   }
 
@@ -133,6 +137,11 @@ export class Rendered {
     delete n.p
     let out = ""
     for (let i = 0; i < n.k.kc; i++) out += this.fill(S, n.k[i], TP)
+    if (n.stream && !this.peek) {
+      this.streams.push(n.stream)
+      n.k = { kc: 0 }
+      delete n.stream
+    }
     return out
   }
 

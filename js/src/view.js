@@ -183,7 +183,9 @@ export class View {
       this.rendered = rendered
       this.setState("phx-connected")
       clearTimeout(this.dtimer)
+      this.joining = 1
       for (const x of extras) this.render(x)
+      this.joining = 0
       this.execAll("phx-connected")
       this.loaded()
       this.tries = 0
@@ -209,7 +211,7 @@ export class View {
   // still exists with the same phx-change in the new render.
   recoverable(rendered) {
     const tpl = this.ls.d.createElement("template")
-    tpl.innerHTML = rendered.toString()
+    tpl.innerHTML = rendered.toString(1)
     const out = []
     for (const form of this.el.querySelectorAll("form[id][phx-change]")) {
       if (!this.owns(form)) continue
@@ -302,8 +304,8 @@ export class View {
     const { selectionStart: a, selectionEnd: b } = focused || {}
     const updated = new Set()
     const sub = this.submitted
-    morphdom(this.el, to, {
-      childrenOnly: true,
+    const streams = this.rendered.streams || []
+    const opts = {
       onBeforeElUpdated: (from, next) => {
         // A nested or sticky view's container: its content is that view's; only its
         // attributes follow the parent, and its session only once it was destroyed.
@@ -314,6 +316,7 @@ export class View {
           return false
         }
         if (from.getAttribute("phx-update") == "ignore") return false
+        if (next.getAttribute("phx-update") == "stream") return this.stream(from, next, streams, opts), false
         if (from.hasAttribute(REF)) return (this.held = true), false
         // The user's typing wins in the focused control, unless the server changed its
         // value in its answer to the form's submit.
@@ -335,7 +338,8 @@ export class View {
         setTimeout(() => el.remove(), removeTime(r))
         return false
       },
-    })
+    }
+    morphdom(this.el, to, { ...opts, childrenOnly: true })
     // A keyed move can take the focus away from the control the user is typing in.
     if (focused && focused != d.activeElement && focused.isConnected) {
       focused.focus()
@@ -344,6 +348,31 @@ export class View {
     this.syncHooks(updated)
     for (const el of this.el.querySelectorAll("[phx-mounted]")) if (!el.__glintMounted && this.owns(el)) (el.__glintMounted = 1), this.exec(el, "phx-mounted")
     if (this.ls.views.size > 1 || html.includes(SESSION)) this.ls.nest()
+  }
+
+  // stream patches a phx-update="stream" container: next holds only the items inserted
+  // since the last render, placed by the streams' operations; the container keeps the
+  // others. The first render after a join drops what it does not insert again.
+  stream(from, next, streams, opts) {
+    const kids = [...next.children]
+    const where = {}
+    for (const { name, value } of next.attributes) from.setAttribute(name, value)
+    for (const [ref, ins, dels, reset] of streams) {
+      if (from.__glintRef != ref && !ins.some(([id]) => kids.some((k) => k.id == id))) continue
+      from.__glintRef = ref
+      for (const c of [...from.children]) if (dels.includes(c.id) || ((reset || this.joining) && !ins.some(([id]) => id == c.id))) c.remove()
+      for (const i of ins) where[i[0]] = i
+    }
+    for (const k of kids) {
+      const [, at = -1, limit, only] = where[k.id] || []
+      const old = [...from.children].find((c) => c.id == k.id)
+      if (old) morphdom(old, k, opts)
+      else if (!only) {
+        const c = from.children
+        from.insertBefore(k, at < 0 ? null : c[at] || null)
+        while (limit && c.length > Math.abs(limit)) (limit > 0 ? from.lastElementChild : from.firstElementChild).remove()
+      }
+    }
   }
 
   syncHooks(updated) {
