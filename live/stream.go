@@ -149,7 +149,13 @@ func (s *Stream[T]) TakeStream() ([]any, *render.StreamOps) {
 		items = append(items, StreamItem[T]{DomID: in.id, Item: in.item})
 		ops.Inserts = append(ops.Inserts, render.StreamInsert{DomID: in.id, At: in.at, Limit: s.limit, UpdateOnly: in.updateOnly})
 	}
-	clear(s.inserts)
-	s.inserts, s.deletes, s.reset = s.inserts[:0], nil, false
+	if cap(s.inserts) > 64 {
+		// A big batch (a first page of items) must not stay behind in the view.
+		s.inserts = nil
+	} else {
+		clear(s.inserts)
+		s.inserts = s.inserts[:0]
+	}
+	s.deletes, s.reset = nil, false
 	return items, ops
 }
