@@ -156,3 +156,57 @@ func TestNewStreamPanics(t *testing.T) {
 		})
 	}
 }
+
+// logCard is a component with a stream of its own.
+type logCard struct {
+	live.ComponentBase
+	Lines *live.Stream[string]
+	n     int
+}
+
+var logCardTemplate = render.Must(render.New("logCard").Parse(
+	`<div id="log"><ol id="lines" phx-update="stream">{{range .Lines}}<li id="{{.DomID}}">{{.Item}}</li>{{end}}</ol><button id="more" phx-click="more" phx-target="{{.Myself}}">more</button></div>`))
+
+func (c *logCard) Template() *render.Template { return logCardTemplate }
+
+func (c *logCard) Mount(ctx context.Context, s *live.Socket) error {
+	c.Lines = live.NewStream("lines", func(l string) string { return "l-" + l })
+	c.Lines.Append("a", "b")
+	return nil
+}
+
+func (c *logCard) HandleEvent(ctx context.Context, s *live.Socket, e live.Event) error {
+	c.n++
+	c.Lines.Prepend("new" + strconv.Itoa(c.n))
+	return nil
+}
+
+type logPage struct {
+	Card render.ComponentRef
+}
+
+func (p *logPage) Mount(ctx context.Context, s *live.Socket, params live.Params) error {
+	var err error
+	p.Card, err = s.Component("log", func() live.Component { return &logCard{} })
+	return err
+}
+
+func TestStreamInAComponent(t *testing.T) {
+	srv := live.New(live.Options{Secret: []byte("stream test secret, 32 bytes long!"), Logger: quietLogger()})
+	srv.Handle("GET /{$}", live.Page{New: func() live.View { return &logPage{} }, Template: render.Must(render.New("logPage").Parse(`<main>{{.Card}}</main>`))})
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	v := livetest.Open(t, srv, "/")
+	list := func() string {
+		var ids []string
+		v.Find("#lines li").Each(func(_ int, s *goquery.Selection) { ids = append(ids, s.Text()) })
+		return strings.Join(ids, " ")
+	}
+	if got := list(); got != "a b" {
+		t.Fatalf("first: %q", got)
+	}
+	v.Click("#more")
+	v.Click("#more")
+	if got := list(); got != "new2 new1 a b" {
+		t.Fatalf("after two prepends: %q\n%s", got, v.HTML())
+	}
+}
