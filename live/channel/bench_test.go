@@ -353,3 +353,47 @@ func BenchmarkPushReply1000(b *testing.B) {
 	b.ReportMetric(float64(rtts[len(rtts)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(rtts[len(rtts)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+// BenchmarkClickRoundTrip measures one click on one socket: the event frame written over
+// loopback, decoded, handed to the channel's goroutine, answered, and the reply read back
+// (internal/wsclient, which allocates nothing per message, so allocs/op are the server's).
+//
+//	go test -run '^$' -bench 'ClickRoundTrip$' -benchtime 20000x -count 5 ./live/channel
+func BenchmarkClickRoundTrip(b *testing.B) {
+	ts := newBenchServer(b)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = ts.srv.Shutdown(ctx)
+		ts.http.Close()
+	}()
+	dctx, dcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c, err := wsclient.Dial(dctx, ts.url, nil)
+	dcancel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.CloseNow()
+	const topic = "room:phx-GBsi_6M7paYhySQj"
+	if err := c.WriteText([]byte(`["1","1","` + topic + `","phx_join",{}]`)); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.ReadMessage(); err != nil {
+		b.Fatal(err)
+	}
+	head := []byte(`["1","`)
+	tail := []byte(`","` + topic + `","event",{"type":"click","event":"inc","value":{"value":""}}]`)
+	var buf []byte
+	ref := 1
+	b.ReportAllocs()
+	for b.Loop() {
+		ref++
+		buf = append(strconv.AppendInt(append(buf[:0], head...), int64(ref), 10), tail...)
+		if err := c.WriteText(buf); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.ReadMessage(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
