@@ -78,6 +78,7 @@ type viewRare struct {
 	info   []InfoHook
 	params []ParamsHook
 	nest   nesting
+	tasks  map[any]*asyncTask // LoadAsync's loads under way, by destination
 }
 
 // OnEvent attaches h to the connected view: it runs before HandleEvent for every event

@@ -314,6 +314,7 @@ func (v *viewProc) pageKey() string {
 // (the channel layer only ends those of joined channels).
 func (v *viewProc) abandon() {
 	v.unregister()
+	v.cancelAsync()
 	v.timers.stop()
 	for t := range v.topics {
 		v.ch.Unsubscribe(t)
@@ -645,6 +646,13 @@ func (v *viewProc) handleParams(ctx context.Context, p Params) error {
 // HandleInfo handles messages: PubSub broadcasts, timer ticks, Send and SendUpdate.
 func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) {
 	v.sock.ctx = ctx
+	if d, ok := msg.(asyncDone); ok {
+		if v.asyncResult(d) {
+			v.markDirty()
+			v.Flush(ctx, c)
+		}
+		return
+	}
 	if isDevReload(msg) {
 		// The templates changed: render again (the encoder sends new statics).
 		v.markDirty()
@@ -759,6 +767,7 @@ func (v *viewProc) Terminate(ctx context.Context, c *channel.Channel, reason err
 	if v.timers != nil {
 		v.timers.stop()
 	}
+	v.cancelAsync()
 	if !v.joined {
 		return
 	}
