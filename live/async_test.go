@@ -131,7 +131,9 @@ func TestAsync(t *testing.T) {
 	v.PushHook("reload", nil)
 	nextLoad(t, loads) <- result{panic: true}
 	ended(t, stopped, "done")
-	v.WaitFor(func(html string) bool { return strings.Contains(html, "failed: live: async load panicked: loader exploded") })
+	v.WaitFor(func(html string) bool {
+		return strings.Contains(html, "failed: live: async load panicked: loader exploded")
+	})
 	if v.Errored() {
 		t.Fatal("a panicking loader crashed the view")
 	}
