@@ -40,10 +40,14 @@ type Channel struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+	// processFn is c.process, made once: a method value passed to workers.run would be
+	// allocated on every burst.
+	processFn func()
 
 	// mailbox: bounded queue guarded by mu.
 	mu        sync.Mutex
 	mailbox   []envelope
+	mbox      *[]envelope // the pooled pointer mailbox's array came in (see mailboxes)
 	stopKind  endKind
 	stopErr   error
 	subs      map[string]struct{}
@@ -62,7 +66,7 @@ func newChannel(s *socket, topic, joinRef string) *Channel {
 	// Not derived from s.hard (that would cost the socket a children map): the socket
 	// stops its channels explicitly, which cancels this.
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Channel{
+	c := &Channel{
 		sock:    s,
 		topic:   topic,
 		joinRef: joinRef,
@@ -72,6 +76,8 @@ func newChannel(s *socket, topic, joinRef string) *Channel {
 		done:    make(chan struct{}),
 		running: true, // the join goroutine
 	}
+	c.processFn = c.process
+	return c
 }
 
 // Topic returns the joined topic.

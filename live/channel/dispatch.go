@@ -14,14 +14,22 @@ func (s *socket) reply(joinRef, ref nstr, topic, status string, response []byte)
 	s.enqueue(encodeReply(joinRef, ref, topic, status, response))
 }
 
+// encodeReply encodes a reply frame in one allocation: the frame and its payload
+// {"status":status,"response":response} are written at once.
 func encodeReply(joinRef, ref nstr, topic, status string, response []byte) []byte {
-	p := make([]byte, 0, 32+len(response))
-	p = append(p, `{"status":"`...)
-	p = append(p, status...)
-	p = append(p, `","response":`...)
-	p = append(p, response...)
-	p = append(p, '}')
-	return encodeFrame(joinRef, ref, topic, "phx_reply", p)
+	n := 48 + len(joinRef.s) + len(ref.s) + len(topic) + len(status) + len(response)
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	b = appendNstr(b, joinRef)
+	b = append(b, ',')
+	b = appendNstr(b, ref)
+	b = append(b, ',')
+	b = appendString(b, topic)
+	b = append(b, `,"phx_reply",{"status":"`...)
+	b = append(b, status...)
+	b = append(b, `","response":`...)
+	b = append(b, response...)
+	return append(b, "}]"...)
 }
 
 func reasonJSON(reason string) []byte {

@@ -35,9 +35,14 @@ var errFrame = errors.New("channel: malformed frame")
 // decodeFrame parses a v2 frame. It scans the array by hand: refs, topic and event are
 // plain strings in practice, so the common path allocates only the strings themselves, and
 // the payload is kept as raw JSON for the handler.
-func decodeFrame(b []byte) (frame, error) {
+func decodeFrame(b []byte) (frame, error) { return decodeFrameAfter(b, "") }
+
+// decodeFrameAfter is decodeFrame for a socket whose previous frame's topic was prevTopic:
+// the same topic again (the clicks of one view) reuses that string instead of allocating
+// one, and so do the usual event names.
+func decodeFrameAfter(b []byte, prevTopic string) (frame, error) {
 	var f frame
-	d := decoder{b: b}
+	d := decoder{b: b, prev: prevTopic}
 	d.ws()
 	if !d.eat('[') {
 		return f, fmt.Errorf("%w: not a JSON array", errFrame)
@@ -55,7 +60,9 @@ func decodeFrame(b []byte) (frame, error) {
 	if err = d.comma(); err != nil {
 		return f, err
 	}
+	d.reuse = true
 	topic, err := d.nullableString()
+	d.reuse = false
 	if err != nil {
 		return f, err
 	}
@@ -66,7 +73,9 @@ func decodeFrame(b []byte) (frame, error) {
 	if err = d.comma(); err != nil {
 		return f, err
 	}
+	d.events = true
 	event, err := d.nullableString()
+	d.events = false
 	if err != nil {
 		return f, err
 	}
@@ -100,8 +109,29 @@ func decodeFrame(b []byte) (frame, error) {
 }
 
 type decoder struct {
-	b []byte
-	i int
+	b    []byte
+	i    int
+	prev string // a string to reuse when the next simple string equals it (reuse set)
+	// reuse and events say which strings nullableString may take without allocating.
+	reuse, events bool
+}
+
+// knownEvents are the event names a client sends all the time.
+var knownEvents = []string{"event", "heartbeat", "phx_join", "phx_leave"}
+
+// known returns a string equal to raw without allocating, when there is one.
+func (d *decoder) known(raw []byte) (string, bool) {
+	if d.reuse && d.prev != "" && string(raw) == d.prev {
+		return d.prev, true
+	}
+	if d.events {
+		for _, e := range knownEvents {
+			if string(raw) == e {
+				return e, true
+			}
+		}
+	}
+	return "", false
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -146,7 +176,11 @@ func (d *decoder) nullableString() (nstr, error) {
 		case c == '"':
 			d.i++
 			if simple {
-				return str(string(d.b[start : d.i-1])), nil
+				raw := d.b[start : d.i-1]
+				if s, ok := d.known(raw); ok {
+					return str(s), nil
+				}
+				return str(string(raw)), nil
 			}
 			var s string
 			if err := json.Unmarshal(d.b[start-1:d.i], &s); err != nil {

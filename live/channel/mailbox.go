@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 
 	"github.com/glint-go/glint/live/pubsub"
 )
@@ -52,6 +53,24 @@ const (
 	stopped               // dropped: the channel is ending or has ended
 )
 
+// mailboxes recycles the arrays of mailboxes between bursts: a channel takes one when a
+// message arrives in its empty mailbox and gives it back once it has handled the batch, so
+// that a click allocates no array and an idle channel holds none.
+var mailboxes = sync.Pool{New: func() any { b := make([]envelope, 0, 4); return &b }}
+
+// maxRecycledMailbox bounds the arrays kept in mailboxes (a burst's big one is dropped).
+const maxRecycledMailbox = 64
+
+// recycleMailbox gives a handled batch's array (its entries cleared) back, in the pooled
+// pointer bp that came with it.
+func recycleMailbox(bp *[]envelope, batch []envelope) {
+	if bp == nil || cap(batch) > maxRecycledMailbox {
+		return
+	}
+	*bp = batch[:0]
+	mailboxes.Put(bp)
+}
+
 // logDrop logs a message dropped on a full mailbox, once per overflow episode (until the
 // mailbox drains), so that a flood cannot flood the log too; the metric counts them all.
 func (c *Channel) logDrop(what, event string) {
@@ -80,13 +99,17 @@ func (c *Channel) put(env envelope) enqueueResult {
 		m.MailboxDropped.Add(1)
 		return full
 	}
+	if c.mailbox == nil {
+		c.mbox = mailboxes.Get().(*[]envelope)
+		c.mailbox = (*c.mbox)[:0]
+	}
 	c.mailbox = append(c.mailbox, env)
 	start := !c.running
 	c.running = true
 	c.mu.Unlock()
 	m.MailboxDepth.Add(1)
 	if start {
-		c.sock.srv.workers.run(c.process)
+		c.sock.srv.workers.run(c.processFn)
 	}
 	return queued
 }
@@ -106,7 +129,7 @@ func (c *Channel) requestStop(kind endKind, err error) {
 	c.mu.Unlock()
 	c.cancel()
 	if start {
-		c.sock.srv.workers.run(c.process)
+		c.sock.srv.workers.run(c.processFn)
 	}
 }
 
@@ -222,7 +245,7 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 func (c *Channel) rejectQueued() {
 	c.mu.Lock()
 	queued := c.mailbox
-	c.mailbox = nil
+	c.mailbox, c.mbox = nil, nil
 	c.stopKind = endSocket
 	subs := c.subs
 	c.subs = nil
@@ -252,8 +275,8 @@ func (c *Channel) loop() (endKind, error) {
 			c.mu.Unlock()
 			return kind, err
 		}
-		batch := c.mailbox
-		c.mailbox = nil
+		batch, bp := c.mailbox, c.mbox
+		c.mailbox, c.mbox = nil, nil
 		c.dropLogged = false
 		if len(batch) == 0 {
 			c.running = false
@@ -275,6 +298,7 @@ func (c *Channel) loop() (endKind, error) {
 				return kind, err
 			}
 		}
+		recycleMailbox(bp, batch)
 		if f, ok := c.handler.(Flusher); ok {
 			c.mu.Lock()
 			empty := len(c.mailbox) == 0
@@ -356,7 +380,7 @@ func (c *Channel) end(kind endKind, reason error) {
 		c.stopKind, c.stopErr = kind, reason
 	}
 	dropped := c.mailbox
-	c.mailbox = nil
+	c.mailbox, c.mbox = nil, nil
 	c.mu.Unlock()
 	m.MailboxDepth.Add(-int64(len(dropped)))
 	for t := range subs {

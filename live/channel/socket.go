@@ -75,6 +75,9 @@ type socket struct {
 	// Options.EventsPerSecond over all the socket's channels, and the refusals past it.
 	events, eventExcess rate.Bucket
 	abused              bool // closed for abuse (the reader goroutine only)
+	// lastTopic is the topic of the last frame read (the reader goroutine only): the next
+	// frame for the same topic reuses the string (see decodeFrameAfter).
+	lastTopic string
 
 	mu       sync.Mutex
 	channels map[string]*Channel
@@ -424,12 +427,13 @@ func (s *socket) readFrame() bool {
 		s.close(websocket.StatusUnsupportedData, "binary frames are not supported")
 		return false
 	}
-	f, err := decodeFrame(b)
+	f, err := decodeFrameAfter(b, s.lastTopic)
 	if err != nil {
 		s.log.Warn("channel: undecodable frame, closing", "error", err)
 		s.close(websocket.StatusInternalError, "undecodable frame")
 		return false
 	}
+	s.lastTopic = f.topic
 	s.dispatch(f)
 	return true
 }
