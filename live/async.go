@@ -14,33 +14,26 @@ import (
 //
 //	{{with .Stats}}{{if .Loading}}Loading…{{else if .Failed}}Could not load: {{.Err}}{{else}}{{.Value.Total}}{{end}}{{end}}
 //
-// Loading again keeps the last Value, so a template may show it while the new one loads.
+// Loading again, or failing, keeps the last Value (OK stays true), so a template may show it
+// while the new one loads, or next to the error.
 type Async[T any] struct {
 	// Value is the last value loaded; the zero value before the first.
 	Value T
 	// Err is why the last load failed (a panic in the loader is one), or nil.
-	Err   error
-	state asyncState
+	Err     error
+	loading bool
+	ok      bool
 }
-
-type asyncState uint8
-
-const (
-	asyncIdle asyncState = iota
-	asyncLoading
-	asyncOK
-	asyncFailed
-)
 
 // Loading reports whether a load is under way (and always during the disconnected
 // render, where nothing is loaded).
-func (a Async[T]) Loading() bool { return a.state == asyncLoading }
+func (a Async[T]) Loading() bool { return a.loading }
 
-// OK reports whether the last load succeeded: Value holds its result.
-func (a Async[T]) OK() bool { return a.state == asyncOK }
+// OK reports whether a load has succeeded: Value holds the last result.
+func (a Async[T]) OK() bool { return a.ok }
 
 // Failed reports whether the last load failed: Err says why.
-func (a Async[T]) Failed() bool { return a.state == asyncFailed }
+func (a Async[T]) Failed() bool { return !a.loading && a.Err != nil }
 
 // maxAsync bounds the loads under way in one view.
 const maxAsync = 16
@@ -71,7 +64,7 @@ type asyncDone struct {
 // loading. A view runs at most 16 loads at once; beyond that dst fails with
 // ErrTooManyAsync, which is also returned.
 func LoadAsync[T any](s *Socket, dst *Async[T], load func(ctx context.Context) (T, error)) error {
-	dst.state, dst.Err = asyncLoading, nil
+	dst.loading, dst.Err = true, nil
 	v := s.v
 	if v == nil {
 		return nil
@@ -82,7 +75,7 @@ func LoadAsync[T any](s *Socket, dst *Async[T], load func(ctx context.Context) (
 		delete(r.tasks, dst)
 	}
 	if len(r.tasks) >= maxAsync {
-		dst.state, dst.Err = asyncFailed, ErrTooManyAsync
+		dst.loading, dst.Err = false, ErrTooManyAsync
 		return ErrTooManyAsync
 	}
 	ctx, cancel := context.WithCancel(v.ch.Context())
@@ -107,11 +100,12 @@ func LoadAsync[T any](s *Socket, dst *Async[T], load func(ctx context.Context) (
 			return
 		}
 		v.timers.after(0, asyncDone{key: dst, task: t, apply: func() {
+			dst.loading = false
 			if err != nil {
-				dst.state, dst.Err = asyncFailed, err
+				dst.Err = err
 				return
 			}
-			dst.state, dst.Value, dst.Err = asyncOK, val, nil
+			dst.ok, dst.Value, dst.Err = true, val, nil
 		}}, false)
 	}()
 	return nil
@@ -126,7 +120,7 @@ func CancelAsync[T any](s *Socket, dst *Async[T]) {
 	if t := s.v.rare.tasks[dst]; t != nil {
 		t.cancel()
 		delete(s.v.rare.tasks, dst)
-		dst.state, dst.Err = asyncFailed, ErrAsyncCancelled
+		dst.loading, dst.Err = false, ErrAsyncCancelled
 		s.v.markDirty()
 	}
 }

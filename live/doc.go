@@ -40,6 +40,9 @@
 // navigation; LayoutData.Sticky puts one in the layout. Socket.Parent and Socket.Child
 // reach a view's parent and children.
 //
+// Streams and async loads. A Stream is a list the page shows and the server does not keep
+// (LiveView's streams); LoadAsync loads an Async value off the view's goroutine.
+//
 // Presence. Socket.Track makes a connected view a presence of package live/presence (who is
 // on a page, across nodes); the presence ends with the view, and tracking again updates its
 // meta in place.

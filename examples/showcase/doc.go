@@ -24,6 +24,8 @@
 //     phx-connected, phx-disconnected), kept through the server's renders.
 //   - /stream: a chat-like feed in a stream (live.Stream) that the server does not keep:
 //     post, star (update in place), delete, a burst past the limit of 50, a reset.
+//   - /async: a report that arrives 500 ms after the page connects, loaded off the view's
+//     goroutine (live.LoadAsync), and a forecast whose load fails.
 //
 // Several nodes share presence over NATS: give them the same GLINT_SECRET (32+ bytes) and
 // the same NATS server, and each tab lists the tabs open on every node:

@@ -25,4 +25,5 @@ var pages = []showcasePage{
 	nestedPage,
 	jsPage,
 	streamPage,
+	asyncPage,
 }
