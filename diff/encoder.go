@@ -124,6 +124,13 @@ func (e *Encoder) Forget(cids ...int) {
 	}
 }
 
+// Replaces reports whether tree has another root template than the last one encoded: its
+// Update then replaces everything the client holds, components included, so it needs every
+// component the tree references.
+func (e *Encoder) Replaces(tree *render.Rendered) bool {
+	return e.tree != nil && tree != nil && !sameStatics(e.tree.Statics, tree.Statics)
+}
+
 // Holds reports whether the client holds component cid, as far as the encoder knows.
 func (e *Encoder) Holds(cid int) bool {
 	_, ok := e.comps[cid]

@@ -352,6 +352,10 @@ func (w *writer) componentValue(cid int, old, next *render.Rendered) bool {
 		w.node(next, true)
 		return true
 	}
+	if old == next {
+		// The same tree (a memoized component): nothing changed.
+		return false
+	}
 	return w.nodeDiff(old, next)
 }
 

@@ -60,3 +60,15 @@ type Updater interface {
 type ComponentMounter interface {
 	Mount(ctx context.Context, s *Socket) error
 }
+
+// Memoizer is implemented by components whose render depends only on what MemoKey returns:
+// the runtime then executes the component's template again only when the key changed
+// (compared with ==), when an event targeted the component or Update ran, or when it was
+// just mounted; otherwise the component's last rendered tree is reused, which costs almost
+// nothing. A page of many components (a table of 200 rows, say) then renders in the time of
+// the few that changed. The key must be comparable and capture everything the template
+// reads (a copy of the struct, return *c, is the simplest when its fields are comparable);
+// a key that leaves something out shows stale content.
+type Memoizer interface {
+	MemoKey() any
+}

@@ -18,6 +18,10 @@ type componentSet struct {
 	byCID map[int]*compEntry
 	next  int
 	gone  *goneSet // destroyed components, made on the first destroy
+	// pass numbers the renders; hits lists the cids of the Memoizer components whose last
+	// tree the current pass reused (they are not in its diff.Components).
+	pass uint32
+	hits []int
 }
 
 type compEntry struct {
@@ -26,6 +30,34 @@ type compEntry struct {
 	c     Component
 	newC  func() Component // what mounted it, to mount it afresh after a destroy
 	dying bool             // announced by cids_will_destroy and not rendered since
+	memo  *memo            // a Memoizer's last render, or nil
+	pass  uint32           // the last render pass that rendered it
+	inner bool             // being walked: rendering it again is a cycle
+}
+
+// memo is a Memoizer component's last render: its tree and key, and whether an event or
+// an Update touched the component since.
+type memo struct {
+	tree    *render.Rendered
+	key     any
+	touched bool
+}
+
+// sameKey compares memo keys; a key that is not comparable never matches.
+func sameKey(a, b any) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
+}
+
+// touch marks a component as changed by an event or an Update.
+func (e *compEntry) touch() {
+	if e.memo != nil {
+		e.memo.touched = true
+	}
 }
 
 // goneSet remembers the components the client destroyed, by their old cid: a view may
@@ -167,7 +199,8 @@ func renderAll(s *Socket, tmpl *render.Template, view any, cs *componentSet) (*r
 		return nil, nil, fmt.Errorf("live: render %T: %w", view, err)
 	}
 	var comps diff.Components
-	var visiting map[int]bool
+	cs.pass++
+	cs.hits = cs.hits[:0]
 	var walk func(t *render.Rendered) error
 	var walkDyn func(ds []render.Dynamic) error
 	walkDyn = func(ds []render.Dynamic) error {
@@ -193,30 +226,46 @@ func renderAll(s *Socket, tmpl *render.Template, view any, cs *componentSet) (*r
 					return fmt.Errorf("live: render %T: %w", view, err)
 				}
 				d.CID = e.cid
-				if visiting[d.CID] {
+				if e.inner {
 					return fmt.Errorf("live: render %T: component %d renders itself", view, d.CID)
 				}
-				if _, done := comps[d.CID]; done {
+				if e.pass == cs.pass {
 					continue
 				}
+				e.pass = cs.pass
 				if s.srv.dev != nil {
 					s.srv.watch(e.c.Template())
 				}
-				ct, err := e.c.Template().Execute(e.c)
-				if err != nil {
-					return fmt.Errorf("live: render component %q (%T): %w", e.id, e.c, err)
+				var ct *render.Rendered
+				var key any
+				m, memoized := e.c.(Memoizer)
+				if memoized {
+					key = m.MemoKey()
+					if e.memo != nil && !e.memo.touched && e.memo.tree != nil && sameKey(e.memo.key, key) {
+						ct = e.memo.tree
+						cs.hits = append(cs.hits, e.cid)
+					}
 				}
-				if comps == nil {
-					comps = make(diff.Components)
-					visiting = make(map[int]bool)
+				if ct == nil {
+					var err error
+					if ct, err = e.c.Template().Execute(e.c); err != nil {
+						return fmt.Errorf("live: render component %q (%T): %w", e.id, e.c, err)
+					}
+					if memoized {
+						e.memo = &memo{tree: ct, key: key}
+					}
+					if comps == nil {
+						comps = make(diff.Components)
+					}
+					comps[d.CID] = ct
 				}
-				comps[d.CID] = ct
 				e.dying = false
-				visiting[d.CID] = true
-				if err := walk(ct); err != nil {
+				e.inner = true
+				err = walk(ct)
+				e.inner = false
+				if err != nil {
 					return err
 				}
-				delete(visiting, d.CID)
 			}
 		}
 		return nil

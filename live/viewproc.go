@@ -361,6 +361,7 @@ func (v *viewProc) HandleIn(ctx context.Context, c *channel.Channel, event strin
 		for _, cid := range cids {
 			if e := v.comps.byCID[cid]; e != nil {
 				e.dying = true
+				e.memo = nil
 			}
 		}
 		v.enc.Forget(cids...)
@@ -459,6 +460,7 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 		if ce == nil {
 			return channel.Ok(nil)
 		}
+		ce.touch()
 		h, _ = ce.c.(EventHandler)
 		if h == nil {
 			v.srv.throttledLog(slog.LevelWarn, "live: component does not handle events", "view", v.id, "component", ce.id, "event", truncate(e.Name))
@@ -571,6 +573,20 @@ func (v *viewProc) render(dst []byte) ([]byte, bool, error) {
 	if err != nil {
 		return dst, false, err
 	}
+	if hits := v.comps.hits; len(hits) > 0 {
+		// A memoized component reused its last tree and is left out of comps, as unchanged
+		// for the encoder: unless the client lacks it (it was forgotten) or the new root
+		// replaces everything the client holds.
+		replaces := v.enc.Replaces(tree)
+		for _, cid := range hits {
+			if replaces || !v.enc.Holds(cid) {
+				if comps == nil {
+					comps = make(diff.Components)
+				}
+				comps[cid] = v.comps.byCID[cid].memo.tree
+			}
+		}
+	}
 	x := v.takeExtras()
 	out, changed, err := v.enc.Update(dst, tree, comps, x)
 	if err != nil {
@@ -676,6 +692,7 @@ func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) 
 			v.srv.log.Warn("live: SendUpdate to component without Update", "view", v.id, "component", m.id)
 			return
 		}
+		ce.touch()
 		v.markDirty()
 		err := v.safely(ctx, "update "+m.id, func() error { return u.Update(ctx, &v.sock, m.values) })
 		if errors.Is(err, errCrashed) {
