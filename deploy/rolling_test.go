@@ -422,9 +422,6 @@ func TestRollingRestart(t *testing.T) {
 		ready := time.Since(t1)
 		c.waitLB(n, "UP", 30*time.Second)
 		per = append(per, figures{out: out, stopped: stopped, ready: ready, back: time.Since(t1), total: time.Since(t0)})
-		t.Logf("%s: out of HAProxy %v after SIGTERM, exited after %v; restarted: ready in %v, back in HAProxy in %v; %v in all",
-			n.name, out.Round(time.Millisecond), stopped.Round(time.Millisecond), ready.Round(time.Millisecond),
-			time.Since(t1).Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
 		if i == 0 {
 			if code, body, err := c.adminDo(ctx, http.MethodPost, "/admin/api/products/2/release"); err != nil || code != http.StatusOK {
 				t.Fatalf("release product 2: %d %s %v", code, body, err)
@@ -545,7 +542,7 @@ func TestRollingRestart(t *testing.T) {
 		rolled.Round(time.Millisecond), views, drops, failed)
 	t.Logf("reconnect (socket lost to view joined): p50 %v, p90 %v, max %v", at(0.5), at(0.9), gaps[len(gaps)-1].Round(time.Millisecond))
 	for i, f := range per {
-		t.Logf("node%d: out of HAProxy %v, exited %v, ready %v after start, back in HAProxy %v after start, %v in all",
+		t.Logf("node%d: out of HAProxy %v after SIGTERM, exited after %v; restarted: ready %v after start, back in HAProxy %v after start; %v in all",
 			i+1, f.out.Round(time.Millisecond), f.stopped.Round(time.Millisecond), f.ready.Round(time.Millisecond),
 			f.back.Round(time.Millisecond), f.total.Round(time.Millisecond))
 	}
