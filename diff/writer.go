@@ -209,8 +209,16 @@ func (w *writer) comprehension(c *render.Comprehension) {
 	}
 	w.buf = append(w.buf, `{"s":`...)
 	w.statics(c.Statics)
+	w.buf = append(w.buf, ',')
+	w.entries(c)
+	w.buf = append(w.buf, '}')
+}
+
+// entries writes a comprehension's entries in full, "k":{…,"kc":n}, their "p" scope, and
+// a stream's operations.
+func (w *writer) entries(c *render.Comprehension) {
 	opened := w.openScope()
-	w.buf = append(w.buf, `,"k":{`...)
+	w.buf = append(w.buf, `"k":{`...)
 	for i, e := range c.Entries {
 		w.buf = appendKey(w.buf, i)
 		w.entry(e)
@@ -223,7 +231,6 @@ func (w *writer) comprehension(c *render.Comprehension) {
 		w.closeScope()
 	}
 	w.streamOps(c)
-	w.buf = append(w.buf, '}')
 }
 
 // streamOps writes a stream comprehension's operations (docs/protocol.md, Streams):
@@ -282,20 +289,8 @@ func (w *writer) streamDiff(c *render.Comprehension) bool {
 		c.Stream = nil
 		return false
 	}
-	opened := w.openScope()
-	w.buf = append(w.buf, `{"k":{`...)
-	for i, e := range c.Entries {
-		w.buf = appendKey(w.buf, i)
-		w.entry(e)
-		w.buf = append(w.buf, ',')
-	}
-	w.buf = append(w.buf, `"kc":`...)
-	w.buf = strconv.AppendInt(w.buf, int64(len(c.Entries)), 10)
-	w.buf = append(w.buf, '}')
-	if opened {
-		w.closeScope()
-	}
-	w.streamOps(c)
+	w.buf = append(w.buf, '{')
+	w.entries(c)
 	w.buf = append(w.buf, '}')
 	return true
 }
