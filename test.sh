@@ -2,7 +2,8 @@
 # The whole test suite: formatting, vet, race-enabled tests, bounded fuzzing and the JS client.
 # FUZZTIME (default 30s) bounds the main fuzz targets, SHORTFUZZ (default 10s) the others.
 # It ends, pass or fail, with a summary of the suites that ran and of those that were
-# skipped, and why (no Chromium, no PostgreSQL, no Node.js); with CI=true nothing skips.
+# skipped, and why (no Chromium, no HAProxy, no PostgreSQL, no Node.js); with CI=true nothing
+# skips.
 set -euo pipefail
 cd "$(dirname "$0")"
 FUZZTIME=${FUZZTIME:-30s}
@@ -21,6 +22,9 @@ else
     chromium=""
   done
 fi
+
+# HAProxy: the deploy tests run GLINT_HAPROXY, else haproxy from the PATH.
+haproxy=$(command -v "${GLINT_HAPROXY:-haproxy}" 2>/dev/null || true)
 
 # PostgreSQL: the store tests connect to GLINT_TEST_POSTGRES, else to this default URL.
 pg_url=${GLINT_TEST_POSTGRES:-postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable}
@@ -121,6 +125,13 @@ summary() {
           line "  browser tests" "FAIL (CI=true): Chromium not found (apt-get install chromium, or set GLINT_CHROMIUM)"
         else
           line "  browser tests" "skipped: Chromium not found (apt-get install chromium, or set GLINT_CHROMIUM)"
+        fi
+        if [ -n "$haproxy" ]; then
+          line "  deploy tests" "ran: HAProxy at $haproxy"
+        elif [ "$CI" = "true" ]; then
+          line "  deploy tests" "FAIL (CI=true): HAProxy not found (apt-get install haproxy, or set GLINT_HAPROXY)"
+        else
+          line "  deploy tests" "skipped: HAProxy not found (apt-get install haproxy, or set GLINT_HAPROXY)"
         fi
         case $pg_reachable in
           yes) line "  PostgreSQL tests" "ran: server at $pg_addr (${pg_source%%;*})" ;;
