@@ -20,8 +20,9 @@ import (
 type Options struct {
 	// Secret signs session tokens and CSRF tokens. It must be the same on every node;
 	// use 32 random bytes. New panics when it is shorter than token.MinSecretBytes.
-	// Empty: GLINT_SECRET from the environment, else a random secret (logged as a
-	// warning; sessions then do not survive a restart).
+	// Empty: GLINT_SECRET from the environment, else a development secret kept in the
+	// user's cache directory (glint/dev-secret, with a warning that production must set
+	// GLINT_SECRET), else a random one (sessions then do not survive a restart).
 	Secret []byte
 	// Logger receives errors, crashes (with stacks) and lifecycle logs. Default
 	// slog.Default().
