@@ -67,8 +67,9 @@ type App struct {
 	// The admin's socket drain and Close mark the node not ready first.
 	Health *Health
 
-	store   store.Store
-	handler http.Handler
+	store    store.Store
+	handler  http.Handler
+	cartSync *cartSync // nil on a single node
 }
 
 // New opens the store (seeding a new database), loads the inventory and builds the routes
@@ -176,7 +177,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	mux.Handle("GET /favicon.ico", static)
 	mux.Handle("/images/", static)
 	mux.Handle("/live/", lv)
-	return &App{Inventory: inv, Live: lv, Carts: carts, Cookies: cookies, Presence: tracker, Health: health, store: st,
+	var cs *cartSync
+	if link := linkOf(ps); link != nil {
+		cs = startCartSync(link, ps, carts)
+	}
+	return &App{Inventory: inv, Live: lv, Carts: carts, Cookies: cookies, Presence: tracker, Health: health, store: st, cartSync: cs,
 		handler: secure.Headers(mux, secure.HeaderOptions{})}, nil
 }
 
@@ -187,6 +192,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 // closes the store.
 func (a *App) Close(ctx context.Context) error {
 	a.Health.Drain()
+	a.cartSync.close()
 	err := a.Live.Shutdown(ctx)
 	a.Presence.Close()
 	a.Inventory.Close()

@@ -61,6 +61,9 @@ func (sh *shopper) mountShopper(ctx context.Context, s *live.Socket, sp *shop, p
 		if err := s.Subscribe(cart.Topic(sh.cartID)); err != nil {
 			return err
 		}
+		if err := s.Subscribe(cart.ResyncTopic); err != nil {
+			return err
+		}
 	}
 	return sh.reloadCart(ctx, s)
 }
@@ -150,6 +153,10 @@ func (sh *shopper) handleCartInfo(ctx context.Context, s *live.Socket, msg any) 
 		switch m.Event {
 		case cart.EventChanged:
 			if m.Topic == cart.Topic(sh.cartID) {
+				return true, sh.reloadCart(ctx, s)
+			}
+		case cart.EventResync:
+			if m.Topic == cart.ResyncTopic && sh.cartID != "" {
 				return true, sh.reloadCart(ctx, s)
 			}
 		case inventory.EventReleased, inventory.EventStockChange:

@@ -154,6 +154,33 @@ func (c *Carts) Order(ctx context.Context, id string, orderID int64) (store.Orde
 	return o, nil
 }
 
+// ResyncTopic is the PubSub topic on which every open cart is told to read itself again
+// from the store (EventResync): a node whose link to the others went down missed the
+// changes announced meanwhile, and the others missed its own.
+const ResyncTopic = "carts:resync"
+
+// EventResync is the event of ResyncTopic.
+const EventResync = "resync"
+
+// localBroadcaster is a PubSub that can also deliver on this node alone (natspubsub's).
+type localBroadcaster interface {
+	Local() *pubsub.Local
+}
+
+// AnnounceResync tells every open cart, on this node and on every node the link reaches,
+// to read itself again from the store. Call it when this node's link to the others comes
+// back. Delivery on this node does not depend on the link.
+func (c *Carts) AnnounceResync(ctx context.Context) {
+	if l, ok := c.ps.(localBroadcaster); ok {
+		if err := l.Local().Broadcast(ctx, ResyncTopic, EventResync, nil); err != nil {
+			c.logger.Error("cart: local resync", "err", err)
+		}
+	}
+	if err := c.ps.Broadcast(ctx, ResyncTopic, EventResync, nil); err != nil {
+		c.logger.Error("cart: announce resync", "err", err)
+	}
+}
+
 // fail wraps a failure of the store, which is not the shopper's doing.
 func fail(err error) error { return fmt.Errorf("cart: %w: %w", ErrFailed, err) }
 
