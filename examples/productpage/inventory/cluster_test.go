@@ -196,6 +196,7 @@ func TestNATSOutageConverges(t *testing.T) {
 			c.converged(5 * time.Second)
 
 			c.stop()
+			stopped := time.Now()
 			for _, n := range c.nodes {
 				for up, _ := n.ps.LinkState(); up; up, _ = n.ps.LinkState() {
 					time.Sleep(5 * time.Millisecond)
@@ -218,7 +219,8 @@ func TestNATSOutageConverges(t *testing.T) {
 			if _, err := a.inv.Sell(ctx, 2, 1); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(2 * time.Second)
+			// NATS stays down for 10 s in all.
+			time.Sleep(time.Until(stopped.Add(10 * time.Second)))
 			watcher.rec.take()
 
 			c.start()
