@@ -44,6 +44,9 @@ type devCard struct {
 
 func (c *devCard) Template() *render.Template { return c.tmpl }
 
+// MemoKey makes the card a memoized component: a reload must still render it again.
+func (c *devCard) MemoKey() any { return c.Title }
+
 func TestDevReload(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, text string) {

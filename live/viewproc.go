@@ -670,7 +670,11 @@ func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) 
 		return
 	}
 	if isDevReload(msg) {
-		// The templates changed: render again (the encoder sends new statics).
+		// The templates changed: render again (the encoder sends new statics), memoized
+		// components included.
+		for _, e := range v.comps.byCID {
+			e.memo = nil
+		}
 		v.markDirty()
 		v.Flush(ctx, c)
 		return
