@@ -68,7 +68,9 @@ type ComponentMounter interface {
 // nothing. A page of many components (a table of 200 rows, say) then renders in the time of
 // the few that changed. The key must be comparable and capture everything the template
 // reads (a copy of the struct, return *c, is the simplest when its fields are comparable);
-// a key that leaves something out shows stale content.
+// a key that leaves something out shows stale content. A component holding a Stream must
+// change its key when items are inserted or deleted from outside its own handlers (the
+// stream's pointer stays the same): a revision counter does.
 type Memoizer interface {
 	MemoKey() any
 }
