@@ -15,7 +15,8 @@ type program struct {
 	body *body
 	// strs holds the values of the string constants in the tree, made once so that
 	// using a constant does not allocate.
-	strs map[*parse.StringNode]reflect.Value
+	strs       map[*parse.StringNode]reflect.Value
+	purityFlag // whether its output depends on its dot only (memo.go)
 }
 
 // A body is a list of nodes (a template, a branch, a range body) compiled into statics
@@ -63,6 +64,7 @@ type op struct {
 	list, elseList *body  // opIf, opWith, opRange
 	tmpl           string // opTemplate: callee name
 	callee         atomic.Pointer[program]
+	memo           callMemo // opTemplate: trees by argument, for a pure callee (memo.go)
 }
 
 // escKind classifies an action's escaper chain for fast paths.

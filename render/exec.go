@@ -267,6 +267,13 @@ func (s *state) templateCall(dot reflect.Value, o *op) Dynamic {
 		s.errorf("exceeded maximum template depth (%v)", maxExecDepth)
 	}
 	dot = s.evalPipeline(dot, o.pipe)
+	var key any
+	if dot.IsValid() && dot.CanInterface() && plainValue(dot.Type()) && p.pure() {
+		key = dot.Interface()
+		if t := o.memo.get(key); t != nil {
+			return Dynamic{Kind: KindTree, Tree: t}
+		}
+	}
 	ns := state{
 		prog:    p,
 		vars:    []variable{{"$", dot}},
@@ -275,6 +282,9 @@ func (s *state) templateCall(dot reflect.Value, o *op) Dynamic {
 		missing: s.missing,
 	}
 	d, _ := ns.tree(dot, p.body)
+	if key != nil && d.Kind == KindTree && d.Tree != nil {
+		o.memo.put(key, d.Tree)
+	}
 	return d
 }
 
