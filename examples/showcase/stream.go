@@ -12,7 +12,7 @@ import (
 var streamPage = showcasePage{
 	Path:    "/stream",
 	Title:   "Streams",
-	Summary: "A chat-like feed the server does not keep: post, star, delete, a burst past the limit of 50, and a reset.",
+	Summary: "A chat-like feed the server does not keep: post, pin to the top, insert second, star, delete, a burst past the limit of 50, and a reset.",
 	page: func(a *app) live.Page {
 		return live.Page{New: func() live.View { return &StreamPage{} }, Template: streamTemplate}
 	},
@@ -73,6 +73,12 @@ func (sp *StreamPage) HandleEvent(ctx context.Context, s *live.Socket, e live.Ev
 		sp.Lines.Update(chatLine{ID: id, Text: e.Get("text"), Starred: true})
 	case "delete":
 		sp.Lines.DeleteID("line-" + e.Get("id"))
+	case "pin":
+		sp.Posted++
+		sp.Lines.Prepend(chatLine{ID: sp.Posted, Text: "Pinned to the top."})
+	case "second":
+		sp.Posted++
+		sp.Lines.InsertAt(1, chatLine{ID: sp.Posted, Text: "Slipped in second."})
 	case "burst":
 		for i := range 60 {
 			sp.post(fmt.Sprintf("Burst message %d of 60", i+1))

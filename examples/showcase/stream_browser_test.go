@@ -30,10 +30,14 @@ func testBrowserStream(t *testing.T, bundle []byte, run *clientRun) {
 	step("a star updates in place", lines("1 2 3 4")+` && document.getElementById("line-2").classList.contains("starred")`)
 	click(t, tab, "#line-1 .delete")
 	step("a delete", lines("2 3 4"))
+	click(t, tab, "#pin")
+	step("a prepend", lines("5 2 3 4"))
+	click(t, tab, "#second")
+	step("an insert at index 1", lines("5 6 2 3 4"))
 	click(t, tab, "#burst")
-	step("a burst keeps the last 50", `document.querySelectorAll("#lines li").length === 50 && document.querySelector("#lines li").id === "line-15" && document.querySelector("#lines li:last-child").id === "line-64"`)
+	step("a burst keeps the last 50", `document.querySelectorAll("#lines li").length === 50 && document.querySelector("#lines li").id === "line-17" && document.querySelector("#lines li:last-child").id === "line-66"`)
 	click(t, tab, "#reset")
-	step("a reset", lines("65")+` && `+jsText("posted", "65"))
+	step("a reset", lines("67")+` && `+jsText("posted", "67"))
 	// A new server: the page rejoins and its render inserts the first lines again; the
 	// client drops what the new render does not insert.
 	rs.stop()

@@ -33,13 +33,18 @@ func TestStreamFeed(t *testing.T) {
 	if got := lineIDs(v); got != "2 3 4" {
 		t.Fatalf("after a delete: %q", got)
 	}
+	v.Click("#pin")
+	v.Click("#second")
+	if got := lineIDs(v); got != "5 6 2 3 4" {
+		t.Fatalf("after a prepend and an insert at 1: %q", got)
+	}
 	v.Click("#burst")
 	ids := strings.Fields(lineIDs(v))
-	if len(ids) != 50 || ids[0] != "15" || ids[49] != "64" {
+	if len(ids) != 50 || ids[0] != "17" || ids[49] != "66" {
 		t.Fatalf("after a burst: %d lines, %v…%v", len(ids), ids[:1], ids[len(ids)-1:])
 	}
 	v.Click("#reset")
-	if got := lineIDs(v); got != "65" || v.Text("#posted") != "65" {
+	if got := lineIDs(v); got != "67" || v.Text("#posted") != "67" {
 		t.Fatalf("after a reset: %q, posted %s", got, v.Text("#posted"))
 	}
 }
