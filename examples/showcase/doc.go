@@ -23,7 +23,7 @@
 //     transitions, a patch) and the lifecycle bindings (phx-mounted, phx-remove,
 //     phx-connected, phx-disconnected), kept through the server's renders.
 //   - /stream: a chat-like feed in a stream (live.Stream) that the server does not keep:
-//     post, star (update in place), delete, a burst past the limit of 50, a reset.
+//     post, pin to the top, insert second, star (update in place), delete, a burst past the limit of 50, a reset.
 //   - /async: a report that arrives 500 ms after the page connects, loaded off the view's
 //     goroutine (live.LoadAsync), and a forecast whose load fails.
 //
