@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/glint-go/glint/live"
+	"github.com/glint-go/glint/render"
 )
 
 var streamPage = showcasePage{
@@ -31,7 +32,8 @@ type chatLine struct {
 // once and forgotten; the page holds them, at most the last 50.
 type StreamPage struct {
 	Lines  *live.Stream[chatLine]
-	Posted int // messages posted so far; the server keeps the count, not the messages
+	Posted int                 // messages posted so far; the server keeps the count, not the messages
+	Log    render.ComponentRef // EventLog, a component with a stream of its own
 }
 
 // Mount makes the stream and puts the first messages in it.
@@ -44,7 +46,9 @@ func (sp *StreamPage) Mount(ctx context.Context, s *live.Socket, p live.Params) 
 	for _, t := range []string{"Welcome to the feed.", "Each message is sent once, then forgotten by the server.", "Post, star, delete, or burst past the limit."} {
 		sp.post(t)
 	}
-	return nil
+	var err error
+	sp.Log, err = s.Component("log", func() live.Component { return &EventLog{} })
+	return err
 }
 
 func (sp *StreamPage) post(text string) {
@@ -89,5 +93,46 @@ func (sp *StreamPage) HandleEvent(ctx context.Context, s *live.Socket, e live.Ev
 	default:
 		return fmt.Errorf("%w: %q", live.ErrUnknownEvent, e.Name)
 	}
+	return nil
+}
+
+// EventLog is a component with a stream of its own: the page's events, newest first.
+type EventLog struct {
+	live.ComponentBase
+	Entries *live.Stream[logEntry]
+	n       int
+}
+
+type logEntry struct {
+	N    int
+	Text string
+}
+
+var eventLogTemplate = parsePage("stream_log.html")
+
+// Template implements live.Component.
+func (l *EventLog) Template() *render.Template { return eventLogTemplate }
+
+// Mount makes the log's stream, capped at 5 entries.
+func (l *EventLog) Mount(ctx context.Context, s *live.Socket) error {
+	l.Entries = live.NewStream("log", func(e logEntry) string { return "log-" + strconv.Itoa(e.N) })
+	if err := l.Entries.SetLimit(5); err != nil {
+		return err
+	}
+	l.note("The log started.")
+	return nil
+}
+
+func (l *EventLog) note(text string) {
+	l.n++
+	l.Entries.Prepend(logEntry{N: l.n, Text: text})
+}
+
+// HandleEvent notes a click.
+func (l *EventLog) HandleEvent(ctx context.Context, s *live.Socket, e live.Event) error {
+	if e.Name != "note" {
+		return fmt.Errorf("%w: %q", live.ErrUnknownEvent, e.Name)
+	}
+	l.note("Noted, " + strconv.Itoa(l.n) + " so far.")
 	return nil
 }

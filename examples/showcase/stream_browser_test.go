@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,16 @@ func testBrowserStream(t *testing.T, bundle []byte, run *clientRun) {
 	step("a burst keeps the last 50", `document.querySelectorAll("#lines li").length === 50 && document.querySelector("#lines li").id === "line-17" && document.querySelector("#lines li:last-child").id === "line-66"`)
 	click(t, tab, "#reset")
 	step("a reset", lines("67")+` && `+jsText("posted", "67"))
+	// A component's own stream: newest first, at most 5.
+	logIDs := `[...document.querySelectorAll("#log li")].map((li) => li.id.replace("log-", "")).join(" ")`
+	for i := 2; i <= 6; i++ {
+		click(t, tab, "#note")
+		want := ""
+		for j := i; j >= max(1, i-4); j-- {
+			want += fmt.Sprint(j) + " "
+		}
+		step(fmt.Sprintf("the component's stream after note %d", i), fmt.Sprintf(`%s === %q`, logIDs, strings.TrimSpace(want)))
+	}
 	// A new server: the page rejoins and its render inserts the first lines again; the
 	// client drops what the new render does not insert.
 	rs.stop()
