@@ -37,8 +37,8 @@
 // Nested views. Server.HandleNested registers a page by name, and Socket.LiveRender
 // renders it inside another view: a live view of its own (goroutine, topic, events,
 // crashes) that the client joins once its parent has. Sticky ones survive live
-// navigation; LayoutData.Sticky puts one in the layout. Socket.Parent and Socket.Child
-// reach a view's parent and children.
+// navigation between pages that render them. Socket.Parent and Socket.Child reach a
+// view's parent and children.
 //
 // Streams and async loads. A Stream is a list the page shows and the server does not keep
 // (LiveView's streams); LoadAsync loads an Async value off the view's goroutine.

@@ -24,9 +24,9 @@ type Child struct {
 	// (Options.Session) that the parent has; the child reads both with Socket.Session.
 	Session map[string]string
 	// Sticky keeps the child alive across live navigation (PushNavigate and navigate
-	// links) while the pages navigated to render it too, or when it sits in the layout
-	// (LayoutData.Sticky). A sticky child has no parent: it is not ended with the view
-	// that rendered it, and Socket.Parent is the zero Ref in it.
+	// links) while the pages navigated to render it too, under the same ID (a page of the
+	// group that does not render it ends it). A sticky child has no parent: it is not
+	// ended with the view that rendered it, and Socket.Parent is the zero Ref in it.
 	Sticky bool
 	// Tag is the container element's tag; "div" when empty.
 	Tag string
@@ -253,15 +253,4 @@ func (s *Socket) Child(id string) Ref {
 		return Ref{}
 	}
 	return Ref{v: cv}
-}
-
-// Sticky renders the sticky nested live view registered under page (Server.HandleNested)
-// with the container id id, for a layout: {{.Sticky "cart" "cart"}}. A view in the
-// layout is outside the page's main view, so live navigation leaves it alone: it keeps
-// its state for as long as the user navigates live within the page's group.
-func (d *LayoutData) Sticky(page, id string) (template.HTML, error) {
-	if d.sock == nil {
-		return "", fmt.Errorf("live: LayoutData.Sticky %q: no page being served", id)
-	}
-	return d.sock.LiveRender(Child{ID: id, Page: page, Sticky: true})
 }

@@ -346,26 +346,6 @@ func TestStickyChildSurvivesNavigation(t *testing.T) {
 	}
 }
 
-func TestLayoutSticky(t *testing.T) {
-	layout := template.Must(template.New("layout").Parse(`<!DOCTYPE html><html><head>` +
-		`<meta name="csrf-token" content="{{.CSRFToken}}"><title>{{.Title}}</title></head>` +
-		`<body><nav>{{.Sticky "counter" "cart"}}</nav>{{.Content}}</body></html>`))
-	srv := nestServer(t, live.Options{Layout: layout}, nil)
-	p := livetest.Load(t, srv, "/")
-	for _, want := range []string{`<nav><div id="cart" data-phx-session="`, `data-phx-sticky><span class="label"></span><span class="count">0</span>`} {
-		if !strings.Contains(p.Body, want) {
-			t.Fatalf("page lacks %q:\n%s", want, p.Body)
-		}
-	}
-	i := strings.Index(p.Body, `<div id="cart" data-phx-session="`) + len(`<div id="cart" data-phx-session="`)
-	p.ID, p.Session, p.Static = "cart", p.Body[i:i+strings.IndexByte(p.Body[i:], '"')], ""
-	cart := p.MustJoin()
-	cart.Click(".inc")
-	if cart.Text(".count") != "1" {
-		t.Fatalf("layout sticky after a click: %s", cart.HTML())
-	}
-}
-
 func TestNestedViewsCountAgainstTheirPage(t *testing.T) {
 	p := livetest.Load(t, nestServer(t, live.Options{MaxViewsPerSession: 2}, nil), "/")
 	v := p.MustJoin()

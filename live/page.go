@@ -66,7 +66,6 @@ func (s *Server) servePage(rt *route, w http.ResponseWriter, r *http.Request) {
 		CSRFToken: s.csrfToken(w, r),
 		ScriptURL: s.script,
 		Content:   template.HTML(content.String()),
-		sock:      sock,
 	}
 	var page bytes.Buffer
 	if err := s.layout.Execute(&page, ld); err != nil {

@@ -132,8 +132,6 @@ type LayoutData struct {
 	ScriptURL string
 	// Content is the live view's container element, with the disconnected render inside.
 	Content template.HTML
-
-	sock *Socket // the page's view, for Sticky
 }
 
 // DefaultLayout is the layout used when Options.Layout is nil. It shows what a layout
