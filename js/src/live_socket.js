@@ -73,7 +73,7 @@ export class LiveSocket {
   // nest runs after every patch: views whose container left the page end, and containers
   // that appeared (nested views of joined views, sticky views) join.
   nest() {
-    for (const v of [...this.views.values()]) if (!v.el.isConnected) v.destroy()
+    for (const v of [...this.views.values()]) if (!v.el.isConnected && !v.detached) v.destroy()
     const joined = [...this.views.values()].filter((v) => v.rendered).map((v) => `[data-phx-parent-id="${v.id}"]`)
     const sel = ["[data-phx-session][data-phx-sticky]", ...joined].join(",")
     if (this.socket.isConnected()) for (const v of this.adopt(sel)) v.join()

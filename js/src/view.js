@@ -157,6 +157,7 @@ export class View {
     clearTimeout(this.timer)
     if (status == "ok") return this.onJoined(r)
     const { ls } = this
+    this.ready && (this.ready(), (this.ready = null))
     if (r.reason == "disconnected") return
     this.setState("phx-loading", "phx-error", "phx-server-error")
     this.attempts++
@@ -188,6 +189,7 @@ export class View {
       this.joining = 0
       this.execAll("phx-connected")
       this.loaded()
+      this.ready && (this.ready(), (this.ready = null))
       this.tries = 0
       if (resp.live_patch) this.pushHistory(resp.live_patch.kind, resp.live_patch.to)
       const q = this.queue
@@ -295,11 +297,35 @@ export class View {
 
   // patch morphs the container's children into html (docs/protocol.md, How the client merges).
   patch(html) {
-    const d = this.ls.d
+    const { ls } = this
+    const d = ls.d
+    if (this.wait) return (this.wait.html = html)
     const tpl = d.createElement("template")
     tpl.innerHTML = html
+    // Nested views new to the page join first: the page shows them joined, as the
+    // official client does (at most 5 s later).
+    const fresh = [...tpl.content.querySelectorAll(`[data-phx-parent-id="${this.id}"]`)].filter(
+      (el) => el.id && el.getAttribute(SESSION) && !d.getElementById(el.id) && !ls.views.has("lv:" + el.id),
+    )
+    if (fresh.length && ls.socket.isConnected()) {
+      const w = (this.wait = { html, n: fresh.length })
+      const go = () => this.wait == w && ((this.wait = null), this.patch(w.html))
+      setTimeout(go, 5000)
+      for (const el of fresh) {
+        const v = new View(ls, el)
+        v.detached = 1
+        v.ready = () => --w.n || go()
+        ls.views.set(v.topic, v)
+        v.join()
+      }
+      return
+    }
     const to = this.el.cloneNode(false)
     to.appendChild(tpl.content)
+    for (const c of to.querySelectorAll(`[${SESSION}]`)) {
+      const v = ls.views.get("lv:" + c.id)
+      if (v && v.detached) c.replaceWith(v.el), (v.detached = 0)
+    }
     const focused = d.activeElement
     const { selectionStart: a, selectionEnd: b } = focused || {}
     const updated = new Set()

@@ -64,3 +64,17 @@ test("a sticky view joins as a root without a URL and survives live navigation; 
   assert.ok(ls.views.has("lv:cart"))
   assert.equal(ws.take("phx_join").length, 0, "the sticky view did not rejoin")
 })
+
+test("a nested view new to the page joins first: the page shows it with its content", () => {
+  const { ls, el } = page()
+  const ws = joined(ls, { 0: "", s: ['<p id="p">page</p>', ""] })
+  ws.take()
+  ws.recv([ls.views.get("lv:phx-A").joinRef, null, "lv:phx-A", "diff", { 0: child + "</div>" }])
+  assert.equal(el("#kid"), null, "not on the page before it joined")
+  const [join] = ws.take("phx_join")
+  assert.equal(join[2], "lv:kid")
+  assert.equal(join[4].session, "K.TOK")
+  ws.reply(join, { rendered: { s: ['<b id="k">ready</b>'] } })
+  assert.equal(el("#kid #k").textContent, "ready", "the page shows the child with its content")
+  assert.ok(ls.views.get("lv:kid").el.isConnected)
+})
