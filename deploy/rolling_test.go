@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,65 +18,12 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/glint-go/glint/examples/productpage/store/storetest"
 	"github.com/glint-go/glint/live/livetest"
 )
 
 // views is how many browser tabs the rolling-restart test keeps open through HAProxy.
 const views = 30
-
-// envTestPostgres names the PostgreSQL server the test's cluster uses.
-const envTestPostgres = "GLINT_TEST_POSTGRES"
-
-// postgresURL returns the test server's URL, skipping (locally) or failing (in CI) when no
-// server is reachable.
-func postgresURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv(envTestPostgres)
-	if u == "" {
-		u = "postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no PostgreSQL server (set %s): %v", envTestPostgres, err)
-		}
-		t.Skipf("no PostgreSQL server reachable (set %s to run the deploy test): %v", envTestPostgres, err)
-	}
-	conn.Close(ctx)
-	return u
-}
-
-// freshSchema creates an empty schema, dropped at the end of the test, and returns a URL
-// whose connections use it: the cluster's own database.
-func freshSchema(t testing.TB, base string) string {
-	t.Helper()
-	ctx := context.Background()
-	name := "glint_deploy_" + strconv.Itoa(os.Getpid()) + "_" + strconv.FormatUint(rand.Uint64()%1e9, 10)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), base); err == nil {
-			c.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+name+` CASCADE`)
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // tab is one browser tab on /drops: its page, loaded once through HAProxy, and the live
 // view it keeps joined. When the socket goes away it reconnects as the browser client does
@@ -357,7 +302,7 @@ func (tr *traffic) run(ctx context.Context, c *cluster) {
 // database holds.
 func TestRollingRestart(t *testing.T) {
 	haproxy := requireHAProxy(t)
-	db := freshSchema(t, postgresURL(t))
+	db := storetest.FreshSchema(t, storetest.PostgresURL(t), "glint_deploy")
 	bin := buildProductpage(t)
 	c := startCluster(t, haproxy, bin, db)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/glint-go/glint/examples/productpage/store/storetest"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -77,7 +78,7 @@ func (l *lockedBuffer) String() string {
 // succeeds; and Ctrl-C (SIGINT to the group) must stop every process it started.
 func TestRunScript(t *testing.T) {
 	haproxy := requireHAProxy(t)
-	db := freshSchema(t, postgresURL(t))
+	db := storetest.FreshSchema(t, storetest.PostgresURL(t), "glint_deploy")
 	bin := buildProductpage(t)
 	root := moduleRoot(t)
 	taken := map[int]bool{}

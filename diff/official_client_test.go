@@ -1,12 +1,15 @@
 package diff
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/glint-go/glint/internal/testenv"
 )
 
 // TestOfficialClient replays the golden files and hundreds of random property-test runs
@@ -26,10 +29,7 @@ func TestOfficialClient(t *testing.T) {
 	_, esErr := os.Stat(esbuild)
 	_, lvErr := os.Stat(rendered)
 	if nodeErr != nil || esErr != nil || lvErr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("node or node_modules missing: %v %v %v", nodeErr, esErr, lvErr)
-		}
-		t.Skipf("node or node_modules missing: %v %v %v", nodeErr, esErr, lvErr)
+		testenv.Missing(t, fmt.Sprintf("node or node_modules missing: %v %v %v", nodeErr, esErr, lvErr))
 	}
 
 	dir := t.TempDir()

@@ -3,17 +3,14 @@ package main
 import (
 	"context"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.uber.org/goleak"
 
 	"github.com/glint-go/glint/examples/productpage/store/storetest"
@@ -137,27 +134,11 @@ func TestRunWaitsForPostgres(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// A schema of its own, which the node migrates and seeds.
-	schema := "glint_main_" + strconv.Itoa(os.Getpid()) + "_" + strconv.FormatUint(rand.Uint64()%1e9, 10)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), base); err == nil {
-			c.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+schema+` CASCADE`)
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(base)
+	u, err := url.Parse(storetest.FreshSchema(t, base, "glint_main"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := u.Query()
-	q.Set("search_path", schema)
 	q.Set("connect_timeout", "2")
 	u.RawQuery = q.Encode()
 	proxy := storetest.NewProxy(t, u.Host, false) // a closed port for now

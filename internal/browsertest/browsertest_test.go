@@ -11,44 +11,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/glint-go/glint/internal/testenv"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-// stopTB records the first Fatal or Skip and stops the calling function, like the real ones.
-type stopTB struct {
-	testing.TB
-	kind, msg string
-}
-
-type stopped struct{}
-
-func (s *stopTB) Helper() {}
-func (s *stopTB) Fatal(args ...any) {
-	s.kind, s.msg = "fatal", fmt.Sprint(args...)
-	panic(stopped{})
-}
-func (s *stopTB) Fatalf(format string, args ...any) {
-	s.kind, s.msg = "fatal", fmt.Sprintf(format, args...)
-	panic(stopped{})
-}
-func (s *stopTB) Skip(args ...any) {
-	s.kind, s.msg = "skip", fmt.Sprint(args...)
-	panic(stopped{})
-}
-
-func run(tb *stopTB, f func(testing.TB)) {
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(stopped); !ok {
-				panic(r)
-			}
-		}
-	}()
-	f(tb)
 }
 
 func TestRequireChromiumMissing(t *testing.T) {
@@ -63,13 +31,12 @@ func TestRequireChromiumMissing(t *testing.T) {
 		t.Run("CI="+tt.ci, func(t *testing.T) {
 			t.Setenv(EnvChromium, "/nonexistent/chromium")
 			t.Setenv("CI", tt.ci)
-			tb := &stopTB{TB: t}
-			run(tb, func(tb testing.TB) { RequireChromium(tb) })
-			if tb.kind != tt.want {
-				t.Fatalf("RequireChromium with CI=%q: got %q (%q), want %q", tt.ci, tb.kind, tb.msg, tt.want)
+			kind, msg := testenv.Outcome(t, func(tb testing.TB) { RequireChromium(tb) })
+			if kind != tt.want {
+				t.Fatalf("RequireChromium with CI=%q: got %q (%q), want %q", tt.ci, kind, msg, tt.want)
 			}
-			if !strings.Contains(tb.msg, "Chromium not found") {
-				t.Errorf("message %q does not explain the problem", tb.msg)
+			if !strings.Contains(msg, "Chromium not found") {
+				t.Errorf("message %q does not explain the problem", msg)
 			}
 		})
 	}
@@ -85,10 +52,9 @@ func TestBundleOfficialClient(t *testing.T) {
 }
 
 func TestBundleError(t *testing.T) {
-	tb := &stopTB{TB: t}
-	run(tb, func(tb testing.TB) { Bundle(tb, `import {x} from "no-such-package-glint"`) })
-	if tb.kind != "fatal" || !strings.Contains(tb.msg, "no-such-package-glint") {
-		t.Fatalf("Bundle with a bad import: got %q %q, want a fatal naming the import", tb.kind, tb.msg)
+	kind, msg := testenv.Outcome(t, func(tb testing.TB) { Bundle(tb, `import {x} from "no-such-package-glint"`) })
+	if kind != "fatal" || !strings.Contains(msg, "no-such-package-glint") {
+		t.Fatalf("Bundle with a bad import: got %q %q, want a fatal naming the import", kind, msg)
 	}
 }
 

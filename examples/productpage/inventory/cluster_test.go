@@ -14,16 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/glint-go/glint/examples/productpage/inventory"
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/examples/productpage/store/storetest"
 	"github.com/glint-go/glint/live/pubsub/natspubsub"
 )
-
-// envTestPostgres names the PostgreSQL server of the tests that also run on PostgreSQL.
-const envTestPostgres = "GLINT_TEST_POSTGRES"
 
 // backends returns the stores the cluster tests run on: SQLite, and PostgreSQL when
 // GLINT_TEST_POSTGRES names a server. Each opens a new empty database per call.
@@ -38,9 +33,9 @@ func backends(t *testing.T) map[string]func(t *testing.T) store.Store {
 			return st
 		},
 	}
-	if base := os.Getenv(envTestPostgres); base != "" {
+	if base := os.Getenv(storetest.EnvPostgres); base != "" {
 		b["postgres"] = func(t *testing.T) store.Store {
-			st, err := store.OpenPostgres(context.Background(), freshSchema(t, base), store.PostgresOptions{Rand: rand.New(rand.NewPCG(1, 1)), Logger: quiet()})
+			st, err := store.OpenPostgres(context.Background(), storetest.FreshSchema(t, base, "glint_inv"), store.PostgresOptions{Rand: rand.New(rand.NewPCG(1, 1)), Logger: quiet()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,35 +44,6 @@ func backends(t *testing.T) map[string]func(t *testing.T) store.Store {
 		}
 	}
 	return b
-}
-
-// freshSchema creates an empty schema and returns a URL whose connections use it.
-func freshSchema(t *testing.T, base string) string {
-	t.Helper()
-	ctx := context.Background()
-	name := "glint_inv_" + strconv.Itoa(os.Getpid()) + "_" + strconv.FormatUint(rand.Uint64()%1e9, 10)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("%s: %v", envTestPostgres, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), base); err == nil {
-			c.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+name+` CASCADE`)
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // natsCluster is an embedded NATS server on a fixed port, which a test can stop and start

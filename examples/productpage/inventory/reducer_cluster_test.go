@@ -40,8 +40,8 @@ func sharedDBs(t *testing.T) []sharedDB {
 		t.Cleanup(func() { st.Close() })
 		return st
 	}}}
-	if base := os.Getenv(envTestPostgres); base != "" {
-		u := freshSchema(t, base)
+	if base := os.Getenv(storetest.EnvPostgres); base != "" {
+		u := storetest.FreshSchema(t, base, "glint_inv")
 		dbs = append(dbs, sharedDB{name: "postgres", pgURL: u, open: func(t *testing.T, through *storetest.Proxy) store.Store {
 			return openPostgresVia(t, u, through)
 		}})
@@ -149,12 +149,12 @@ func storedState(t *testing.T, st store.Store) store.ReducerState {
 // go through a proxy the test cuts). The reducer must carry on and sell everything, and
 // the sales it counted must be exactly the units the store lost.
 func TestReducerSurvivesPostgresRestart(t *testing.T) {
-	base := os.Getenv(envTestPostgres)
+	base := os.Getenv(storetest.EnvPostgres)
 	if base == "" {
-		t.Skip("set " + envTestPostgres + " to run the PostgreSQL reducer tests")
+		t.Skip("set " + storetest.EnvPostgres + " to run the PostgreSQL reducer tests")
 	}
 	ctx := context.Background()
-	u := freshSchema(t, base)
+	u := storetest.FreshSchema(t, base, "glint_inv")
 	app := "glint_reducer_" + strconv.FormatUint(rand.Uint64()%1e9, 10)
 	parsed, _ := url.Parse(u)
 	q := parsed.Query()

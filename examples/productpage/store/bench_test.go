@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/glint-go/glint/examples/productpage/store"
+	"github.com/glint-go/glint/examples/productpage/store/storetest"
 )
 
 // BenchmarkSQLiteSell measures one sale: a BEGIN IMMEDIATE transaction with the atomic
@@ -55,13 +56,13 @@ func BenchmarkPurchaseSQLite(b *testing.B) {
 	}
 }
 
-// BenchmarkPurchasePostgres is BenchmarkPurchaseSQLite on PostgreSQL (see postgresURL),
+// BenchmarkPurchasePostgres is BenchmarkPurchaseSQLite on PostgreSQL (see storetest.PostgresURL),
 // in a fresh schema.
 func BenchmarkPurchasePostgres(b *testing.B) {
-	base := postgresURL(b)
+	base := storetest.PostgresURL(b)
 	for _, parallel := range []bool{false, true} {
 		b.Run(benchName(parallel), func(b *testing.B) {
-			s := openPostgres(b, freshSchema(b, base), store.PostgresOptions{})
+			s := openPostgres(b, storetest.FreshSchema(b, base, "glint_test"), store.PostgresOptions{})
 			defer s.Close()
 			benchmarkPurchase(b, s, parallel)
 		})

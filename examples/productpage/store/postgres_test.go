@@ -6,80 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/examples/productpage/store/storetest"
 )
 
 // EnvTestPostgres names the PostgreSQL server the Postgres tests use.
-const envTestPostgres = "GLINT_TEST_POSTGRES"
-
-// postgresURL returns the test server's URL, skipping (locally) or failing (in CI) when no
-// server is reachable.
-func postgresURL(t testing.TB) string {
-	t.Helper()
-	url := os.Getenv(envTestPostgres)
-	if url == "" {
-		url = "postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no PostgreSQL server at %s (set %s): %v", url, envTestPostgres, err)
-		}
-		t.Skipf("no PostgreSQL server reachable (set %s to run the Postgres store tests): %v", envTestPostgres, err)
-	}
-	conn.Close(ctx)
-	return url
-}
-
-var schemaSeq struct {
-	sync.Mutex
-	n int
-}
-
-// freshSchema creates an empty schema and returns a URL whose connections use it, so that
-// every test gets an independent database.
-func freshSchema(t testing.TB, base string) string {
-	t.Helper()
-	schemaSeq.Lock()
-	schemaSeq.n++
-	name := "glint_test_" + strconv.Itoa(os.Getpid()) + "_" + strconv.Itoa(schemaSeq.n)
-	schemaSeq.Unlock()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+name+` CASCADE; CREATE SCHEMA `+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err == nil {
-			c.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+name+` CASCADE`)
-			c.Close(context.Background())
-		}
-	})
-	sep := "?"
-	for _, c := range base {
-		if c == '?' {
-			sep = "&"
-		}
-	}
-	return base + sep + "search_path=" + name
-}
-
 func openPostgres(t testing.TB, url string, opts store.PostgresOptions) *store.Postgres {
 	t.Helper()
 	if opts.Logger == nil {
@@ -93,16 +27,16 @@ func openPostgres(t testing.TB, url string, opts store.PostgresOptions) *store.P
 }
 
 func TestPostgresSuite(t *testing.T) {
-	base := postgresURL(t)
+	base := storetest.PostgresURL(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return openPostgres(t, freshSchema(t, base), store.PostgresOptions{Rand: rand.New(rand.NewPCG(1, 1))})
+		return openPostgres(t, storetest.FreshSchema(t, base, "glint_test"), store.PostgresOptions{Rand: rand.New(rand.NewPCG(1, 1))})
 	})
 }
 
 // TestPostgresTwoNodes runs the concurrency tests over two stores, each with its own
 // connection pool, on one database: carts and checkouts spread over two nodes.
 func TestPostgresTwoNodes(t *testing.T) {
-	url := freshSchema(t, postgresURL(t))
+	url := storetest.FreshSchema(t, storetest.PostgresURL(t), "glint_test")
 	a := openPostgres(t, url, store.PostgresOptions{})
 	defer a.Close()
 	b := openPostgres(t, url, store.PostgresOptions{})
@@ -111,7 +45,7 @@ func TestPostgresTwoNodes(t *testing.T) {
 }
 
 func TestPostgresSeedsOnceAcrossNodes(t *testing.T) {
-	url := freshSchema(t, postgresURL(t))
+	url := storetest.FreshSchema(t, storetest.PostgresURL(t), "glint_test")
 	ctx := context.Background()
 	// Two nodes start at once against one empty database: one migrates and seeds, the
 	// other waits for the lock and finds the catalog.

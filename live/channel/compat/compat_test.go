@@ -20,6 +20,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/glint-go/glint/internal/testenv"
 	"github.com/glint-go/glint/live/channel"
 )
 
@@ -47,12 +48,7 @@ func repoNodeModules(t *testing.T) string {
 // needNode returns the node binary and node_modules, or skips (fails when CI=true).
 func needNode(t *testing.T) (string, string) {
 	t.Helper()
-	missing := func(why string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("compatibility test cannot run: %s", why)
-		}
-		t.Skipf("skipping compatibility test: %s (it fails instead when CI=true)", why)
-	}
+	missing := func(why string) { testenv.Missing(t, "compatibility test cannot run: "+why) }
 	node, err := exec.LookPath("node")
 	if err != nil {
 		missing("node is not on PATH")
