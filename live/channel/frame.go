@@ -204,17 +204,22 @@ func (d *decoder) nullableString() (nstr, error) {
 // appendFrame appends the v2 frame [joinRef, ref, topic, event, payload]; payload must be
 // valid JSON and is spliced in as is.
 func appendFrame(b []byte, joinRef, ref nstr, topic, event string, payload []byte) []byte {
-	b = append(b, '[')
-	b = appendNstr(b, joinRef)
-	b = append(b, ',')
-	b = appendNstr(b, ref)
-	b = append(b, ',')
-	b = appendString(b, topic)
+	b = appendFrameHead(b, joinRef, ref, topic)
 	b = append(b, ',')
 	b = appendString(b, event)
 	b = append(b, ',')
 	b = append(b, payload...)
 	return append(b, ']')
+}
+
+// appendFrameHead appends a frame's opening: [joinRef,ref,topic.
+func appendFrameHead(b []byte, joinRef, ref nstr, topic string) []byte {
+	b = append(b, '[')
+	b = appendNstr(b, joinRef)
+	b = append(b, ',')
+	b = appendNstr(b, ref)
+	b = append(b, ',')
+	return appendString(b, topic)
 }
 
 func encodeFrame(joinRef, ref nstr, topic, event string, payload []byte) []byte {
