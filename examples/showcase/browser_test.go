@@ -139,13 +139,29 @@ const jsSentEvents = `JSON.stringify(window.sentFrames.map((f) => JSON.parse(f))
 // bundle in place of Glint's script when bundle is not nil, and returns its base URL.
 func startBrowserServer(t *testing.T, bundle []byte) string {
 	t.Helper()
+	rs := &restartableServer{t: t, bundle: bundle}
+	rs.start()
+	return "http://" + rs.addr
+}
+
+// restartableServer serves the showcase on one loopback address, and can go down and come
+// back on it as a new process would: a new server, with the same secret.
+type restartableServer struct {
+	t      *testing.T
+	bundle []byte
+	addr   string
+	stop   func()
+}
+
+func (rs *restartableServer) start() {
+	t := rs.t
 	cfg := config{Secret: testSecret, Logger: quietLogger(), DrainWindow: time.Millisecond}
 	mux := http.NewServeMux()
-	if bundle != nil {
+	if rs.bundle != nil {
 		cfg.ScriptURL = officialScriptPath
 		mux.HandleFunc("GET "+officialScriptPath, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-			w.Write(bundle)
+			w.Write(rs.bundle)
 		})
 	}
 	sc, err := newServer(cfg)
@@ -153,27 +169,34 @@ func startBrowserServer(t *testing.T, bundle []byte) string {
 		t.Fatal(err)
 	}
 	mux.Handle("/", sc)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	var ln net.Listener
+	if rs.addr == "" {
+		ln = browsertest.Listen(t, "127.0.0.1:0")
+		rs.addr = ln.Addr().String()
+	} else {
+		ln = browsertest.Listen(t, rs.addr)
 	}
 	hs := &http.Server{Handler: mux}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
-	t.Cleanup(func() {
+	stopped := false
+	rs.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		// Gone at once, as a killed process is: the listener and every connection close.
+		hs.Close()
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := sc.Shutdown(ctx); err != nil {
 			t.Errorf("showcase shutdown: %v", err)
 		}
-		// Close, not Shutdown: Chromium keeps preconnected sockets that have sent no
-		// request, and http.Server.Shutdown waits 5 s for those.
-		hs.Close()
-		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
+	}
+	t.Cleanup(rs.stop)
 }
 
 // jsConnected is true once the page's live view has joined.

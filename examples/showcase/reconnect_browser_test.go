@@ -1,68 +1,9 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"net"
-	"net/http"
 	"testing"
 	"time"
-
-	"github.com/glint-go/glint/internal/browsertest"
 )
-
-// restartableServer serves the showcase on one loopback address, and can go down and come
-// back on it as a new process would: a new server, with the same secret.
-type restartableServer struct {
-	t      *testing.T
-	bundle []byte
-	addr   string
-	stop   func()
-}
-
-func (rs *restartableServer) start() {
-	t := rs.t
-	cfg := config{Secret: testSecret, Logger: quietLogger(), DrainWindow: time.Millisecond}
-	mux := http.NewServeMux()
-	if rs.bundle != nil {
-		cfg.ScriptURL = officialScriptPath
-		mux.HandleFunc("GET "+officialScriptPath, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-			w.Write(rs.bundle)
-		})
-	}
-	sc, err := newServer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux.Handle("/", sc)
-	var ln net.Listener
-	if rs.addr == "" {
-		ln = browsertest.Listen(t, "127.0.0.1:0")
-		rs.addr = ln.Addr().String()
-	} else {
-		ln = browsertest.Listen(t, rs.addr)
-	}
-	hs := &http.Server{Handler: mux}
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	stopped := false
-	rs.stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		// Gone at once, as a killed process is: the listener and every connection close.
-		hs.Close()
-		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		sc.Shutdown(ctx)
-	}
-	t.Cleanup(rs.stop)
-}
 
 // TestBrowserReconnect takes the server away under an open /js page and brings a new one
 // back on the same address, with both clients: the offline notice shows while the socket
