@@ -384,18 +384,23 @@ export class View {
     const where = {}
     for (const { name, value } of next.attributes) from.setAttribute(name, value)
     for (const [ref, ins, dels, reset] of streams) {
-      if (from.__glintRef != ref && !ins.some(([id]) => kids.some((k) => k.id == id))) continue
+      // Sets and a map by id keep a join of thousands of items linear.
+      const ids = new Set(ins.map((i) => i[0]))
+      if (from.__glintRef != ref && !kids.some((k) => ids.has(k.id))) continue
       from.__glintRef = ref
-      for (const c of [...from.children]) if (dels.includes(c.id) || ((reset || this.joining) && !ins.some(([id]) => id == c.id))) c.remove()
+      const gone = new Set(dels)
+      for (const c of [...from.children]) if (gone.has(c.id) || ((reset || this.joining) && !ids.has(c.id))) c.remove()
       for (const i of ins) where[i[0]] = i
     }
+    const byId = new Map([...from.children].map((c) => [c.id, c]))
     for (const k of kids) {
       const [, at = -1, limit, only] = where[k.id] || []
-      const old = [...from.children].find((c) => c.id == k.id)
-      if (old) morphdom(old, k, opts)
+      const old = byId.get(k.id)
+      if (old && old.parentNode == from) morphdom(old, k, opts)
       else if (!only) {
         const c = from.children
         from.insertBefore(k, at < 0 ? null : c[at] || null)
+        byId.set(k.id, k)
         while (limit && c.length > Math.abs(limit)) (limit > 0 ? from.lastElementChild : from.firstElementChild).remove()
       }
     }
