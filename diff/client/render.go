@@ -278,10 +278,18 @@ func (r *renderer) applyStream(v any, entries []string) (string, error) {
 		}
 	}
 	items := append([]streamItem(nil), r.streams[ref]...)
+	// held says which ids the stream holds, so that only an id held is looked for: a join
+	// of thousands of new items stays linear.
+	held := make(map[string]bool, len(items)+len(entries))
+	for _, it := range items {
+		held[it.id] = true
+	}
 	index := func(id string) int {
-		for i, it := range items {
-			if it.id == id {
-				return i
+		if held[id] {
+			for i, it := range items {
+				if it.id == id {
+					return i
+				}
 			}
 		}
 		return -1
@@ -290,6 +298,7 @@ func (r *renderer) applyStream(v any, entries []string) (string, error) {
 		id, _ := d.(string)
 		if i := index(id); i >= 0 {
 			items = append(items[:i], items[i+1:]...)
+			delete(held, id)
 		}
 	}
 	if reset {
@@ -297,6 +306,8 @@ func (r *renderer) applyStream(v any, entries []string) (string, error) {
 		for _, it := range items {
 			if _, again := where[it.id]; again {
 				kept = append(kept, it)
+			} else {
+				delete(held, it.id)
 			}
 		}
 		items = kept
@@ -322,10 +333,15 @@ func (r *renderer) applyStream(v any, entries []string) (string, error) {
 		default:
 			items = append(items[:p.at], append([]streamItem{it}, items[p.at:]...)...)
 		}
+		held[id] = true
+		var cut []streamItem
 		if p.limit > 0 && len(items) > p.limit {
-			items = items[:p.limit]
+			cut, items = items[p.limit:], items[:p.limit]
 		} else if p.limit < 0 && len(items) > -p.limit {
-			items = items[len(items)+p.limit:]
+			cut, items = items[:len(items)+p.limit], items[len(items)+p.limit:]
+		}
+		for _, c := range cut {
+			delete(held, c.id)
 		}
 	}
 	if r.streams == nil {
