@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,4 +81,20 @@ func Bundle(t testing.TB, entry string) []byte {
 		t.Fatalf("browsertest: reading the bundle: %v", err)
 	}
 	return js
+}
+
+// OfficialScriptPath is where MountOfficialClient serves the official client's bundle.
+const OfficialScriptPath = "/official-client.js"
+
+// MountOfficialClient serves the official client (OfficialClientEntry, bundled) on mux at
+// OfficialScriptPath and returns that path, for a live server's Options.ScriptURL: pages
+// then run the official client instead of Glint's.
+func MountOfficialClient(t testing.TB, mux *http.ServeMux) string {
+	t.Helper()
+	bundle := Bundle(t, OfficialClientEntry)
+	mux.HandleFunc("GET "+OfficialScriptPath, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write(bundle)
+	})
+	return OfficialScriptPath
 }

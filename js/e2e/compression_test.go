@@ -112,12 +112,7 @@ func TestCompressionInTheBrowser(t *testing.T) {
 				opts.Channel.Compression = channel.Compression{Mode: mode}
 				mux := http.NewServeMux()
 				if client == "official" {
-					bundle := browsertest.Bundle(t, browsertest.OfficialClientEntry)
-					opts.ScriptURL = "/official.js"
-					mux.HandleFunc("GET /official.js", func(w http.ResponseWriter, r *http.Request) {
-						w.Header().Set("Content-Type", "text/javascript")
-						w.Write(bundle)
-					})
+					opts.ScriptURL = browsertest.MountOfficialClient(t, mux)
 				}
 				lv := live.New(opts)
 				lv.Handle("GET /{$}", live.Page{New: func() live.View { return &listingView{} }, Template: listingTemplate})
