@@ -38,7 +38,56 @@ var (
 	reasonTopicLong   = []byte(`{"reason":"topic too long"}`)
 	reasonLimited     = []byte(`{"reason":"rate limited"}`)
 	reasonAddrFull    = []byte(`{"reason":"too many channels from this address"}`)
+	reasonNoBinary    = []byte(`{"reason":"binary payload not accepted"}`)
+	reasonBinaryFull  = []byte(`{"reason":"too much binary data in flight"}`)
 )
+
+// dispatchBinary handles a binary push. Its buffer goes with it to the channel, which gives
+// it back once handled; every other path gives it back here. Binary pushes are paced by
+// their replies (an upload sends its next chunk once the last one is answered), so they
+// are bounded by Options.MaxBinaryBytes in flight rather than by EventsPerSecond, which
+// would cap an upload at a few megabytes a second; a refused one counts as an event.
+func (s *socket) dispatchBinary(f frame) {
+	reply := func(joinRef nstr, reason []byte) {
+		putFrameBuf(f.buf)
+		s.reply(joinRef, f.ref, f.topic, "error", reason)
+	}
+	if f.topic == "phoenix" || f.event == "phx_join" || f.event == "phx_leave" {
+		reply(null, reasonNoBinary)
+		return
+	}
+	s.mu.Lock()
+	c := s.channels[f.topic]
+	s.mu.Unlock()
+	if c == nil {
+		reply(null, reasonUnmatched)
+		return
+	}
+	if f.joinRef.s != c.joinRef {
+		putFrameBuf(f.buf) // stale membership: no reply, as for text pushes
+		return
+	}
+	n := int64(len(f.data))
+	if s.binQueued.Add(n) > s.srv.opts.MaxBinaryBytes {
+		s.binQueued.Add(-n)
+		if !s.allowEvent() {
+			s.srv.metrics.LimitEvents.Add(1)
+		}
+		reply(str(c.joinRef), reasonBinaryFull)
+		return
+	}
+	switch c.put(envelope{kind: envIn, ref: f.ref, event: f.event, data: f.data, buf: f.buf}) {
+	case queued:
+		return
+	case full:
+		c.logDrop("client message", f.event)
+		s.binQueued.Add(-n)
+		putFrameBuf(f.buf)
+	case stopped:
+		s.binQueued.Add(-n)
+		reply(null, reasonUnmatched)
+	}
+}
 
 // dispatch handles one client frame. It never blocks on a channel.
 func (s *socket) dispatch(f frame) {

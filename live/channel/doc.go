@@ -47,17 +47,21 @@
 //     refused new sockets (429) for AbuseBan (default 10s).
 //   - MaxFrameBytes (default 1 MiB): a frame whose header declares more is refused at
 //     once with 1009, before its payload is read.
+//   - MaxBinaryBytes (default 8 MiB): binary pushes (file upload chunks, for handlers
+//     that implement BinaryHandler) received and not yet handled, per socket. They are
+//     paced by their replies and not counted in EventsPerSecond; one beyond the bound gets
+//     an error reply and counts as an event.
 //
 // Values a client sends (topics, origins, addresses) are shortened in log lines.
 //
 // # Close codes
 //
 //   - 1001: Disconnect, and no frame within Options.HeartbeatTimeout.
-//   - 1003: a binary frame was received.
 //   - 1008: no channel joined within Options.JoinTimeout, or messages kept above
 //     Options.EventsPerSecond.
 //   - 1009: a frame exceeded Options.MaxFrameBytes.
-//   - 1011: an undecodable frame was received.
+//   - 1011: an undecodable frame was received (text, or binary not in the Phoenix v2
+//     serializer's push layout).
 //   - 1012: Shutdown (spread over Options.DrainWindow).
 //   - 1013: the outbound queue overflowed.
 //

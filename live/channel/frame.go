@@ -20,13 +20,55 @@ func str(s string) nstr { return nstr{s: s, valid: true} }
 
 var null nstr
 
-// frame is one decoded client frame [join_ref, ref, topic, event, payload].
+// frame is one decoded client frame [join_ref, ref, topic, event, payload], or a binary
+// push, whose payload is data (held in buf, which the frame then owns).
 type frame struct {
 	joinRef nstr
 	ref     nstr
 	topic   string
 	event   string
 	payload json.RawMessage
+	data    []byte
+	buf     *bytes.Buffer
+}
+
+// Binary frames (the Phoenix v2 serializer's layout): a kind byte, then for a push the
+// byte lengths of join_ref, ref, topic and event, those four strings, and the payload.
+const binaryPush = 0
+
+// decodeBinaryPush parses a binary push. The strings are copied; data aliases b.
+func decodeBinaryPush(b []byte) (frame, error) {
+	var f frame
+	if len(b) < 5 {
+		return f, fmt.Errorf("%w: binary frame of %d bytes", errFrame, len(b))
+	}
+	if b[0] != binaryPush {
+		return f, fmt.Errorf("%w: binary frame of kind %d (clients send pushes, kind 0)", errFrame, b[0])
+	}
+	n := 5 + int(b[1]) + int(b[2]) + int(b[3]) + int(b[4])
+	if n > len(b) {
+		return f, fmt.Errorf("%w: binary frame header declares %d bytes of %d", errFrame, n, len(b))
+	}
+	i := 5
+	field := func(l byte) string {
+		s := b[i : i+int(l)]
+		i += int(l)
+		return string(s)
+	}
+	f.joinRef = str(field(b[1]))
+	f.ref = str(field(b[2]))
+	f.topic = field(b[3])
+	f.event = field(b[4])
+	for _, s := range []string{f.joinRef.s, f.ref.s, f.topic, f.event} {
+		if !utf8.ValidString(s) {
+			return f, fmt.Errorf("%w: binary frame header is not UTF-8", errFrame)
+		}
+	}
+	if f.topic == "" || f.event == "" {
+		return f, fmt.Errorf("%w: binary frame without topic or event", errFrame)
+	}
+	f.data = b[i:]
+	return f, nil
 }
 
 // errFrame reports an undecodable frame.

@@ -13,10 +13,10 @@ func TestDecodeFrame(t *testing.T) {
 		want    frame
 		wantErr bool
 	}{
-		{`["4","6","lv:phx-A","event",{"a":1}]`, frame{str("4"), str("6"), "lv:phx-A", "event", json.RawMessage(`{"a":1}`)}, false},
-		{` [ null , "9" , "phoenix" , "heartbeat" , { } ] `, frame{null, str("9"), "phoenix", "heartbeat", json.RawMessage(`{ }`)}, false},
-		{`["\u0034","a\"b","t\\x","é",{}]`, frame{str("4"), str(`a"b`), `t\x`, "é", json.RawMessage(`{}`)}, false},
-		{`[null,null,"t","e",{"nested":[1,{"x":"]"}]}]`, frame{null, null, "t", "e", json.RawMessage(`{"nested":[1,{"x":"]"}]}`)}, false},
+		{`["4","6","lv:phx-A","event",{"a":1}]`, frame{joinRef: str("4"), ref: str("6"), topic: "lv:phx-A", event: "event", payload: json.RawMessage(`{"a":1}`)}, false},
+		{` [ null , "9" , "phoenix" , "heartbeat" , { } ] `, frame{joinRef: null, ref: str("9"), topic: "phoenix", event: "heartbeat", payload: json.RawMessage(`{ }`)}, false},
+		{`["\u0034","a\"b","t\\x","é",{}]`, frame{joinRef: str("4"), ref: str(`a"b`), topic: `t\x`, event: "é", payload: json.RawMessage(`{}`)}, false},
+		{`[null,null,"t","e",{"nested":[1,{"x":"]"}]}]`, frame{joinRef: null, ref: null, topic: "t", event: "e", payload: json.RawMessage(`{"nested":[1,{"x":"]"}]}`)}, false},
 		{`["1","1","t","e",{}`, frame{}, true},
 		{`["1","1","t","e"]`, frame{}, true},
 		{`["1","1","t","e",[]]`, frame{}, true},

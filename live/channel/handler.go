@@ -22,6 +22,15 @@ type Handler interface {
 	HandleIn(ctx context.Context, c *Channel, event string, payload json.RawMessage) Reply
 }
 
+// BinaryHandler is implemented by handlers that accept binary pushes: frames in the Phoenix
+// v2 serializer's binary layout, such as file upload chunks. payload is valid only until
+// HandleBinary returns: its buffer is reused for the frames that follow. A binary push to a
+// handler without HandleBinary gets the error reply {"reason":"binary payload not
+// accepted"}.
+type BinaryHandler interface {
+	HandleBinary(ctx context.Context, c *Channel, event string, payload []byte) Reply
+}
+
 // InfoHandler is implemented by handlers that receive values given to Channel.Send and
 // messages (*pubsub.Message) from extra subscriptions made with Channel.Subscribe.
 type InfoHandler interface {

@@ -4,6 +4,7 @@ package channel
 // is work, join, dispatch to the handler, and the end of a membership.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,6 +43,19 @@ type envelope struct {
 	event   string
 	payload json.RawMessage
 	msg     any
+	// A binary push: its payload, and the read buffer holding it (given back once handled).
+	data []byte
+	buf  *bytes.Buffer
+}
+
+// release gives back a binary push's buffer and its share of the socket's MaxBinaryBytes;
+// it does nothing for other envelopes.
+func (env *envelope) release(s *socket) {
+	if env.buf != nil {
+		s.binQueued.Add(-int64(len(env.data)))
+		putFrameBuf(env.buf)
+		env.buf, env.data = nil, nil
+	}
 }
 
 // enqueueResult tells what enqueue did.
@@ -256,6 +270,7 @@ func (c *Channel) rejectQueued() {
 	}
 	c.sock.srv.metrics.MailboxDepth.Add(-int64(len(queued)))
 	for _, env := range queued {
+		env.release(c.sock)
 		switch env.kind {
 		case envIn:
 			c.sock.reply(null, env.ref, c.topic, "error", reasonUnmatched)
@@ -292,8 +307,12 @@ func (c *Channel) loop() (endKind, error) {
 			if kind == endNone {
 				kind, err = c.handle(env)
 			}
+			env.release(c.sock)
 			if kind != endNone {
 				m.MailboxDepth.Add(-int64(len(batch) - i - 1))
+				for j := i + 1; j < len(batch); j++ {
+					batch[j].release(c.sock)
+				}
 				clear(batch[i+1:])
 				return kind, err
 			}
@@ -320,7 +339,15 @@ func (c *Channel) handle(env envelope) (endKind, error) {
 		return endLeave, nil
 	case envIn:
 		var r Reply
-		if p := c.call("handle_in", func() { r = c.handler.HandleIn(c.ctx, c, env.event, env.payload) }); p != nil {
+		in := func() { r = c.handler.HandleIn(c.ctx, c, env.event, env.payload) }
+		if env.buf != nil {
+			if bh, ok := c.handler.(BinaryHandler); ok {
+				in = func() { r = bh.HandleBinary(c.ctx, c, env.event, env.data) }
+			} else {
+				in = func() { r = Error(json.RawMessage(reasonNoBinary)) }
+			}
+		}
+		if p := c.call("handle_in", in); p != nil {
 			return endError, p
 		}
 		if r.kind != replyNone {
@@ -400,6 +427,7 @@ func (c *Channel) end(kind endKind, reason error) {
 	m.Channels.Add(-1)
 	jr := str(c.joinRef)
 	for _, env := range dropped {
+		env.release(c.sock)
 		if env.kind == envLeave { // a leave that raced the end still gets its reply
 			c.sock.reply(jr, env.ref, c.topic, "ok", emptyObject)
 		}

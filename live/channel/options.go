@@ -33,6 +33,11 @@ type Options struct {
 	// MaxFrameBytes is the largest client frame; a bigger one closes the socket with 1009.
 	// Default 1 MiB.
 	MaxFrameBytes int64
+	// MaxBinaryBytes bounds the bytes of binary pushes (file upload chunks) one socket has
+	// received and its channels have not yet handled. A binary push beyond it gets the error
+	// reply {"reason":"too much binary data in flight"} and counts against EventsPerSecond.
+	// Default 8 MiB.
+	MaxBinaryBytes int64
 	// MailboxSize bounds each joined channel's mailbox. A client message for a channel
 	// whose mailbox is full is dropped (logged and counted); the client's push times out.
 	// Default 256.
@@ -156,6 +161,7 @@ const (
 	DefaultHeartbeatTimeout = 60 * time.Second
 	DefaultMaxFrameBytes    = 1 << 20
 	DefaultMailboxSize      = 256
+	DefaultMaxBinaryBytes   = 8 << 20
 	DefaultOutboundQueue    = 512
 	DefaultMaxChannels      = 100
 	DefaultDrainWindow      = 10 * time.Second
@@ -183,6 +189,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxFrameBytes <= 0 {
 		o.MaxFrameBytes = DefaultMaxFrameBytes
+	}
+	if o.MaxBinaryBytes <= 0 {
+		o.MaxBinaryBytes = DefaultMaxBinaryBytes
 	}
 	if o.MailboxSize <= 0 {
 		o.MailboxSize = DefaultMailboxSize

@@ -78,6 +78,9 @@ type socket struct {
 	// lastTopic is the topic of the last frame read (the reader goroutine only): the next
 	// frame for the same topic reuses the string (see decodeFrameAfter).
 	lastTopic string
+	// binQueued is the bytes of binary pushes dispatched to channels and not yet handled
+	// (Options.MaxBinaryBytes).
+	binQueued atomic.Int64
 
 	mu       sync.Mutex
 	channels map[string]*Channel
@@ -399,7 +402,12 @@ func (s *socket) awaitFrame() bool {
 // stop reading.
 func (s *socket) readFrame() bool {
 	buf := frameBufs.Get().(*bytes.Buffer)
-	defer putFrameBuf(buf)
+	owned := false // a binary push took buf with it
+	defer func() {
+		if !owned {
+			putFrameBuf(buf)
+		}
+	}()
 	buf.Reset()
 	typ, err := s.readMessage(buf)
 	b := buf.Bytes()
@@ -423,9 +431,15 @@ func (s *socket) readFrame() bool {
 	s.srv.metrics.FramesIn.Add(1)
 	s.srv.metrics.BytesIn.Add(int64(len(b)))
 	if typ != websocket.MessageText {
-		s.log.Warn("channel: binary frame received, closing")
-		s.close(websocket.StatusUnsupportedData, "binary frames are not supported")
-		return false
+		f, err := decodeBinaryPush(b)
+		if err != nil {
+			s.log.Warn("channel: undecodable binary frame, closing", "error", err)
+			s.close(websocket.StatusInternalError, "undecodable frame")
+			return false
+		}
+		f.buf, owned = buf, true
+		s.dispatchBinary(f)
+		return true
 	}
 	f, err := decodeFrameAfter(b, s.lastTopic)
 	if err != nil {
