@@ -31,11 +31,11 @@ func TestCloseCodes(t *testing.T) {
 		{"undecodable frame closes 1011", channel.Options{}, func(c *client) { c.send(`["1","1","room:a"`) }, websocket.StatusInternalError},
 		{"frame that is not an array closes 1011", channel.Options{}, func(c *client) { c.send(`{"topic":"x"}`) }, websocket.StatusInternalError},
 		{"non-object payload closes 1011", channel.Options{}, func(c *client) { c.send(`[null,"1","phoenix","heartbeat",[]]`) }, websocket.StatusInternalError},
-		{"binary frame closes 1003", channel.Options{}, func(c *client) {
+		{"binary frame that is not a push closes 1011", channel.Options{}, func(c *client) {
 			if err := c.conn.Write(context.Background(), websocket.MessageBinary, []byte{1, 2, 3}); err != nil {
 				c.t.Fatal(err)
 			}
-		}, websocket.StatusUnsupportedData},
+		}, websocket.StatusInternalError},
 		{"frame over the limit closes 1009", channel.Options{MaxFrameBytes: 1024}, func(c *client) {
 			c.send(`[null,"1","phoenix","heartbeat",{"pad":"` + strings.Repeat("x", 2000) + `"}]`)
 		}, websocket.StatusMessageTooBig},
