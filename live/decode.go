@@ -13,6 +13,8 @@ type eventPayload struct {
 	Value json.RawMessage `json:"value"`
 	CID   *int            `json:"cid"`
 	Meta  json.RawMessage `json:"meta"`
+	// Uploads lists the files selected in the form's upload inputs, by upload ref.
+	Uploads map[string][]clientEntry `json:"uploads"`
 }
 
 // maxFormValues bounds the number of values of one decoded form or value object.
@@ -32,7 +34,7 @@ func slowDecodeEvent(payload json.RawMessage) (Event, error) {
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return Event{}, fmt.Errorf("decode event: %w", err)
 	}
-	e := Event{Type: p.Type, Name: p.Event, Raw: p.Value, Value: url.Values{}}
+	e := Event{Type: p.Type, Name: p.Event, Raw: p.Value, Value: url.Values{}, uploads: p.Uploads}
 	if p.CID != nil {
 		if *p.CID <= 0 {
 			return Event{}, fmt.Errorf("event %q: bad cid %d", p.Event, *p.CID)

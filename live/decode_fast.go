@@ -64,7 +64,8 @@ func fastDecodeEvent(b []byte) (Event, bool) {
 				return e, false
 			}
 		case "uploads":
-			if _, ok = sc.flatObject(); !ok {
+			// Only the usual empty object: files selected take the general path.
+			if !sc.byte('{') || !sc.byte('}') {
 				return e, false
 			}
 		default:

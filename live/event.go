@@ -30,6 +30,8 @@ type Event struct {
 	// Raw is the event's "value" exactly as the client sent it (a JSON object, or a JSON
 	// string for form events).
 	Raw json.RawMessage
+
+	uploads map[string][]clientEntry // the files selected in a form's upload inputs
 }
 
 // Get returns the first value for key, or "".

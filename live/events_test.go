@@ -76,13 +76,13 @@ func TestHookReplyTitleAndPushEvent(t *testing.T) {
 	}
 }
 
-func TestUploadsAndUnknownMessages(t *testing.T) {
+func TestUnknownUploadAndUnknownMessages(t *testing.T) {
 	ts := newCounterServer(t, Options{})
 	p := ts.get(t, "/")
 	c := ts.dial(t, p)
 	lv := ts.join(t, c, p, "/")
 	ref := c.send(lv.joinRef, lv.topic, "allow_upload", map[string]any{"ref": "0"})
-	if r := decodeReply(t, c.reply(ref)); r.Status != "error" || string(r.Response) != `{"reason":"uploads not supported"}` {
+	if r := decodeReply(t, c.reply(ref)); r.Status != "ok" || string(r.Response) != `{"ref":"0","error":[["0","disallowed"]]}` {
 		t.Errorf("allow_upload: %s %s", r.Status, r.Response)
 	}
 	if resp := lv.push(t, "something_else", map[string]any{}); string(resp) != `{}` {

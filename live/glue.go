@@ -36,6 +36,9 @@ func (s *Server) newChannelServer(o channel.Options) *channel.Server {
 	if err := ch.Handle("lv:*", func() channel.Handler { return &viewProc{srv: s} }); err != nil {
 		panic("live: " + err.Error())
 	}
+	if err := ch.Handle(uploadTopic, func() channel.Handler { return &uploadProc{srv: s} }); err != nil {
+		panic("live: " + err.Error())
+	}
 	return ch
 }
 

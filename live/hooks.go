@@ -79,6 +79,8 @@ type viewRare struct {
 	params []ParamsHook
 	nest   nesting
 	tasks  map[any]*asyncTask // LoadAsync's loads under way, by destination
+	// uploads are the uploads allowed with AllowUpload, by ref.
+	uploads map[string]*Upload
 }
 
 // OnEvent attaches h to the connected view: it runs before HandleEvent for every event

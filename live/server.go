@@ -99,7 +99,10 @@ type Server struct {
 	nested map[string]*route // by HandleNested name; guarded by mu
 	// nest holds the connected views that nested views reach with Socket.Parent and
 	// Socket.Child, by nestKey.
-	nest    sync.Map
+	nest sync.Map
+	// uploads holds the receiving ends of preflighted upload entries, by the key their
+	// token carries.
+	uploads sync.Map
 	mu      sync.RWMutex
 	ch      *channel.Server
 	signer  *token.Signer

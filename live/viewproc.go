@@ -381,8 +381,10 @@ func (v *viewProc) HandleIn(ctx context.Context, c *channel.Channel, event strin
 		}
 		v.enc.Forget(deleted...)
 		return channel.Ok(map[string][]int{"cids": deleted})
-	case "allow_upload", "progress":
-		return channel.Error(map[string]string{"reason": "uploads not supported"})
+	case "allow_upload":
+		return v.handleAllowUpload(ctx, payload)
+	case "progress":
+		return v.handleProgress(ctx, payload)
 	default:
 		v.srv.throttledLog(slog.LevelWarn, "live: unknown message", "view", v.id, "event", truncate(event))
 		return channel.Ok(nil)
@@ -452,6 +454,9 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 	v.srv.metrics.events.Add(1)
 	if strings.HasPrefix(e.Name, "lv:") {
 		return v.reservedEvent(ctx, e)
+	}
+	if len(e.uploads) > 0 {
+		v.putFormUploads(e)
 	}
 	var h EventHandler
 	var hooks []EventHook
@@ -531,6 +536,12 @@ func (v *viewProc) handleLivePatch(ctx context.Context, payload json.RawMessage)
 // replyWithRender applies pending navigation, renders, and builds the reply to a client
 // message.
 func (v *viewProc) replyWithRender(ctx context.Context) channel.Reply {
+	return v.replyWithRenderAnd(ctx, nil)
+}
+
+// replyWithRenderAnd is replyWithRender whose reply also has the fields of extra, a value
+// that encodes to a JSON object (nil: none).
+func (v *viewProc) replyWithRenderAnd(ctx context.Context, extra any) channel.Reply {
 	for i := 0; v.nav != nil && v.nav.kind == navPatch; i++ {
 		if i == 8 {
 			v.crash(errors.New("live: too many patches in one event"), "")
@@ -553,13 +564,28 @@ func (v *viewProc) replyWithRender(ctx context.Context) channel.Reply {
 		}
 		return channel.Ok(map[string]any{"live_redirect": v.redirectBody(n)}).Stop()
 	}
+	var more []byte
+	if extra != nil {
+		b, err := json.Marshal(extra)
+		if err != nil || len(b) < 2 || b[0] != '{' {
+			v.crash(fmt.Errorf("live: reply fields %T: %w", extra, err), "")
+			return channel.NoReply()
+		}
+		more = b
+	}
 	out, changed, err := v.render(append(v.buf[:0], `{"diff":`...))
 	if err != nil {
 		v.crash(err, "")
 		return channel.NoReply()
 	}
 	if !changed {
+		if more != nil {
+			return channel.Ok(json.RawMessage(more))
+		}
 		return channel.Ok(nil)
+	}
+	if len(more) > 2 {
+		out = append(append(out, ','), more[1:len(more)-1]...)
 	}
 	out = append(out, '}')
 	v.buf = out[:0]
@@ -662,6 +688,11 @@ func (v *viewProc) handleParams(ctx context.Context, p Params) error {
 // HandleInfo handles messages: PubSub broadcasts, timer ticks, Send and SendUpdate.
 func (v *viewProc) HandleInfo(ctx context.Context, c *channel.Channel, msg any) {
 	v.sock.ctx = ctx
+	if n, ok := msg.(pipeNote); ok {
+		v.uploadNote(ctx, n)
+		v.Flush(ctx, c)
+		return
+	}
 	if d, ok := msg.(asyncDone); ok {
 		if v.asyncResult(d) {
 			v.markDirty()
@@ -789,6 +820,7 @@ func (v *viewProc) Terminate(ctx context.Context, c *channel.Channel, reason err
 		v.timers.stop()
 	}
 	v.cancelAsync()
+	v.endUploads()
 	if !v.joined {
 		return
 	}
