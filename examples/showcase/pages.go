@@ -26,4 +26,5 @@ var pages = []showcasePage{
 	jsPage,
 	streamPage,
 	asyncPage,
+	uploadPage,
 }

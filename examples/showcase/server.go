@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -41,13 +42,19 @@ const (
 // app is what the pages share.
 type app struct {
 	tracker *presence.Tracker
+	store   *fileStore // /upload's files
 }
 
 // showcase is the showcase's http.Handler: the live server and what its pages share.
 type showcase struct {
 	*live.Server
 	app *app
+	mux *http.ServeMux
 }
+
+// ServeHTTP serves the upload store's presigned PUTs and, for everything else, the live
+// server.
+func (s *showcase) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // newServer builds the showcase's handler without listening.
 func newServer(cfg config) (*showcase, error) {
@@ -72,7 +79,12 @@ func newServer(cfg config) (*showcase, error) {
 	if err != nil {
 		return nil, fmt.Errorf("showcase: %w", err)
 	}
-	a := &app{tracker: tracker}
+	store, err := newFileStore(cfg.Logger)
+	if err != nil {
+		tracker.Close()
+		return nil, fmt.Errorf("showcase: %w", err)
+	}
+	a := &app{tracker: tracker, store: store}
 	lv.Handle("GET /{$}", live.Page{New: func() live.View { return &Index{Pages: pages} }, Template: indexTemplate})
 	for _, p := range pages {
 		for _, path := range append([]string{p.Path}, p.Also...) {
@@ -82,7 +94,10 @@ func newServer(cfg config) (*showcase, error) {
 			lv.HandleNested(name, np)
 		}
 	}
-	return &showcase{Server: lv, app: a}, nil
+	mux := http.NewServeMux()
+	mux.Handle("PUT /upload-store/{id}", store)
+	mux.Handle("/", lv)
+	return &showcase{Server: lv, app: a, mux: mux}, nil
 }
 
 // Shutdown ends every view (their presences leave with them), then stops the tracker,
@@ -90,7 +105,7 @@ func newServer(cfg config) (*showcase, error) {
 func (s *showcase) Shutdown(ctx context.Context) error {
 	err := s.Server.Shutdown(ctx)
 	s.app.tracker.Close()
-	return err
+	return errors.Join(err, s.app.store.Close())
 }
 
 // randomID returns 12 random base64url characters.

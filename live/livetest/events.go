@@ -151,6 +151,14 @@ func (v *View) Submit(selector string, values url.Values) {
 	if err != nil {
 		v.fatalf("%q: %v:\n%s", selector, err, describe(form))
 	}
+	// As a browser does: files selected and not yet sent go first, and the form is not
+	// submitted when one is refused.
+	if !v.uploadForm(form) {
+		v.t.Logf("livetest: submit %q not sent: the form's uploads have errors", selector)
+		return
+	}
+	doc = v.doc()
+	form = v.form(v.oneIn(doc, selector), selector)
 	data := encodeForm(fields)
 	for _, cid := range v.targets(doc, form, "", selector) {
 		payload := map[string]any{"type": "form", "event": event, "value": data, "meta": extractMeta(form, nil)}

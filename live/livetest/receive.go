@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/coder/websocket"
 )
@@ -49,6 +50,10 @@ func (v *View) failLocked(err error) {
 func (v *View) handleLocked(f frame, raw []byte) {
 	if f.Topic == "phoenix" {
 		return // heartbeat replies
+	}
+	if strings.HasPrefix(f.Topic, "lvu:") {
+		v.uploadFrameLocked(f, raw)
+		return
 	}
 	if f.Topic != v.topic {
 		v.failLocked(fmt.Errorf("frame for a topic this view never joined: %s", raw))

@@ -117,6 +117,10 @@ type View struct {
 	dropped     int    // frames dropped for a stale join_ref
 	destroyed   []int  // cids confirmed by cids_destroyed
 	referer     string // the URL before the last live navigation, or ""
+
+	uploads     map[string][]*selectedFile // files selected in upload inputs, by upload ref
+	nextFileRef int                        // the next file's ref, as the browser numbers them
+	uploadEnded map[string]bool            // upload channels the server closed, by topic
 }
 
 // Open loads path from an httptest server around h and joins its live view, as a browser
