@@ -26,6 +26,9 @@
 //     post, pin to the top, insert second, star (update in place), delete, a burst past the limit of 50, a reset.
 //   - /async: a report that arrives 500 ms after the page connects, loaded off the view's
 //     goroutine (live.LoadAsync), and a forecast whose load fails.
+//   - /upload: pick or drop up to 3 files of up to 8 MB, each with its progress, stored
+//     with their names, sizes and SHA-256 (live.AllowUpload); and auto-uploads that go
+//     straight from the browser to the page's own store through presigned PUTs.
 //
 // Several nodes share presence over NATS: give them the same GLINT_SECRET (32+ bytes) and
 // the same NATS server, and each tab lists the tabs open on every node:
