@@ -32,6 +32,10 @@ func (s *Server) newChannelServer(o channel.Options) *channel.Server {
 		a[assignCSRF] = s.csrfValid(info.Params.Get("_csrf_token"), info.Cookies)
 		return a, nil
 	}
+	if o.Limits.ChunkEvents == nil {
+		// An upload's progress follows each of its chunks: count them together.
+		o.Limits.ChunkEvents = []string{"progress"}
+	}
 	ch := channel.NewServer(o)
 	if err := ch.Handle("lv:*", func() channel.Handler { return &viewProc{srv: s} }); err != nil {
 		panic("live: " + err.Error())

@@ -79,15 +79,21 @@ type uploadRig struct {
 	lv  *liveView
 	dir string
 	ref string // the upload's ref
+	buf []byte // the last chunk frame sent
 }
 
-func newUploadRig(t *testing.T, cfg UploadConfig) *uploadRig {
+func newUploadRig(t testing.TB, cfg UploadConfig) *uploadRig {
+	t.Helper()
+	return newUploadRigOpts(t, cfg, Options{})
+}
+
+func newUploadRigOpts(t testing.TB, cfg UploadConfig, opts Options) *uploadRig {
 	t.Helper()
 	dir := t.TempDir()
 	if cfg.Dir == "" && cfg.Writer == nil && cfg.External == nil {
 		cfg.Dir = dir
 	}
-	ts := newTestServer(t, Options{}, func(s *Server) {
+	ts := newTestServer(t, opts, func(s *Server) {
 		s.Handle("GET /{$}", Page{New: func() View { return &uploadView{cfg: cfg} }, Template: uploadTemplate})
 	})
 	p := ts.get(t, "/")
@@ -121,7 +127,7 @@ func (f testFile) entry() map[string]any {
 }
 
 // change sends the form's phx-change with the files selected, as a browser does.
-func (r *uploadRig) change(t *testing.T, files ...testFile) {
+func (r *uploadRig) change(t testing.TB, files ...testFile) {
 	t.Helper()
 	var entries []map[string]any
 	for _, f := range files {
@@ -132,7 +138,7 @@ func (r *uploadRig) change(t *testing.T, files ...testFile) {
 }
 
 // preflight sends allow_upload and returns the reply's response.
-func (r *uploadRig) preflight(t *testing.T, files ...testFile) preflightReply {
+func (r *uploadRig) preflight(t testing.TB, files ...testFile) preflightReply {
 	t.Helper()
 	var entries []map[string]any
 	for _, f := range files {
@@ -147,20 +153,21 @@ func (r *uploadRig) preflight(t *testing.T, files ...testFile) preflightReply {
 }
 
 // joinEntry joins lvu:ref with tok and returns the join ref and the reply.
-func (r *uploadRig) joinEntry(t *testing.T, ref, tok string) (string, replyBody) {
+func (r *uploadRig) joinEntry(t testing.TB, ref, tok string) (string, replyBody) {
 	t.Helper()
 	jr := r.c.send("=", "lvu:"+ref, "phx_join", map[string]string{"token": tok})
 	return jr, decodeReply(t, r.c.reply(jr))
 }
 
 // chunk sends a binary chunk on lvu:ref and returns the reply.
-func (r *uploadRig) chunk(t *testing.T, joinRef, ref string, data []byte) replyBody {
+func (r *uploadRig) chunk(t testing.TB, joinRef, ref string, data []byte) replyBody {
 	t.Helper()
 	r.c.ref++
 	mref := fmt.Sprint(r.c.ref)
 	topic := "lvu:" + ref
-	b := []byte{0, byte(len(joinRef)), byte(len(mref)), byte(len(topic)), byte(len("chunk"))}
+	b := append(r.buf[:0], 0, byte(len(joinRef)), byte(len(mref)), byte(len(topic)), byte(len("chunk")))
 	b = append(append(append(append(append(b, joinRef...), mref...), topic...), "chunk"...), data...)
+	r.buf = b // reused: the socket is written before chunk returns
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := r.c.conn.Write(ctx, websocket.MessageBinary, b); err != nil {
@@ -170,29 +177,45 @@ func (r *uploadRig) chunk(t *testing.T, joinRef, ref string, data []byte) replyB
 }
 
 // progress pushes the browser's progress report for an entry.
-func (r *uploadRig) progress(t *testing.T, ref string, p any) {
+func (r *uploadRig) progress(t testing.TB, ref string, p any) {
 	t.Helper()
 	r.lv.push(t, "progress", map[string]any{"event": nil, "ref": r.ref, "entry_ref": ref, "progress": p, "cid": nil})
 }
 
 // send uploads f's data in chunks of size n, as a browser does, reporting progress.
-func (r *uploadRig) send(t *testing.T, f testFile, tok string, n int) {
+func (r *uploadRig) send(t testing.TB, f testFile, tok string, n int) {
 	t.Helper()
 	jr, rep := r.joinEntry(t, f.ref, tok)
 	if rep.Status != "ok" {
 		t.Fatalf("join lvu:%s: %s %s", f.ref, rep.Status, rep.Response)
 	}
+	last := -1
 	for off := 0; off < len(f.data); off += n {
 		end := min(off+n, len(f.data))
 		if rep := r.chunk(t, jr, f.ref, f.data[off:end]); rep.Status != "ok" {
 			t.Fatalf("chunk at %d: %s %s", off, rep.Status, rep.Response)
 		}
-		r.progress(t, f.ref, end*100/len(f.data))
+		if pct := end * 100 / len(f.data); pct > last { // as the browser: when it grows
+			last = pct
+			r.progress(t, f.ref, pct)
+		}
 	}
 }
 
+// another connects one more browser tab to the rig's server.
+func (r *uploadRig) another(t testing.TB) *uploadRig {
+	t.Helper()
+	p := r.ts.get(t, "/")
+	c := r.ts.dial(t, p)
+	lv := r.ts.join(t, c, p, "/")
+	html := lv.model.HTML()
+	i := strings.Index(html, `data-phx-upload-ref="`)
+	ref := html[i+len(`data-phx-upload-ref="`):]
+	return &uploadRig{ts: r.ts, c: c, lv: lv, dir: r.dir, ref: ref[:strings.IndexByte(ref, '"')]}
+}
+
 // files lists what the uploads left in the rig's directory.
-func (r *uploadRig) files(t *testing.T) []string {
+func (r *uploadRig) files(t testing.TB) []string {
 	t.Helper()
 	ents, err := os.ReadDir(r.dir)
 	if err != nil {
@@ -206,7 +229,7 @@ func (r *uploadRig) files(t *testing.T) []string {
 }
 
 // waitNoFiles waits until the uploads' temporary files are gone.
-func (r *uploadRig) waitNoFiles(t *testing.T) {
+func (r *uploadRig) waitNoFiles(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for len(r.files(t)) > 0 {

@@ -43,10 +43,10 @@ var (
 )
 
 // dispatchBinary handles a binary push. Its buffer goes with it to the channel, which gives
-// it back once handled; every other path gives it back here. Binary pushes are paced by
-// their replies (an upload sends its next chunk once the last one is answered), so they
-// are bounded by Options.MaxBinaryBytes in flight rather than by EventsPerSecond, which
-// would cap an upload at a few megabytes a second; a refused one counts as an event.
+// it back once handled; every other path gives it back here. Binary pushes are counted by
+// Limits.ChunksPerSecond rather than EventsPerSecond, which would cap an upload at a few
+// megabytes a second, and bounded by Options.MaxBinaryBytes in flight; one refused for
+// being over that bound counts as an event.
 func (s *socket) dispatchBinary(f frame) {
 	reply := func(joinRef nstr, reason []byte) {
 		putFrameBuf(f.buf)
@@ -65,6 +65,11 @@ func (s *socket) dispatchBinary(f frame) {
 	}
 	if f.joinRef.s != c.joinRef {
 		putFrameBuf(f.buf) // stale membership: no reply, as for text pushes
+		return
+	}
+	if !s.allowChunk() {
+		s.srv.metrics.LimitEvents.Add(1)
+		reply(str(c.joinRef), reasonLimited)
 		return
 	}
 	n := int64(len(f.data))
@@ -113,7 +118,13 @@ func (s *socket) dispatch(f frame) {
 	if f.joinRef.valid && f.joinRef.s != c.joinRef {
 		return // stale membership: no reply, the client's push times out
 	}
-	if !s.allowEvent() {
+	allowed := false
+	if s.isChunkEvent(f.event) {
+		allowed = s.allowChunk()
+	} else {
+		allowed = s.allowEvent()
+	}
+	if !allowed {
 		s.srv.metrics.LimitEvents.Add(1)
 		s.reply(str(c.joinRef), f.ref, f.topic, "error", reasonLimited)
 		return
@@ -251,6 +262,32 @@ func (s *socket) allowEvent() bool {
 	}
 	if !s.eventExcess.Take(now, opts.Limits.EventsPerSecond/10, opts.Limits.EventBurst) {
 		s.abuse("client messages kept above the rate limit", opts.Limits.EventsPerSecond)
+	}
+	return false
+}
+
+// isChunkEvent reports whether a text event counts with the chunks (Limits.ChunkEvents).
+func (s *socket) isChunkEvent(event string) bool {
+	for _, e := range s.srv.opts.Limits.ChunkEvents {
+		if e == event {
+			return true
+		}
+	}
+	return false
+}
+
+// allowChunk is allowEvent for binary pushes and Limits.ChunkEvents, on their own bucket.
+func (s *socket) allowChunk() bool {
+	opts := &s.srv.opts
+	if opts.Limits.ChunksPerSecond <= 0 {
+		return true
+	}
+	now := time.Now()
+	if s.chunks.Take(now, opts.Limits.ChunksPerSecond, opts.Limits.ChunkBurst) {
+		return true
+	}
+	if !s.chunkExcess.Take(now, opts.Limits.ChunksPerSecond/10, opts.Limits.ChunkBurst) {
+		s.abuse("chunks kept above the rate limit", opts.Limits.ChunksPerSecond)
 	}
 	return false
 }

@@ -47,10 +47,11 @@
 //     refused new sockets (429) for AbuseBan (default 10s).
 //   - MaxFrameBytes (default 1 MiB): a frame whose header declares more is refused at
 //     once with 1009, before its payload is read.
-//   - MaxBinaryBytes (default 8 MiB): binary pushes (file upload chunks, for handlers
-//     that implement BinaryHandler) received and not yet handled, per socket. They are
-//     paced by their replies and not counted in EventsPerSecond; one beyond the bound gets
-//     an error reply and counts as an event.
+//   - ChunksPerSecond and ChunkBurst (default 10,000/s, 1,000 at once) per socket, for
+//     binary pushes (file upload chunks, for handlers that implement BinaryHandler) and
+//     the text events named in ChunkEvents (upload progress), instead of EventsPerSecond.
+//   - MaxBinaryBytes (default 8 MiB): binary pushes received and not yet handled, per
+//     socket; one beyond it gets an error reply and counts as an event.
 //
 // Values a client sends (topics, origins, addresses) are shortened in log lines.
 //

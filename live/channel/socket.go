@@ -74,10 +74,15 @@ type socket struct {
 	joins, joinExcess rate.Bucket
 	// Options.EventsPerSecond over all the socket's channels, and the refusals past it.
 	events, eventExcess rate.Bucket
+	// Options.ChunksPerSecond, over binary pushes and Limits.ChunkEvents.
+	chunks, chunkExcess rate.Bucket
 	abused              bool // closed for abuse (the reader goroutine only)
 	// lastTopic is the topic of the last frame read (the reader goroutine only): the next
 	// frame for the same topic reuses the string (see decodeFrameAfter).
 	lastTopic string
+	// nextLen is the length the next frame's header declares (its first fragment's), or 0
+	// when unknown: readMessage sizes the buffer for it (the reader goroutine only).
+	nextLen int64
 	// binQueued is the bytes of binary pushes dispatched to channels and not yet handled
 	// (Options.MaxBinaryBytes).
 	binQueued atomic.Int64
@@ -386,6 +391,10 @@ func (s *socket) awaitFrame() bool {
 	s.nc.waitReadable()
 	n, ok := s.nc.declaredLength()
 	s.gate.Unlock()
+	s.nextLen = 0
+	if ok {
+		s.nextLen = n
+	}
 	if ok && n > s.srv.opts.MaxFrameBytes {
 		// Refused on its header: waiting for a payload that never comes would hold the
 		// socket until the heartbeat timeout.
@@ -467,6 +476,11 @@ func (s *socket) readMessage(buf *bytes.Buffer) (websocket.MessageType, error) {
 	typ, r, err := s.conn.Reader(context.Background())
 	if err != nil {
 		return 0, err
+	}
+	if n := s.nextLen; n > 0 && n <= s.srv.opts.MaxFrameBytes {
+		// Room for the whole frame and ReadFrom's last probe: growing by doubling would
+		// leave an upload chunk's buffer too big to pool.
+		buf.Grow(int(n) + bytes.MinRead)
 	}
 	_, err = buf.ReadFrom(r)
 	return typ, err
