@@ -213,3 +213,40 @@ func TestMaxBinaryBytes(t *testing.T) {
 	c.sendBinary(binaryPush("8", "9", "bin:a", "chunk", big))
 	c.expect(fmt.Sprintf(`["8","9","bin:a","phx_reply",{"status":"ok","response":{"event":"chunk","n":1000,"sum":"%s"}}]`, sumHex(big)))
 }
+
+// TestChunkRateLimit checks that binary pushes and Limits.ChunkEvents share a bucket of their
+// own: they do not spend the events' budget, nor the events theirs.
+func TestChunkRateLimit(t *testing.T) {
+	opts := channel.Options{}
+	opts.Limits.ChunksPerSecond, opts.Limits.ChunkBurst = 0.001, 3
+	opts.Limits.EventsPerSecond, opts.Limits.EventBurst = 0.001, 2
+	opts.Limits.ChunkEvents = []string{"progress"}
+	ts := newBinaryServer(t, opts, nil)
+	c := ts.dial(t, "")
+	defer c.close()
+	c.send(`["1","1","bin:a","phx_join",{}]`)
+	c.expect(`["1","1","bin:a","phx_reply",{"status":"ok","response":{}}]`)
+	ok := func(ref string, n int) string {
+		return fmt.Sprintf(`["1","%s","bin:a","phx_reply",{"status":"ok","response":{"event":"chunk","n":%d,"sum":"%s"}}]`, ref, n, sumHex(make([]byte, n)))
+	}
+	limited := func(ref string) string {
+		return fmt.Sprintf(`["1","%s","bin:a","phx_reply",{"status":"error","response":{"reason":"rate limited"}}]`, ref)
+	}
+	c.sendBinary(binaryPush("1", "2", "bin:a", "chunk", make([]byte, 10)))
+	c.expect(ok("2", 10))
+	c.send(`["1","3","bin:a","progress",{}]`) // a chunk event: the chunks' bucket
+	c.expect(`["1","3","bin:a","phx_reply",{"status":"ok","response":{"text":"progress"}}]`)
+	c.sendBinary(binaryPush("1", "4", "bin:a", "chunk", make([]byte, 5)))
+	c.expect(ok("4", 5))
+	c.sendBinary(binaryPush("1", "5", "bin:a", "chunk", make([]byte, 5)))
+	c.expect(limited("5"))
+	c.send(`["1","6","bin:a","progress",{}]`)
+	c.expect(limited("6"))
+	// The events' bucket is untouched.
+	c.send(`["1","7","bin:a","other",{}]`)
+	c.expect(`["1","7","bin:a","phx_reply",{"status":"ok","response":{"text":"other"}}]`)
+	c.send(`["1","8","bin:a","other",{}]`)
+	c.expect(`["1","8","bin:a","phx_reply",{"status":"ok","response":{"text":"other"}}]`)
+	c.send(`["1","9","bin:a","other",{}]`)
+	c.expect(limited("9"))
+}
