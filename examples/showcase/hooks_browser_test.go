@@ -29,7 +29,11 @@ window.liveSocket = liveSocket
 // before any of its scripts run.
 const recordSent = `window.sentFrames = []
 const send = WebSocket.prototype.send
-WebSocket.prototype.send = function (data) { window.sentFrames.push(String(data)); return send.call(this, data) }`
+WebSocket.prototype.send = function (data) {
+  // A binary frame (an upload's chunk) is recorded by its size.
+  window.sentFrames.push(typeof data === "string" ? data : JSON.stringify([null, null, "binary", "chunk", {bytes: data.byteLength}]))
+  return send.call(this, data)
+}`
 
 // jsText is true when the element with this id has exactly this text ("" for no element).
 func jsText(id, text string) string {
