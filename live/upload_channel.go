@@ -219,6 +219,11 @@ func (h *uploadProc) HandleBinary(ctx context.Context, c *channel.Channel, event
 	if p.state.Load() != pipeReceiving {
 		return channel.Error(map[string]string{"reason": "disallowed"}).Stop()
 	}
+	if len(chunk) > p.cfg.ChunkSize {
+		// The client was told the chunk size: a bigger chunk is not a browser's.
+		h.abort(UploadInvalid)
+		return channel.Error(map[string]any{"reason": "chunk_too_large", "limit": p.cfg.ChunkSize}).Stop()
+	}
 	n := p.received.Load() + int64(len(chunk))
 	if n > p.size {
 		h.abort(UploadTooLarge)

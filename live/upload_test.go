@@ -689,3 +689,20 @@ func TestAllowUploadConfigErrors(t *testing.T) {
 		t.Errorf("input %s", in)
 	}
 }
+
+func TestUploadChunkOverChunkSize(t *testing.T) {
+	r := newUploadRig(t, UploadConfig{ChunkSize: 100})
+	f := testFile{ref: "0", name: "wide.bin", data: fileData(300, 14)}
+	r.change(t, f)
+	pr := r.preflight(t, f)
+	jr, _ := r.joinEntry(t, "0", pr.Entries["0"].(string))
+	if rep := r.chunk(t, jr, "0", f.data[:100]); rep.Status != "ok" {
+		t.Fatal(rep.Response)
+	}
+	rep := r.chunk(t, jr, "0", f.data[100:])
+	if rep.Status != "error" || string(rep.Response) != `{"limit":100,"reason":"chunk_too_large"}` {
+		t.Errorf("a chunk over the chunk size: %s %s", rep.Status, rep.Response)
+	}
+	r.lv.waitHTML(t, "err:The file was refused.")
+	r.waitNoFiles(t)
+}

@@ -56,7 +56,7 @@ new MutationObserver(() => {
 true`
 
 // refRe matches the random refs of uploads and views, which differ from run to run.
-var refRe = regexp.MustCompile(`phx-[A-Za-z0-9_-]{16}`)
+var refRe = regexp.MustCompile(`"phx-[A-Za-z0-9_-]{16}"`)
 
 // jsRows is true when the stored-files table has n rows.
 func jsRows(n int) string {
@@ -123,7 +123,7 @@ func testBrowserUpload(t *testing.T, bundle []byte, run *clientRun, files, want 
 		t.Helper()
 		waitJS(t, tab, name, cond)
 		run.snap(tab, name)
-		run.snapshots[len(run.snapshots)-1] = refRe.ReplaceAllString(run.snapshots[len(run.snapshots)-1], "phx-REF")
+		run.snapshots[len(run.snapshots)-1] = refRe.ReplaceAllString(run.snapshots[len(run.snapshots)-1], `"phx-REF"`)
 	}
 	pick := func(sel string, names ...string) {
 		t.Helper()
