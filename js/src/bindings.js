@@ -3,7 +3,8 @@
 // phx-throttle.
 
 import { serialize, values } from "./form.js"
-import { exec } from "./js.js"
+import { exec, classes } from "./js.js"
+import { bindDrops } from "./upload.js"
 
 const CHECKABLE = /^(checkbox|radio)$/
 
@@ -160,16 +161,11 @@ export function bind(ls) {
       flush(el)
       used.add(el)
     }
-    const value = serialize(form, { submitter: e.submitter })
-    for (const el of form.elements) {
-      if (el.hasAttribute("data-phx-was")) continue
-      el.setAttribute("data-phx-was", (el.readOnly ? "r" : "") + (el.disabled ? "d" : ""))
-      if (/^(submit|button|reset|image)$/.test(el.type)) el.disabled = true
-      else el.readOnly = true
-    }
+    // The push serializes the form (after any uploads) and disables its controls.
     const btns = [...form.querySelectorAll("[phx-disable-with]")]
-    run(form, v, "submit", ev, value, { meta: values(form), els: [form, ...btns], kind: "form", lock: "submit" })
+    run(form, v, "submit", ev, "", { meta: values(form), els: [form, ...btns], kind: "form", lock: "submit", submitter: e.submitter })
   })
+  bindDrops(ls, on, classes)
 
   on(w, "popstate", () => {
     const main = ls.main()

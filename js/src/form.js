@@ -33,12 +33,14 @@ export function serialize(form, opts = {}) {
   }
   for (const el of only ? [only] : form.elements) {
     const { name, type } = el
-    if (!name || !FIELD.test(el.tagName) || el.disabled || type == "file") continue
+    if (!name || !FIELD.test(el.tagName) || type == "file") continue
     if (opts.skipOwn && el.hasAttribute("phx-change")) continue
+    // The submitter counts even once the submit has disabled it.
     if (BUTTON.test(type)) {
       if (el == opts.submitter) p.append(name, el.value)
       continue
     }
+    if (el.disabled) continue
     if ((type == "checkbox" || type == "radio") && !el.checked) continue
     for (const v of type == "select-multiple" ? [...el.selectedOptions].map((o) => o.value) : [el.value]) {
       if (unused[name]) p.append(unusedName(name), "")

@@ -5,7 +5,8 @@
 // Page API (all optional):
 //   <meta name="csrf-token" content="…">       sent as the _csrf_token connect param
 //   <meta name="glint-live-path" content="/x">  socket mount (default "/live" → /live/websocket)
-//   window.glintLiveConfig = {path, params, hooks, autoConnect: false}   set before the script
+//   window.glintLiveConfig = {path, params, hooks, uploaders, autoConnect: false}   set before
+//       the script; uploaders are external uploaders by name (besides the built-in "PUT")
 //   window.glint.hooks = {Name: {mounted() {…}, updated() {…}, destroyed() {…},
 //                                disconnected() {…}, reconnected() {…}}}  for phx-hook="Name";
 //       a hook has this.el, this.pushEvent(event, payload, (reply, ref) => …) (also returns

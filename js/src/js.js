@@ -23,7 +23,7 @@ const visible = (el) => win(el).getComputedStyle(el).display != "none"
 const names = (v) => (Array.isArray(v) ? v : (v || "").split(" ")).filter((s) => s)
 
 // classes records adds and removes on el's sticky class sets and applies them.
-function classes(el, adds, rms) {
+export function classes(el, adds, rms) {
   const st = (el.__glintCls ||= [new Set(), new Set()])
   for (const c of adds) st[1].delete(c), st[0].add(c)
   for (const c of rms) st[0].delete(c), st[1].add(c)

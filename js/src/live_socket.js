@@ -5,12 +5,14 @@
 import { Socket } from "./socket.js"
 import { View } from "./view.js"
 import { bind } from "./bindings.js"
+import { PUT } from "./upload.js"
 
 const FAILS = "glint:reloads:"
 
 export class LiveSocket {
   // opts: window, transport (WebSocket class), path (mount, default "/live" or the
-  // glint-live-path meta tag), params (extra connect params), hooks, go (navigation function).
+  // glint-live-path meta tag), params (extra connect params), hooks, uploaders (external
+  // uploaders by name, besides the built-in "PUT"), go (navigation function).
   constructor(opts = {}) {
     const w = (this.w = opts.window || window)
     const d = (this.d = w.document)
@@ -19,6 +21,7 @@ export class LiveSocket {
       return m && m.getAttribute("content")
     }
     this.hooks = opts.hooks || {}
+    this.uploaders = { PUT, ...opts.uploaders }
     this.progress = opts.progress
     this.params = { ...opts.params }
     const csrf = meta("csrf-token")
@@ -26,10 +29,13 @@ export class LiveSocket {
     this.path = opts.path || meta("glint-live-path") || "/live"
     this.go = opts.go || ((url) => (w.location.href = url))
     this.views = new Map()
+    // chans are the lvu: channels of uploads, by topic.
+    this.chans = new Map()
     this.socket = new Socket(() => this.url(), opts.transport || w.WebSocket, w, {
       onOpen: () => this.views.forEach((v) => v.join()),
       onClose: (code) => {
         this.views.forEach((v) => v.disconnected())
+        this.chans.forEach((c) => c.crashed())
         if (code == 1000 && !this.socket.closed) this.reloadWithJitter()
       },
       onFrame: (f, cb) => this.onFrame(f, cb),
@@ -141,7 +147,7 @@ export class LiveSocket {
   }
 
   onFrame([joinRef, , topic, event, payload], cb) {
-    const v = this.views.get(topic)
+    const v = this.views.get(topic) || this.chans.get(topic)
     if (!v || (joinRef != null && joinRef !== v.joinRef)) return
     try {
       if (cb) cb(payload)

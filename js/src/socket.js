@@ -1,6 +1,7 @@
 // Socket speaks Phoenix Channels v2 (docs/protocol.md, Transport): five-element JSON text
-// frames, string refs from a counter, replies matched by ref, a 30 s heartbeat and reconnects
-// with capped exponential backoff and full jitter.
+// frames (an ArrayBuffer payload goes as a binary push frame), string refs from a counter,
+// replies matched by ref, a 30 s heartbeat and reconnects with capped exponential backoff and
+// full jitter.
 
 export const HEARTBEAT_MS = 30000
 
@@ -40,6 +41,7 @@ export class Socket {
     if (this.ws) return
     clearTimeout(this.timer)
     const ws = (this.ws = new this.WS(this.url()))
+    ws.binaryType = "arraybuffer"
     ws.onopen = () => {
       this.tries = 0
       this.beat()
@@ -125,9 +127,21 @@ export class Socket {
     }
   }
 
+  // send writes frame. An ArrayBuffer payload (an upload's chunk) goes as a binary push:
+  // kind 0, the lengths of join_ref, ref, topic and event, those strings, the bytes.
   send(frame) {
     if (!this.isConnected()) return false
-    this.ws.send(JSON.stringify(frame))
+    const p = frame[4]
+    let data = JSON.stringify(frame)
+    if (p instanceof ArrayBuffer) {
+      const strs = frame.slice(0, 4).map((s) => [...new TextEncoder().encode(s)])
+      const head = [0, ...strs.map((s) => s.length), ...strs.flat()]
+      data = new Uint8Array(head.length + p.byteLength)
+      data.set(head)
+      data.set(new Uint8Array(p), head.length)
+      data = data.buffer
+    }
+    this.ws.send(data)
     return true
   }
 

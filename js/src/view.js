@@ -6,6 +6,7 @@ import morphdom from "morphdom"
 import { Rendered } from "./rendered.js"
 import { serialize, values } from "./form.js"
 import { exec, reapply, removeTime } from "./js.js"
+import { hooks as builtin, Uploader, awaiting, awaitingInputs, clearFiles, describe, hasErrors, inProgress, isUpload, serializeUploads, trackFiles, activeFiles, uploadInputs } from "./upload.js"
 
 const STATES = ["phx-connected", "phx-loading", "phx-error", "phx-client-error", "phx-server-error"]
 const SESSION = "data-phx-session"
@@ -38,6 +39,9 @@ function keepValue(from, to) {
 // incoming element says: a re-render then resets what the user changed.
 const differs = (a, b) => a.value != b.value || a.checked != b.checked
 
+// hookName is the hook an element names (the server's upload markup uses data-phx-hook).
+const hookName = (el) => el.getAttribute("data-phx-hook") || el.getAttribute("phx-hook")
+
 // call runs a user hook callback; a throwing hook is logged and never breaks patching.
 function call(hook, name, ...args) {
   try {
@@ -65,6 +69,9 @@ export class View {
     this.held = false
     this.dying = new Set()
     this.inflight = new Map()
+    this.subs = new Map()
+    this.ups = new Set()
+    this.errs = []
     this.href = ls.w.location.href
     this.parent = el.getAttribute("data-phx-parent-id")
   }
@@ -90,6 +97,7 @@ export class View {
     clearTimeout(this.timer)
     if (this.joinRef) ls.socket.push(this.joinRef, this.topic, "phx_leave", {})
     this.forget()
+    this.stopUploads()
     this.joinRef = null
     this.queue = null
     this.gone = true
@@ -221,27 +229,29 @@ export class View {
       const auto = form.getAttribute("phx-auto-recover")
       const next = [...tpl.content.querySelectorAll("form[id]")].find((f) => f.id == form.id)
       if (auto == "ignore" || !next || next.getAttribute("phx-change") != change) continue
+      // Tracked files have no valid refs in the new membership.
+      for (const i of uploadInputs(form)) clearFiles(i)
       const first = [...form.elements].find((e) => e.name && e.type != "hidden" && !e.hasAttribute("phx-change"))
       const p = {
         type: "form",
         event: auto || change,
         value: serialize(form, { skipOwn: true }),
         meta: { ...values(form), _target: first ? first.name : "undefined" },
+        uploads: {},
+        cid: this.ls.cid(form),
       }
-      const cid = this.ls.cid(form)
-      if (cid !== undefined) p.cid = cid
       out.push(p)
     }
     return out
   }
 
-  // send pushes an event. A reply that has not come within 30 s means the page is out of
+  // send pushes an event (or another event name's payload: allow_upload, progress). A reply that has not come within 30 s means the page is out of
   // step with the server: reload with jitter (docs/protocol.md, Reload with jitter).
-  send(payload, cb) {
+  send(payload, cb, event = "event") {
     const { ls, inflight } = this
     const ref = ls.socket.nextRef()
     inflight.set(ref, setTimeout(() => ls.reloadWithJitter(), EVENT_TIMEOUT))
-    ls.socket.push(this.joinRef, this.topic, "event", payload, (r) => this.settle(ref) && cb && cb(r), ref)
+    ls.socket.push(this.joinRef, this.topic, event, payload, (r) => this.settle(ref) && cb && cb(r), ref)
     return ref
   }
 
@@ -341,12 +351,16 @@ export class View {
           if (keep) from.setAttribute(SESSION, keep)
           return false
         }
-        if (from.getAttribute("phx-update") == "ignore") return false
+        // data-phx-update is what the server's upload previews carry.
+        if ((from.getAttribute("phx-update") || from.getAttribute("data-phx-update")) == "ignore") return false
         if (next.getAttribute("phx-update") == "stream") return this.stream(from, next, streams, opts), false
         if (from.hasAttribute(REF)) return (this.held = true), false
         // The user's typing wins in the focused control, unless the server changed its
         // value in its answer to the form's submit.
         if (from == focused && editable(from) && !from.hasAttribute("phx-patch-focused") && !(sub && sub.contains(from) && (from.getAttribute("value") != next.getAttribute("value") || from.textContent != next.textContent))) keepValue(from, next)
+        // An upload input keeps its value attribute.
+        const ig = from.__glintIgnore
+        if (ig) from.hasAttribute(ig) ? next.setAttribute(ig, from.getAttribute(ig)) : next.removeAttribute(ig)
         if (from.isEqualNode(next) && !differs(from, next)) return false
         const h = this.hooks.get(from)
         h && call(h, "beforeUpdate")
@@ -408,17 +422,17 @@ export class View {
 
   syncHooks(updated) {
     for (const [el, h] of this.hooks) {
-      if (!this.el.contains(el) || el.getAttribute("phx-hook") != h.__name) {
+      if (!this.el.contains(el) || hookName(el) != h.__name) {
         this.hooks.delete(el)
         call(h, "destroyed")
       } else if (updated.has(el)) call(h, "updated")
     }
-    for (const el of this.el.querySelectorAll("[phx-hook]")) if (!this.hooks.has(el) && this.owns(el)) this.mountHook(el)
+    for (const el of this.el.querySelectorAll("[phx-hook],[data-phx-hook]")) if (!this.hooks.has(el) && this.owns(el)) this.mountHook(el)
   }
 
   mountHook(el) {
-    const name = el.getAttribute("phx-hook")
-    const def = this.ls.hooks[name]
+    const name = hookName(el)
+    const def = builtin[name] || this.ls.hooks[name]
     if (!def) return console.error(`glint: unknown hook "${name}"`)
     const h = Object.create(def)
     Object.assign(h, {
@@ -455,18 +469,33 @@ export class View {
   // pushUser sends a DOM event. els (and those matching opts.loading) get the loading class
   // and stay locked until the reply. opts: meta, els, from (the element whose phx-target
   // counts, el by default), target (a push command's cid or selector), lock (the loading
-  // class's event name, type by default), page_loading.
+  // class's event name, type by default), page_loading, submitter.
+  //
+  // A change event carries the files of its upload input, and uploads them after the reply
+  // when the input has data-phx-auto-upload. A submit (lock "submit": el is the form, whose
+  // controls are disabled until the reply) is held back as the official client does: not
+  // sent while an upload input has errors, sent once uploads in progress end, sent after
+  // uploading the files that were not yet preflighted.
   pushUser(type, el, event, value, opts = {}) {
     const { ls } = this
-    const p = { type, event, value }
+    const form = opts.lock == "submit" && el
     const cid = ls.cid(opts.from || el, opts.target)
-    if (cid !== undefined) p.cid = cid
-    if (opts.meta) p.meta = opts.meta
-    if (opts.lock == "change") p.uploads = {}
+    if (form && hasErrors(form)) return this.cancelSubmit(form)
+    const later = form && inProgress(form)
+    const pre = form && !later && awaitingInputs(form).length
+    // A form waits for one submit at a time, and is not submitted again while submitting.
+    if (later ? this.subs.has(form) : form && !pre && form.hasAttribute(REF) && form.classList.contains("phx-submit-loading")) return
     const lock = String(++this.lockSeq)
     const els = [...(opts.els || [el]), ...(opts.loading ? ls.d.querySelectorAll(opts.loading) : [])]
     const cls = `phx-${opts.lock || type}-loading`
     const done = opts.page_loading && ls.loading("element", el)
+    if (form)
+      for (const e of form.elements) {
+        if (e.hasAttribute("data-phx-was")) continue
+        e.setAttribute("data-phx-was", (e.readOnly ? "r" : "") + (e.disabled ? "d" : ""))
+        if (/^(submit|button|reset|image|file)$/.test(e.type)) e.disabled = true
+        else e.readOnly = true
+      }
     for (const e of els) {
       e.setAttribute(REF, lock)
       e.classList.add(cls)
@@ -476,17 +505,101 @@ export class View {
         e.textContent = dw
       }
     }
-    this.send(p, (reply) => {
-      for (const e of els) if (e.getAttribute(REF) == lock) this.unlock(e, cls)
-      this.submitted = opts.lock == "submit" && el
-      this.onReply(reply)
-      this.submitted = null
+    // release unlocks what this event locked, applies the reply (or the updates held back),
+    // then runs what waited for the unlock.
+    const release = (apply = () => this.onReply({})) => {
+      const freed = els.filter((e) => e.getAttribute(REF) == lock)
+      const waiting = freed.flatMap((e) => e.__glintU || [])
+      for (const e of freed) this.unlock(e, cls)
+      apply()
       done && done()
-    })
+      waiting.forEach((f) => f())
+    }
+    const push = () => {
+      // An undefined cid or meta is left out of the frame.
+      const p = { type, event, value: form ? serialize(form, { submitter: opts.submitter }) : value, cid, meta: opts.meta }
+      if (opts.lock == "change") {
+        if (isUpload(el) && el.files && el.files.length) trackFiles(el, [...el.files])
+        p.uploads = serializeUploads(el)
+      }
+      this.send(p, (reply) =>
+        release(() => {
+          this.submitted = form
+          this.onReply(reply)
+          this.submitted = null
+          // Auto-upload starts once the input is unlocked and has the reply's attributes.
+          if (reply.status == "ok" && opts.lock == "change" && isUpload(el) && el.form && el.hasAttribute("data-phx-auto-upload")) {
+            const l = el.closest(`[${REF}]`)
+            const go = () => awaiting(el).length && this.uploadFiles(el.form, null, () => this.triggerSubmit(el.form))
+            l ? (l.__glintU ||= []).push(go) : go()
+          }
+        }),
+      )
+    }
+    if (later) this.subs.set(form, [release, () => this.pushUser(type, el, event, value, opts)])
+    else if (pre) this.uploadFiles(form, release, () => (awaitingInputs(form).length ? release() : push()))
+    else push()
+  }
+
+  // cancelSubmit drops form's submit waiting for uploads; triggerSubmit sends it again.
+  cancelSubmit(form) {
+    const s = this.subs.get(form)
+    s && this.subs.delete(form) && s[0]()
+    return s
+  }
+
+  triggerSubmit(form) {
+    const s = this.cancelSubmit(form)
+    s && s[1]()
+  }
+
+  // uploadFiles preflights the awaiting files of form's upload inputs with allow_upload and
+  // uploads the entries the server accepts; onComplete runs when every input is done. An
+  // input whose preflight the server refuses releases the submit (release).
+  uploadFiles(form, release, onComplete) {
+    const inputs = uploadInputs(form).filter((i) => activeFiles(i).length)
+    let n = inputs.length
+    for (const input of inputs) {
+      const up = new Uploader(input, this, () => (this.ups.delete(up), --n || onComplete()))
+      const entries = up.entries.map((e) => describe(e.file))
+      if (!entries.length) {
+        n--
+        continue
+      }
+      this.ups.add(up)
+      const p = { ref: input.getAttribute("data-phx-upload-ref"), entries, cid: this.ls.cid(form) }
+      const errs = this.errs
+      this.send(p, (reply) => {
+        this.onReply(reply)
+        const r = reply.response || {}
+        if (reply.status != "ok") return this.ups.delete(up)
+        // Entries the server left out failed: an auto-upload cancels them, a submit all.
+        const fail = (ref) => up.entries.forEach((e) => (!up.auto || e.ref == ref) && e.cancel())
+        for (const e of up.entries) r.entries && !r.entries[e.ref] && fail(e.ref)
+        if (r.error || !Object.keys(r.entries || {}).length) {
+          release && release()
+          for (const [ref] of r.error || []) fail(String(ref))
+          this.ups.delete(up)
+        } else up.start(r, (cb) => errs == this.errs && errs.push(cb), this.ls)
+      }, "allow_upload")
+    }
+  }
+
+  // pushFileProgress reports an entry's progress (a percent or {error}); cb runs on its ok.
+  pushFileProgress(input, ref, progress, cb) {
+    const p = { event: input.getAttribute("phx-progress"), ref: input.getAttribute("data-phx-upload-ref"), entry_ref: ref, progress, cid: this.ls.cid(input.form) }
+    this.send(p, (reply) => (this.onReply(reply), reply.status == "ok" && cb && cb()), "progress")
+  }
+
+  // stopUploads cancels the uploads of a view that ends or navigates.
+  stopUploads() {
+    for (const up of this.ups) up.cancel()
+    this.ups.clear()
   }
 
   unlock(el, cls) {
     el.removeAttribute(REF)
+    el.__glintU = null
     for (const c of [...el.classList]) if (cls ? c == cls : /^phx-.*-loading$/.test(c)) el.classList.remove(c)
     const t = el.getAttribute("data-phx-restore")
     if (t != null) {
@@ -538,6 +651,10 @@ export class View {
 
   disconnected(cls = "phx-client-error") {
     this.forget()
+    // External uploaders asked to hear of the view's channel error.
+    const errs = this.errs
+    this.errs = []
+    errs.forEach((cb) => cb())
     if (!this.joinRef && !this.queue) return
     this.joinRef = null
     this.queue = null
@@ -576,6 +693,7 @@ export class View {
     // The page's nested views end with it; sticky ones (and views nested in them) stay.
     for (const v of [...ls.views.values()]) v.parent && this.el.contains(v.el) && !v.el.parentElement.closest("[data-phx-sticky]") && v.destroy()
     const href = new URL(to, ls.w.location.href).href
+    this.stopUploads()
     if (this.joinRef) ls.socket.push(this.joinRef, this.topic, "phx_leave", {})
     this.referer = this.href
     if (kind) this.pushHistory(kind, href)

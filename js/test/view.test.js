@@ -182,7 +182,7 @@ test("form recovery after reconnect: old values re-sent before the join render a
   ws2.reply(join, { rendered: form("") })
   const evs = ws2.take("event")
   assert.equal(evs.length, 1)
-  assert.deepEqual(evs[0][4], { type: "form", event: "validate", value: "h=1&name=typed", meta: { _target: "name" } })
+  assert.deepEqual(evs[0][4], { type: "form", event: "validate", value: "h=1&name=typed", meta: { _target: "name" }, uploads: {} })
   assert.equal(el("#n").value, "typed", "join render not applied before the recovery reply")
   ws2.reply(evs[0], { diff: { 0: "typed" } })
   assert.equal(el("#n").value, "typed")

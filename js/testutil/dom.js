@@ -16,8 +16,17 @@ export class FakeWS {
   static get last() {
     return FakeWS.all[FakeWS.all.length - 1]
   }
+  // send records a text frame as its JSON array, and a binary push frame as
+  // [join_ref, ref, topic, event, bytes] with the frame's bytes as .raw.
   send(data) {
-    this.frames.push(JSON.parse(data))
+    if (typeof data == "string") return this.frames.push(JSON.parse(data))
+    const raw = new Uint8Array(data)
+    const f = []
+    let at = 5
+    for (let i = 1; i < 5; i++) f.push(new TextDecoder().decode(raw.slice(at, (at += raw[i]))))
+    f.push(raw.slice(at))
+    f.raw = raw
+    this.frames.push(f)
   }
   close() {
     this.readyState = 3
@@ -62,7 +71,7 @@ export async function cleanup() {
 
 // page builds a window holding one main view with the given container content, and a
 // LiveSocket over FakeWS. It does not connect.
-export function page({ body, url = "http://localhost:4000/", hooks, head = "" } = {}) {
+export function page({ body, url = "http://localhost:4000/", hooks, uploaders, head = "" } = {}) {
   FakeWS.all = []
   const w = new Window({ url })
   globalThis.HTMLElement = w.HTMLElement
@@ -70,7 +79,7 @@ export function page({ body, url = "http://localhost:4000/", hooks, head = "" } 
   w.document.body.innerHTML =
     body ?? `<div id="phx-A" data-phx-main data-phx-session="S.TOK" data-phx-static="T.TOK"></div>`
   const gone = []
-  const ls = new LiveSocket({ window: w, transport: FakeWS, hooks, go: (u) => gone.push(u) })
+  const ls = new LiveSocket({ window: w, transport: FakeWS, hooks, uploaders, go: (u) => gone.push(u) })
   open.push({ ls, w })
   return { w, d: w.document, ls, gone, el: (sel) => w.document.querySelector(sel) }
 }
