@@ -22,6 +22,9 @@ type componentSet struct {
 	// tree the current pass reused (they are not in its diff.Components).
 	pass uint32
 	hits []int
+	// mounting is the cid of the component whose Mount is running, or 0: an upload it
+	// allows is its own (AllowUpload).
+	mounting int
 }
 
 type compEntry struct {
@@ -115,7 +118,10 @@ func (cs *componentSet) mount(s *Socket, id string, newC func() Component) (*com
 	b.Myself = cs.next
 	b.id = id
 	if m, ok := c.(ComponentMounter); ok {
-		if err := m.Mount(s.context(), s); err != nil {
+		cs.mounting = cs.next
+		err := m.Mount(s.context(), s)
+		cs.mounting = 0
+		if err != nil {
 			cs.next--
 			return nil, fmt.Errorf("live: mount component %q: %w", id, err)
 		}

@@ -155,7 +155,8 @@ type Upload struct {
 	types   map[string]bool // accepted MIME types and wildcards
 	entries []*UploadEntry
 	tooMany bool
-	cid     int       // the component that last sent it an event, or 0
+	cid     int       // the component that renders it (allowed it, or sent it an event), or 0
+	owner   int       // the component that allowed it, or 0 for the view
 	v       *viewProc // nil during the disconnected render
 }
 
@@ -283,10 +284,11 @@ func validAttrName(s string) bool {
 	return true
 }
 
-// AllowUpload allows a file upload named name on the view (or, called from a component,
-// on the component, which renders its input) and returns it. Call it in Mount; calling it
-// again for the same name replaces the upload, unless it has entries. During the
-// disconnected render it returns an Upload that renders its input and has no entries.
+// AllowUpload allows a file upload named name on the view and returns it. Called from a
+// component's Mount, the upload is the component's: it renders with the component, and
+// ends with it. Call it in Mount; calling it again for the same name replaces the upload,
+// unless it has entries. During the disconnected render it returns an Upload that renders
+// its input and has no entries.
 func (s *Socket) AllowUpload(name string, cfg UploadConfig) (*Upload, error) {
 	if name == "" {
 		return nil, errors.New("live: AllowUpload: empty name")
@@ -299,9 +301,13 @@ func (s *Socket) AllowUpload(name string, cfg UploadConfig) (*Upload, error) {
 	if s.v == nil {
 		return u, nil
 	}
+	if s.v.comps != nil {
+		u.owner = s.v.comps.mounting
+		u.cid = u.owner
+	}
 	r := s.v.rareFor()
 	for ref, old := range r.uploads {
-		if old.name == name {
+		if old.name == name && old.owner == u.owner {
 			if len(old.entries) > 0 {
 				return nil, fmt.Errorf("live: AllowUpload %q: the upload has entries; consume or cancel them first", name)
 			}

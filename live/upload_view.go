@@ -253,3 +253,18 @@ func (v *viewProc) endUploads() {
 		u.entries = nil
 	}
 }
+
+// dropComponentUploads ends the uploads of a component that left the page.
+func (v *viewProc) dropComponentUploads(cid int) {
+	if v.rare == nil {
+		return
+	}
+	for ref, u := range v.rare.uploads {
+		if u.owner == cid {
+			for _, e := range u.entries {
+				e.drop()
+			}
+			delete(v.rare.uploads, ref)
+		}
+	}
+}

@@ -376,6 +376,7 @@ func (v *viewProc) HandleIn(ctx context.Context, c *channel.Channel, event strin
 		for _, cid := range cids {
 			if e := v.comps.byCID[cid]; e != nil && e.dying {
 				v.comps.remove(cid)
+				v.dropComponentUploads(cid)
 				deleted = append(deleted, cid)
 			}
 		}
