@@ -354,7 +354,11 @@ export class View {
         // data-phx-update is what the server's upload previews carry.
         if ((from.getAttribute("phx-update") || from.getAttribute("data-phx-update")) == "ignore") return false
         if (next.getAttribute("phx-update") == "stream") return this.stream(from, next, streams, opts), false
-        if (from.hasAttribute(REF)) return (this.held = true), false
+        if (from.hasAttribute(REF)) {
+          if (!(from.tagName == "FORM" && from.classList.contains("phx-submit-loading"))) return (this.held = true), false
+          next.setAttribute(REF, from.getAttribute(REF))
+          for (const c of from.classList) /^phx-.*-loading$/.test(c) && next.classList.add(c)
+        }
         // The user's typing wins in the focused control, unless the server changed its
         // value in its answer to the form's submit.
         if (from == focused && editable(from) && !from.hasAttribute("phx-patch-focused") && !(sub && sub.contains(from) && (from.getAttribute("value") != next.getAttribute("value") || from.textContent != next.textContent))) keepValue(from, next)
@@ -486,16 +490,17 @@ export class View {
     // A form waits for one submit at a time, and is not submitted again while submitting.
     if (later ? this.subs.has(form) : form && !pre && form.hasAttribute(REF) && form.classList.contains("phx-submit-loading")) return
     const lock = String(++this.lockSeq)
-    const els = [...(opts.els || [el]), ...(opts.loading ? ls.d.querySelectorAll(opts.loading) : [])]
+    // A submit locks the form's inputs and buttons; the form only shows it is loading.
+    const ctl = form ? [...form.elements].filter((e) => /^(INPUT|TEXTAREA|BUTTON)$/.test(e.tagName)) : []
+    const els = [...new Set([...(opts.els || [el]), ...ctl, ...(opts.loading ? ls.d.querySelectorAll(opts.loading) : [])])]
     const cls = `phx-${opts.lock || type}-loading`
     const done = opts.page_loading && ls.loading("element", el)
-    if (form)
-      for (const e of form.elements) {
-        if (e.hasAttribute("data-phx-was")) continue
-        e.setAttribute("data-phx-was", (e.readOnly ? "r" : "") + (e.disabled ? "d" : ""))
-        if (/^(submit|button|reset|image|file)$/.test(e.type)) e.disabled = true
-        else e.readOnly = true
-      }
+    for (const e of ctl) {
+      if (e.hasAttribute("data-phx-was")) continue
+      e.setAttribute("data-phx-was", (e.readOnly ? "r" : "") + (e.disabled ? "d" : ""))
+      if (/^(submit|button|reset|image|file)$/.test(e.type)) e.disabled = true
+      else e.readOnly = true
+    }
     for (const e of els) {
       e.setAttribute(REF, lock)
       e.classList.add(cls)

@@ -145,6 +145,27 @@ test("phx-submit sends the form with the submitter, disables and restores contro
   assert.deepEqual(events(), [])
 })
 
+test("a submit locks the form's inputs and buttons, not the rest of the form; a second submit waits", () => {
+  const { ls, el, w, ws } = setup("")
+  const jr = ls.views.get("lv:phx-A").joinRef
+  const diff = (d) => ws.recv([jr, null, "lv:phx-A", "diff", d])
+  diff({ 0: "0", 1: "a", s: ['<form id="f" phx-submit="save" class="c"><p id="pct">', '</p><input id="n" name="n" value="', '"><button id="go">Go</button></form>'] })
+  const form = el("#f")
+  fire(w, form, "submit", { submitter: el("#go") }, "SubmitEvent")
+  for (const e of [form, el("#n"), el("#go")]) assert.ok(e.classList.contains("phx-submit-loading"), e.id)
+  fire(w, form, "submit", { submitter: el("#go") }, "SubmitEvent")
+  const frames = ws.take("event")
+  assert.equal(frames.length, 1, "not submitted again while submitting")
+  diff({ 0: "50", 1: "b" })
+  assert.equal(el("#pct").textContent, "50", "the form's content updates")
+  assert.ok(form.classList.contains("phx-submit-loading") && form.classList.contains("c"))
+  assert.equal(el("#n").value, "a", "its inputs wait for the reply")
+  ws.reply(frames[0], {})
+  assert.equal(el("#n").value, "b")
+  assert.ok(!form.classList.contains("phx-submit-loading") && !form.hasAttribute("data-phx-ref"))
+  assert.ok(!el("#n").classList.contains("phx-submit-loading") && !el("#n").readOnly)
+})
+
 test("phx-disable-with on a click element and phx-click-loading until the reply", () => {
   const { el, w, ws } = setup('<button id="b" phx-click="slow" phx-disable-with="Wait">Run</button>')
   fire(w, el("#b"), "click", {}, "MouseEvent")
