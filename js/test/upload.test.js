@@ -188,6 +188,36 @@ test("an error reply to a chunk leaves the channel and pushes the error as progr
   assert.ok(input.hasAttribute("data-phx-upload-ref"), "an auto-upload input keeps its files")
 })
 
+test("a writer_error reply leaves the channel without a progress push: the server reports it", async () => {
+  const { w, ws, select } = setup({ attrs: " data-phx-auto-upload" })
+  const f = file(w, "hello world")
+  select(f)
+  const ref = fileRef(f)
+  ws.reply(ws.take("event")[0], { diff: { 0: ref } })
+  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [ref]: "T" }, errors: {} })
+  ws.reply(ws.take("phx_join")[0], {})
+  await settle()
+  ws.reply(ws.take("chunk")[0], { reason: "writer_error" }, "error")
+  assert.equal(ws.take("phx_leave").length, 1)
+  assert.deepEqual(ws.take("progress"), [])
+})
+
+test("the upload channel's phx_error ends the upload with a failed progress", async () => {
+  const { w, ws, select, ls } = setup({ attrs: " data-phx-auto-upload" })
+  const f = file(w, "hello world")
+  select(f)
+  const ref = fileRef(f)
+  ws.reply(ws.take("event")[0], { diff: { 0: ref } })
+  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [ref]: "T" }, errors: {} })
+  const [join] = ws.take("phx_join")
+  ws.reply(join, {})
+  await settle()
+  ws.take("chunk")
+  ws.recv([join[0], join[0], "lvu:" + ref, "phx_error", {}])
+  assert.deepEqual(ws.take("progress")[0][4].progress, { error: "failed" })
+  assert.equal(ls.chans.size, 0)
+})
+
 test("an error reply to the join pushes the error; a submit's input is cleared", async () => {
   const { w, ws, select, submit, input } = setup()
   const f = file(w, "hello world")
