@@ -36,14 +36,20 @@ func forEachClient(t *testing.T, f func(t *testing.T, bundle []byte)) {
 // and they must have sent the same events (run.end records them; the tab must record
 // the frames it sends, as openBrowserTab's do).
 func forEachClientCompared(t *testing.T, f func(t *testing.T, bundle []byte, run *clientRun)) {
+	forEachClientComparedWith(t, browsertest.OfficialClientEntry, f)
+}
+
+// forEachClientComparedWith is forEachClientCompared with the official client booted by
+// entry (an esbuild entry file, as browsertest.OfficialClientEntry).
+func forEachClientComparedWith(t *testing.T, entry string, f func(t *testing.T, bundle []byte, run *clientRun)) {
 	runs := map[string]*clientRun{}
-	forEachClient(t, func(t *testing.T, bundle []byte) {
-		name := "glint"
-		if bundle != nil {
-			name = "official"
-		}
-		runs[name] = &clientRun{}
-		f(t, bundle, runs[name])
+	t.Run("official", func(t *testing.T) {
+		runs["official"] = &clientRun{}
+		f(t, browsertest.Bundle(t, entry), runs["official"])
+	})
+	t.Run("glint", func(t *testing.T) {
+		runs["glint"] = &clientRun{}
+		f(t, nil, runs["glint"])
 	})
 	o, g := runs["official"], runs["glint"]
 	if o == nil || g == nil || t.Failed() {

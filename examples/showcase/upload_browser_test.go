@@ -7,13 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/glint-go/glint/internal/browsertest"
 )
 
 // officialUploadEntry boots the official client as browsertest.OfficialClientEntry does,
@@ -86,32 +83,9 @@ func TestBrowserUpload(t *testing.T) {
 	}
 	want := map[string]string{"small.txt": sha(small), "big.bin": sha(big), "direct.md": sha([]byte("# straight to storage\n")),
 		"dropped.txt": sha(bytes.Repeat([]byte("dropped!"), 1000))}
-	runs := map[string]*clientRun{}
-	for _, name := range []string{"official", "glint"} {
-		t.Run(name, func(t *testing.T) {
-			var bundle []byte
-			if name == "official" {
-				bundle = browsertest.Bundle(t, officialUploadEntry)
-			}
-			runs[name] = &clientRun{}
-			testBrowserUpload(t, bundle, runs[name], files, want)
-		})
-	}
-	o, g := runs["official"], runs["glint"]
-	if o == nil || g == nil || t.Failed() {
-		return
-	}
-	if strings.Join(o.steps, "|") != strings.Join(g.steps, "|") {
-		t.Fatalf("the clients went through different steps: %q and %q", o.steps, g.steps)
-	}
-	for i := range o.snapshots {
-		if o.snapshots[i] != g.snapshots[i] {
-			t.Errorf("after %q the clients' pages differ:\n%s", o.steps[i], firstDifference(o.snapshots[i], g.snapshots[i]))
-		}
-	}
-	if o.events != g.events {
-		t.Errorf("the clients sent different events:\nofficial: %s\nglint:    %s", o.events, g.events)
-	}
+	forEachClientComparedWith(t, officialUploadEntry, func(t *testing.T, bundle []byte, run *clientRun) {
+		testBrowserUpload(t, bundle, run, files, want)
+	})
 }
 
 func testBrowserUpload(t *testing.T, bundle []byte, run *clientRun, files, want map[string]string) {

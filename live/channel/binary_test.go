@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -61,27 +59,13 @@ func (c *client) sendBinary(b []byte) {
 	}
 }
 
+// newBinaryServer is newTestServer with binHandler routed at "bin:*".
 func newBinaryServer(t *testing.T, opts channel.Options, gate chan struct{}) *testServer {
 	t.Helper()
-	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts.DrainWindow = 10 * time.Millisecond
-	ts := &testServer{term: make(chan termEvent, 100), srv: channel.NewServer(opts)}
+	ts := newTestServer(t, opts)
 	if err := ts.srv.Handle("bin:*", func() channel.Handler { return &binHandler{gate: gate} }); err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.srv.Handle("room:*", func() channel.Handler { return &testHandler{term: ts.term} }); err != nil {
-		t.Fatal(err)
-	}
-	ts.http = newHTTPServer(ts.srv)
-	ts.url = "ws" + strings.TrimPrefix(ts.http.URL, "http") + "/socket/websocket?vsn=2.0.0"
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := ts.srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		ts.http.Close()
-	})
 	return ts
 }
 

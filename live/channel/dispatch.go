@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/glint-go/glint/internal/rate"
 )
 
 // Dispatch of client frames by the Phoenix Channels rules: heartbeat, join, leave, events,
@@ -252,18 +254,8 @@ func (s *socket) noteLonely() {
 // joining more channels buys no more. A socket that goes on sending above the rate once
 // refused exhausts a second bucket, refilled at a tenth of the rate, and is closed.
 func (s *socket) allowEvent() bool {
-	opts := &s.srv.opts
-	if opts.Limits.EventsPerSecond <= 0 {
-		return true
-	}
-	now := time.Now()
-	if s.events.Take(now, opts.Limits.EventsPerSecond, opts.Limits.EventBurst) {
-		return true
-	}
-	if !s.eventExcess.Take(now, opts.Limits.EventsPerSecond/10, opts.Limits.EventBurst) {
-		s.abuse("client messages kept above the rate limit", opts.Limits.EventsPerSecond)
-	}
-	return false
+	l := &s.srv.opts.Limits
+	return s.allow(&s.events, &s.eventExcess, l.EventsPerSecond, l.EventBurst, "client messages")
 }
 
 // isChunkEvent reports whether a text event counts with the chunks (Limits.ChunkEvents).
@@ -278,16 +270,22 @@ func (s *socket) isChunkEvent(event string) bool {
 
 // allowChunk is allowEvent for binary pushes and Limits.ChunkEvents, on their own bucket.
 func (s *socket) allowChunk() bool {
-	opts := &s.srv.opts
-	if opts.Limits.ChunksPerSecond <= 0 {
+	l := &s.srv.opts.Limits
+	return s.allow(&s.chunks, &s.chunkExcess, l.ChunksPerSecond, l.ChunkBurst, "chunks")
+}
+
+// allow takes a token from b at rate and burst (no limit when rate <= 0); a refusal takes
+// one from excess, at a tenth of the rate, and once that is empty the socket is closed.
+func (s *socket) allow(b, excess *rate.Bucket, perSecond float64, burst int, what string) bool {
+	if perSecond <= 0 {
 		return true
 	}
 	now := time.Now()
-	if s.chunks.Take(now, opts.Limits.ChunksPerSecond, opts.Limits.ChunkBurst) {
+	if b.Take(now, perSecond, burst) {
 		return true
 	}
-	if !s.chunkExcess.Take(now, opts.Limits.ChunksPerSecond/10, opts.Limits.ChunkBurst) {
-		s.abuse("chunks kept above the rate limit", opts.Limits.ChunksPerSecond)
+	if !excess.Take(now, perSecond/10, burst) {
+		s.abuse(what+" kept above the rate limit", perSecond)
 	}
 	return false
 }

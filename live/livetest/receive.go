@@ -91,21 +91,31 @@ func (v *View) handleLocked(f frame, raw []byte) {
 	}
 }
 
-func (v *View) replyLocked(f frame, raw []byte) {
+// takeReplyLocked decodes a phx_reply and takes the channel its sender waits on; ok is
+// false (and the protocol error recorded) for a reply without a pending ref or malformed,
+// in which case the sender, if any, has been answered with an error.
+func (v *View) takeReplyLocked(f frame, raw []byte) (r reply, ch chan reply, ok bool) {
 	if f.Ref == nil {
 		v.failLocked(fmt.Errorf("phx_reply without a ref: %s", raw))
-		return
+		return r, nil, false
 	}
-	ch, ok := v.pending[*f.Ref]
+	ch, ok = v.pending[*f.Ref]
 	if !ok {
 		v.failLocked(fmt.Errorf("reply to a ref that was never sent or already answered: %s", raw))
-		return
+		return r, nil, false
 	}
 	delete(v.pending, *f.Ref)
-	var r reply
 	if err := json.Unmarshal(f.Payload, &r); err != nil || (r.Status != "ok" && r.Status != "error") {
 		v.failLocked(fmt.Errorf("malformed reply (status must be ok or error): %s", raw))
 		ch <- reply{Status: "error", Response: f.Payload}
+		return r, nil, false
+	}
+	return r, ch, true
+}
+
+func (v *View) replyLocked(f frame, raw []byte) {
+	r, ch, ok := v.takeReplyLocked(f, raw)
+	if !ok {
 		return
 	}
 	if r.Status == "ok" {

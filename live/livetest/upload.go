@@ -348,21 +348,9 @@ func (v *View) writeBinary(f frame, data []byte) error {
 func (v *View) uploadFrameLocked(f frame, raw []byte) {
 	switch f.Event {
 	case "phx_reply":
-		if f.Ref == nil {
-			v.failLocked(fmt.Errorf("phx_reply without a ref: %s", raw))
-			return
+		if r, ch, ok := v.takeReplyLocked(f, raw); ok {
+			ch <- r
 		}
-		ch, ok := v.pending[*f.Ref]
-		if !ok {
-			v.failLocked(fmt.Errorf("reply to a ref that was never sent or already answered: %s", raw))
-			return
-		}
-		delete(v.pending, *f.Ref)
-		var r reply
-		if err := json.Unmarshal(f.Payload, &r); err != nil || (r.Status != "ok" && r.Status != "error") {
-			v.failLocked(fmt.Errorf("malformed reply (status must be ok or error): %s", raw))
-		}
-		ch <- r
 	case "phx_close", "phx_error":
 		if v.uploadEnded == nil {
 			v.uploadEnded = map[string]bool{}
