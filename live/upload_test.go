@@ -706,3 +706,48 @@ func TestUploadChunkOverChunkSize(t *testing.T) {
 	r.lv.waitHTML(t, "err:The file was refused.")
 	r.waitNoFiles(t)
 }
+
+// gateWriter blocks each Write until released, as a slow disk does.
+type gateWriter struct {
+	gate    chan struct{}
+	writing chan struct{}
+	n       int
+}
+
+func (w *gateWriter) Write(b []byte) (int, error) {
+	w.writing <- struct{}{}
+	<-w.gate
+	w.n += len(b)
+	return len(b), nil
+}
+
+func (w *gateWriter) Close(error) error { return nil }
+
+// TestUploadSlowWriterHoldsOnlyItsUpload: while a chunk's write is stuck, the view goes on
+// answering events, and the next chunk is not asked for.
+func TestUploadSlowWriterHoldsOnlyItsUpload(t *testing.T) {
+	w := &gateWriter{gate: make(chan struct{}), writing: make(chan struct{}, 1)}
+	r := newUploadRig(t, UploadConfig{Writer: func(UploadEntry) (UploadWriter, error) { return w, nil }})
+	f := testFile{ref: "0", name: "slow.bin", data: fileData(100, 15)}
+	r.change(t, f)
+	pr := r.preflight(t, f)
+	jr, _ := r.joinEntry(t, "0", pr.Entries["0"].(string))
+	topic := "lvu:0"
+	frame := append([]byte{0, byte(len(jr)), 2, byte(len(topic)), 5}, jr...)
+	frame = append(append(append(append(frame, "99"...), topic...), "chunk"...), f.data...)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.c.conn.Write(ctx, websocket.MessageBinary, frame); err != nil {
+		t.Fatal(err)
+	}
+	<-w.writing // the write is stuck
+	r.lv.click(t, "validate", nil)
+	if !strings.Contains(r.lv.model.HTML(), "slow.bin 0%") {
+		t.Errorf("the view did not answer while the write was stuck: %s", r.lv.model.HTML())
+	}
+	close(w.gate)
+	if rep := decodeReply(t, r.c.reply("99")); rep.Status != "ok" {
+		t.Fatalf("chunk: %s", rep.Response)
+	}
+	r.lv.waitHTML(t, "slow.bin 100% done")
+}
