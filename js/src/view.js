@@ -446,11 +446,25 @@ export class View {
       __ev: [],
       pushEvent: (event, payload, cb) => this.pushHook(null, event, payload, cb),
       pushEventTo: (target, event, payload, cb) => this.pushHook(target, event, payload, cb),
+      upload: (name, files) => this.hookUpload(null, name, files),
+      uploadTo: (target, name, files) => this.hookUpload(target, name, files),
       handleEvent: (n, cb) => (h.__ev.push([n, cb]), [n, cb]),
       removeHandleEvent: (ref) => (h.__ev = h.__ev.filter((e) => e[0] != ref[0] || e[1] != ref[1])),
     })
     this.hooks.set(el, h)
     call(h, "mounted")
+  }
+
+  // hookUpload is a hook's upload(name, files) or uploadTo(target, name, files): the files
+  // go to the upload input named name in the view, or in the component target names (a cid
+  // or a selector), as if the user had chosen them.
+  hookUpload(target, name, files) {
+    const cid = target == null ? undefined : this.ls.cid(null, typeof target == "number" ? String(target) : target)
+    const root = cid === undefined ? this.el : this.el.querySelector(`[data-phx-component="${cid}"]`)
+    const inputs = root ? [...root.querySelectorAll("input[type=file][data-phx-upload-ref]")].filter((i) => i.name == name) : []
+    if (inputs.length != 1) return console.error(`glint: ${inputs.length} upload inputs named "${name}"`)
+    trackFiles(inputs[0], [...files])
+    inputs[0].dispatchEvent(new this.ls.w.Event("input", { bubbles: true }))
   }
 
   // pushHook sends a hook event; the reply's r (or null) goes to cb and resolves the promise.

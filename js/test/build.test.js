@@ -1,6 +1,7 @@
 // The committed bundle must be exactly what the build produces from source, and stay within
-// the size budget: ≤ 15.5 KB minified and gzipped (level 9), morphdom included. (It was 12 KB
-// until streams, 13 KB until uploads; the official client with its socket is about 46 KB.)
+// the size budget: ≤ 16 KB minified and gzipped (level 9), morphdom included. (It was 12 KB
+// until streams, 13 KB until uploads, 15.5 KB until hooks could upload; the official client
+// with its socket is about 46 KB.)
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import fs from "node:fs"
@@ -11,7 +12,7 @@ import { fileURLToPath } from "node:url"
 import { bundle } from "../build.mjs"
 
 const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "glint.min.js")
-const BUDGET = 15.5 * 1024
+const BUDGET = 16 * 1024
 
 test("committed bundle matches a fresh build", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "glint-build-"))

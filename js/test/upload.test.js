@@ -628,3 +628,32 @@ test("the socket sends an ArrayBuffer payload as a binary push frame", () => {
   assert.ok(sent[0] instanceof ArrayBuffer)
   assert.deepEqual([...new Uint8Array(sent[0])], [0, 2, 3, 5, 5, ...Buffer.from("12345lvu:7chunk"), 1, 2, 255])
 })
+
+test("a hook's upload(name, files) and uploadTo(target, name, files) choose files for an upload input", () => {
+  let hook
+  const p = page({ hooks: { Paste: { mounted() { hook = this } } } })
+  const input = '<input id="up" type="file" name="avatar" multiple data-phx-hook="Phoenix.LiveFileUpload" data-phx-upload-ref="up" data-phx-active-refs="" data-phx-done-refs="" data-phx-preflighted-refs="">'
+  const ws = joined(p.ls, { s: [`<div id="paste" phx-hook="Paste"></div><form id="f" phx-change="validate">${input}</form>`] })
+  ws.take()
+  hook.upload("avatar", [file(p.w, "pasted", "clip.png")])
+  const [ev] = ws.take("event")
+  assert.deepEqual(ev[4].uploads.up.map((e) => [e.name, e.size]), [["clip.png", 6]])
+  ws.reply(ev, {})
+  hook.uploadTo("#f", "avatar", [file(p.w, "more", "b.png")])
+  const [ev2] = ws.take("event")
+  // clip.png is gone: the server's active refs (static here) do not list it.
+  assert.deepEqual(ev2[4].uploads.up.map((e) => e.name), ["b.png"])
+  ws.reply(ev2, {})
+  // A name no input has, or a component that is not on the page: nothing is sent.
+  const errors = []
+  const log = console.error
+  console.error = (m) => errors.push(m)
+  try {
+    hook.upload("nope", [file(p.w, "x")])
+    hook.uploadTo(7, "avatar", [file(p.w, "x")])
+  } finally {
+    console.error = log
+  }
+  assert.deepEqual(ws.take("event"), [])
+  assert.equal(errors.length, 2, "each mistake is reported")
+})
