@@ -212,7 +212,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 	v.timers = newTimerSet(c.Send, func() bool { return c.Context().Err() == nil })
 	v.sock = Socket{srv: v.srv, v: v, ctx: ctx}
 
-	var reply json.RawMessage
+	var reply channel.ValidJSON
 	err = v.safely(ctx, "mount", func() error {
 		v.view = rt.page.New()
 		if v.view == nil {
@@ -263,7 +263,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 			out = appendJSON(out, map[string]string{"to": patch.to, "kind": patch.kindName()})
 		}
 		out = append(out, '}')
-		reply = json.RawMessage(out)
+		reply = channel.ValidJSON(out)
 		v.srv.metrics.renders.Add(1)
 		return nil
 	})
@@ -563,7 +563,7 @@ func (v *viewProc) replyWithRender(ctx context.Context) channel.Reply {
 	}
 	out = append(out, '}')
 	v.buf = out[:0]
-	return channel.Ok(json.RawMessage(out))
+	return channel.Ok(channel.ValidJSON(out))
 }
 
 // render renders the view and appends the diff to dst.
@@ -779,7 +779,7 @@ func (v *viewProc) Flush(ctx context.Context, c *channel.Channel) {
 		return
 	}
 	if changed {
-		c.Push("diff", json.RawMessage(out))
+		c.Push("diff", channel.ValidJSON(out))
 	}
 }
 

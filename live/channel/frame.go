@@ -240,12 +240,25 @@ func appendString(b []byte, s string) []byte { return jsonenc.AppendString(b, s)
 // errBadJSON reports a json.RawMessage that is not valid JSON.
 var errBadJSON = errors.New("channel: json.RawMessage is not valid JSON")
 
+// ValidJSON is JSON text that its maker has already checked, sent as is: Push, Ok and
+// Error validate a json.RawMessage on every call, so that a bad one can never corrupt the
+// client's stream, and skip that for a ValidJSON. Use it only for text your own code
+// writes and proves valid (package live sends its diffs, which diff.Encoder writes and
+// whose tests parse every form, as ValidJSON); anything that comes from elsewhere belongs
+// in a json.RawMessage.
+type ValidJSON []byte
+
 // encodePayload returns payload's JSON: json.RawMessage as is (after a validity check, so
-// that a bad one can never corrupt the client's stream), nil as {}.
+// that a bad one can never corrupt the client's stream), ValidJSON as is, nil as {}.
 func encodePayload(payload any) ([]byte, error) {
 	switch p := payload.(type) {
 	case nil:
 		return emptyObject, nil
+	case ValidJSON:
+		if len(p) == 0 {
+			return emptyObject, nil
+		}
+		return p, nil
 	case json.RawMessage:
 		if len(p) == 0 {
 			return emptyObject, nil
