@@ -122,7 +122,8 @@ func (c *Channel) Push(event string, payload any) error {
 	if !isObject(p) {
 		return fmt.Errorf("channel: push %q: payload must encode to a JSON object, got %.20s", event, p)
 	}
-	if !c.sock.enqueue(encodeFrame(str(c.joinRef), null, c.topic, event, p)) {
+	bp := outFrames.Get().(*[]byte)
+	if !c.sock.sendPooled(bp, appendFrame((*bp)[:0], str(c.joinRef), null, c.topic, event, p)) {
 		return fmt.Errorf("channel: push %q: socket closed or outbound queue full", event)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/glint-go/glint/internal/jsonenc"
@@ -220,6 +221,20 @@ func appendFrameHead(b []byte, joinRef, ref nstr, topic string) []byte {
 	b = appendNstr(b, ref)
 	b = append(b, ',')
 	return appendString(b, topic)
+}
+
+// outFrames recycles the buffers of frames written at once (see socket.sendPooled).
+var outFrames = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledFrame bounds the buffers kept in outFrames (a large join reply's is dropped).
+const maxPooledFrame = 16 << 10
+
+func recycleFrame(bp *[]byte, b []byte) {
+	if cap(b) > maxPooledFrame {
+		return
+	}
+	*bp = b[:0]
+	outFrames.Put(bp)
 }
 
 func encodeFrame(joinRef, ref nstr, topic, event string, payload []byte) []byte {
