@@ -277,17 +277,22 @@ func (s *state) templateCall(dot reflect.Value, o *op) Dynamic {
 			return Dynamic{Kind: KindTree, Tree: t}
 		}
 	}
-	ns := state{
-		prog:    p,
-		vars:    []variable{{"$", dot}},
-		depth:   s.depth + 1,
-		funcs:   s.funcs,
-		missing: s.missing,
-	}
-	d, _ := ns.tree(dot, p.body)
+	d := s.call(dot, p)
 	if key != nil && d.Kind == KindTree && d.Tree != nil {
 		o.memo.put(key, d.Tree)
 	}
+	return d
+}
+
+// call executes the called template p with dot, in a state of its own (as text/template
+// gives every call), taken from statePool. A failing call leaves its state to the
+// garbage collector.
+func (s *state) call(dot reflect.Value, p *program) Dynamic {
+	ns := statePool.Get().(*state)
+	ns.prog, ns.depth, ns.funcs, ns.missing = p, s.depth+1, s.funcs, s.missing
+	ns.vars = append(ns.vars[:0], variable{"$", dot})
+	d, _ := ns.tree(dot, p.body)
+	ns.release()
 	return d
 }
 
@@ -296,14 +301,7 @@ func (s *state) snapshotCall(dot reflect.Value, p *program, m *snapshotMemo) Dyn
 	if t := m.get(p); t != nil {
 		return Dynamic{Kind: KindTree, Tree: t, shared: true}
 	}
-	ns := state{
-		prog:    p,
-		vars:    []variable{{"$", dot}},
-		depth:   s.depth + 1,
-		funcs:   s.funcs,
-		missing: s.missing,
-	}
-	d, _ := ns.tree(dot, p.body)
+	d := s.call(dot, p)
 	if what := perViewSlot(d.Tree); what != "" {
 		s.errorf("template %q is called with a Snapshot and renders %s, which belongs to one view", p.name, what)
 	}
