@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glint-go/glint/diff"
@@ -773,15 +774,26 @@ func (v *viewProc) Flush(ctx context.Context, c *channel.Channel) {
 		return
 	}
 	v.reply = nil
-	out, changed, err := v.render(v.buf[:0])
+	bp := renderBufs.Get().(*[]byte)
+	out, changed, err := v.render((*bp)[:0])
+	if err == nil && changed {
+		c.Push("diff", channel.ValidJSON(out)) // copied into the frame
+	}
+	if cap(out) <= maxRenderBuf {
+		*bp = out[:0]
+		renderBufs.Put(bp)
+	}
 	if err != nil {
 		v.crash(err, "")
-		return
-	}
-	if changed {
-		c.Push("diff", channel.ValidJSON(out))
 	}
 }
+
+// renderBufs holds the buffers pushed diffs are rendered into, so that a view keeps
+// none between renders and a broadcast to many views allocates none.
+var renderBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxRenderBuf bounds the buffers kept in renderBufs.
+const maxRenderBuf = 64 << 10
 
 // Terminate stops the view's timers and runs its Terminate.
 func (v *viewProc) Terminate(ctx context.Context, c *channel.Channel, reason error) {
