@@ -76,8 +76,11 @@ func (w *writer) dynamicDiff(old, next *render.Dynamic) bool {
 			return false
 		}
 		if old.Tree == nil || next.Tree == nil || !sameStatics(old.Tree.Statics, next.Tree.Statics) {
-			w.node(next.Tree, false)
+			w.dynamic(next)
 			return true
+		}
+		if old.Shared() && next.Shared() {
+			return w.sharedDiff(old.Tree, next.Tree)
 		}
 		return w.nodeDiff(old.Tree, next.Tree)
 	case render.KindComprehension:

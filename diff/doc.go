@@ -34,6 +34,14 @@
 //     full; removed keys simply disappear. Changing one item of a long list costs only that
 //     item's changed slots (and the digits of the index and count).
 //
+// # Shared trees
+//
+// A tree that render made from a render.Snapshot (render.Dynamic.Shared) is the same
+// *render.Rendered in every view that shows the snapshot, and never changes. Outside every
+// "p" scope, what a message says about it depends on that tree and the one the client
+// holds in its place only, so every Encoder in the process shares those bytes: the first
+// writes them, the others copy them. The cache is keyed by weak pointers and bounded.
+//
 // # Encoding
 //
 // The JSON is written by hand, in a fixed order: a node's dynamics in ascending index

@@ -145,7 +145,11 @@ func (w *writer) dynamic(d *render.Dynamic) {
 	case render.KindString:
 		w.buf = appendString(w.buf, d.Str)
 	case render.KindTree:
-		w.node(d.Tree, false)
+		if d.Shared() {
+			w.sharedNode(d.Tree)
+		} else {
+			w.node(d.Tree, false)
+		}
 	case render.KindComprehension:
 		w.comprehension(d.Comp)
 	case render.KindComponent:

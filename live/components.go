@@ -214,6 +214,9 @@ func renderAll(s *Socket, tmpl *render.Template, view any, cs *componentSet) (*r
 			d := &ds[i]
 			switch d.Kind {
 			case render.KindTree:
+				if d.Shared() {
+					continue // a Snapshot's tree: render refuses components in it
+				}
 				if err := walk(d.Tree); err != nil {
 					return err
 				}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glint-go/glint/diff"
@@ -212,7 +213,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 	v.timers = newTimerSet(c.Send, func() bool { return c.Context().Err() == nil })
 	v.sock = Socket{srv: v.srv, v: v, ctx: ctx}
 
-	var reply json.RawMessage
+	var reply channel.ValidJSON
 	err = v.safely(ctx, "mount", func() error {
 		v.view = rt.page.New()
 		if v.view == nil {
@@ -263,7 +264,7 @@ func (v *viewProc) Join(ctx context.Context, c *channel.Channel, payload json.Ra
 			out = appendJSON(out, map[string]string{"to": patch.to, "kind": patch.kindName()})
 		}
 		out = append(out, '}')
-		reply = json.RawMessage(out)
+		reply = channel.ValidJSON(out)
 		v.srv.metrics.renders.Add(1)
 		return nil
 	})
@@ -590,7 +591,7 @@ func (v *viewProc) replyWithRenderAnd(ctx context.Context, extra any) channel.Re
 	}
 	out = append(out, '}')
 	v.buf = out[:0]
-	return channel.Ok(json.RawMessage(out))
+	return channel.Ok(channel.ValidJSON(out))
 }
 
 // render renders the view and appends the diff to dst.
@@ -805,15 +806,26 @@ func (v *viewProc) Flush(ctx context.Context, c *channel.Channel) {
 		return
 	}
 	v.reply = nil
-	out, changed, err := v.render(v.buf[:0])
+	bp := renderBufs.Get().(*[]byte)
+	out, changed, err := v.render((*bp)[:0])
+	if err == nil && changed {
+		c.Push("diff", channel.ValidJSON(out)) // copied into the frame
+	}
+	if cap(out) <= maxRenderBuf {
+		*bp = out[:0]
+		renderBufs.Put(bp)
+	}
 	if err != nil {
 		v.crash(err, "")
-		return
-	}
-	if changed {
-		c.Push("diff", json.RawMessage(out))
 	}
 }
+
+// renderBufs holds the buffers pushed diffs are rendered into, so that a view keeps
+// none between renders and a broadcast to many views allocates none.
+var renderBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxRenderBuf bounds the buffers kept in renderBufs.
+const maxRenderBuf = 64 << 10
 
 // Terminate stops the view's timers and runs its Terminate.
 func (v *viewProc) Terminate(ctx context.Context, c *channel.Channel, reason error) {

@@ -36,7 +36,9 @@
 //     {{else}} give a KindTree slot of the else branch; no items and no else give an
 //     empty comprehension;
 //   - a {{template}} or {{block}} call is a KindTree slot with the called template's
-//     statics (the same statics as executing that template directly);
+//     statics (the same statics as executing that template directly); called with a
+//     *Snapshot, it is the one tree of that snapshot, shared by every render
+//     (Dynamic.Shared);
 //   - in HTML text, an action whose value is a ComponentRef is a KindComponent slot;
 //   - comments, variable declarations, {{break}} and {{continue}} make no slot.
 //

@@ -58,3 +58,43 @@ func ExampleRendered_HTML() {
 	//
 	// true
 }
+
+// sizesPage is a view's data: its own user beside the catalog's shared snapshot.
+type sizesPage struct {
+	User  string
+	Stock *render.Snapshot[[]string]
+}
+
+// A template called with a Snapshot renders once per snapshot: every page that shows the
+// same snapshot holds the same tree, which a diff recognises without comparing it.
+func ExampleSnapshot() {
+	page := render.Must(render.New("page").Parse(
+		`{{define "sizes"}}<ul>{{range .Value}}<li>{{.}}</li>{{end}}</ul>{{end}}` +
+			`<p>Hello, {{.User}}</p>{{template "sizes" .Stock}}`))
+
+	// One snapshot per version of the data, made by its source and shared by every reader.
+	stock := render.NewSnapshot([]string{"8", "9", "10"})
+
+	ann, err := page.Execute(sizesPage{User: "Ann", Stock: stock})
+	if err != nil {
+		panic(err)
+	}
+	bob, err := page.Execute(sizesPage{User: "Bob", Stock: stock}) // does not execute "sizes"
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(bob.HTML(nil))
+	fmt.Println("one tree:", ann.Dynamics[1].Tree == bob.Dynamics[1].Tree, "shared:", bob.Dynamics[1].Shared())
+
+	// The next version is another snapshot: rendered once more, for everyone.
+	next := render.NewSnapshot([]string{"8", "10"})
+	carl, err := page.Execute(sizesPage{User: "Carl", Stock: next})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(carl.HTML(nil))
+	// Output:
+	// <p>Hello, Bob</p><ul><li>8</li><li>9</li><li>10</li></ul>
+	// one tree: true shared: true
+	// <p>Hello, Carl</p><ul><li>8</li><li>10</li></ul>
+}

@@ -267,6 +267,9 @@ func (s *state) templateCall(dot reflect.Value, o *op) Dynamic {
 		s.errorf("exceeded maximum template depth (%v)", maxExecDepth)
 	}
 	dot = s.evalPipeline(dot, o.pipe)
+	if m := snapshotOf(dot); m != nil {
+		return s.snapshotCall(dot, p, m)
+	}
 	var key any
 	if dot.IsValid() && dot.CanInterface() && plainValue(dot.Type()) && p.pure() {
 		key = dot.Interface()
@@ -274,18 +277,35 @@ func (s *state) templateCall(dot reflect.Value, o *op) Dynamic {
 			return Dynamic{Kind: KindTree, Tree: t}
 		}
 	}
-	ns := state{
-		prog:    p,
-		vars:    []variable{{"$", dot}},
-		depth:   s.depth + 1,
-		funcs:   s.funcs,
-		missing: s.missing,
-	}
-	d, _ := ns.tree(dot, p.body)
+	d := s.call(dot, p)
 	if key != nil && d.Kind == KindTree && d.Tree != nil {
 		o.memo.put(key, d.Tree)
 	}
 	return d
+}
+
+// call executes the called template p with dot, in a state of its own (as text/template
+// gives every call), taken from statePool. A failing call leaves its state to the
+// garbage collector.
+func (s *state) call(dot reflect.Value, p *program) Dynamic {
+	ns := statePool.Get().(*state)
+	ns.prog, ns.depth, ns.funcs, ns.missing = p, s.depth+1, s.funcs, s.missing
+	ns.vars = append(ns.vars[:0], variable{"$", dot})
+	d, _ := ns.tree(dot, p.body)
+	ns.release()
+	return d
+}
+
+// snapshotCall executes p with a Snapshot as its dot, once per snapshot (see Snapshot).
+func (s *state) snapshotCall(dot reflect.Value, p *program, m *snapshotMemo) Dynamic {
+	if t := m.get(p); t != nil {
+		return Dynamic{Kind: KindTree, Tree: t, shared: true}
+	}
+	d := s.call(dot, p)
+	if what := perViewSlot(d.Tree); what != "" {
+		s.errorf("template %q is called with a Snapshot and renders %s, which belongs to one view", p.name, what)
+	}
+	return Dynamic{Kind: KindTree, Tree: m.put(p, d.Tree), shared: true}
 }
 
 // action evaluates an output action: the user's pipeline, then html/template's escapers.

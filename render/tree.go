@@ -64,6 +64,9 @@ const (
 // Dynamic is one dynamic slot of a node. Exactly one field, chosen by Kind, is meaningful.
 type Dynamic struct {
 	Kind Kind
+	// shared marks a KindTree slot whose tree a Snapshot memoized: every render of that
+	// snapshot holds the same tree, which never changes (see Shared).
+	shared bool
 	// Str is the escaped HTML of a KindString slot.
 	Str string
 	// Tree is the nested node of a KindTree slot.
@@ -73,6 +76,12 @@ type Dynamic struct {
 	// CID is the component id of a KindComponent slot.
 	CID int
 }
+
+// Shared reports whether the slot holds a tree rendered from a Snapshot: the same
+// *Rendered in every render of that snapshot, which is never modified. Whatever is
+// derived from such a tree alone (or from it and another shared tree) may be cached by
+// the trees' identity and reused for every view that shows them.
+func (d *Dynamic) Shared() bool { return d.shared }
 
 // Rendered is the result of executing a template: statics interleaved with dynamic slots.
 // len(Dynamics) == len(Statics.Parts()) - 1.

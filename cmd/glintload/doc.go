@@ -17,7 +17,9 @@
 //	fanout     after all views joined, send -trigger (for example
 //	           "POST http://admin:password@127.0.0.1:8080/admin/api/products/1/release") and
 //	           report the time until the last view received the resulting diff, and bytes
-//	           per view.
+//	           per view. With -baseline, then time the floor in the same run: a bare
+//	           channel broadcast of a frame of the same size to as many sockets, served by
+//	           live/channel alone in a child process, and report the ratio of the two.
 //	reconnect  after all views joined, send -trigger (a drain or restart request), or wait
 //	           for the server to drop the sockets; every view reconnects with exponential
 //	           backoff and full jitter and rejoins. Report the time until all rejoined, the

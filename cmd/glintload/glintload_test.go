@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +22,12 @@ import (
 	"github.com/glint-go/glint/render"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(bareServerEnv) != "" { // the baseline's server process (bare.go)
+		os.Exit(serveBare(os.Stdin, os.Stdout))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // counter is the view the tool is pointed at in these tests.
 type counter struct{ Count int }
@@ -171,6 +178,21 @@ func TestFanoutReachesEveryView(t *testing.T) {
 	}
 	if last := num(t, vals, "time to last view"); last <= 0 {
 		t.Errorf("time to last view = %v", last)
+	}
+}
+
+func TestFanoutBaseline(t *testing.T) {
+	ts := startTestServer(t)
+	vals, _ := runCLI(t, "-url", ts.URL+"/", "-scenario", "fanout", "-n", "30", "-baseline", "-trigger", "POST "+ts.URL+"/broadcast", "-settle", "10s")
+	if got, missed := num(t, vals, "bare broadcast: sockets"), num(t, vals, "bare broadcast: missed"); got != 30 || missed != 0 {
+		t.Fatalf("bare broadcast: %v sockets, %v missed; want 30 and 0", got, missed)
+	}
+	if views, bare := num(t, vals, "bytes per view"), num(t, vals, "bare broadcast: frame bytes"); bare != float64(int(views)) {
+		t.Errorf("bare frame %v bytes, views' %v", bare, views)
+	}
+	last, bare, ratio := num(t, vals, "time to last view"), num(t, vals, "bare broadcast: time to last socket"), num(t, vals, "last view / bare broadcast's last socket")
+	if bare <= 0 || ratio <= 0 || math.Abs(ratio-last/bare) > 1e-6*ratio {
+		t.Errorf("last view %v ms, bare %v ms, ratio %v", last, bare, ratio)
 	}
 }
 

@@ -21,6 +21,9 @@ func main() {
 
 // cli runs the tool and returns the exit status: 0 done, 1 the run failed, 2 bad flags.
 func cli(args []string, stdout, stderr io.Writer) int {
+	if os.Getenv(bareServerEnv) != "" {
+		return serveBare(os.Stdin, stdout)
+	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -82,6 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.AdminPassword, "admin-password", defaultAdminPassword(), "carts: basic-auth password of the admin page and API (default $ADMIN_PASSWORD, else \"password\")")
 	fs.IntVar(&c.MaxAttempts, "max-attempts", 20, "reconnect: attempts per view before giving up")
 	fs.Int64Var(&c.MaxFrame, "max-frame", 8<<20, "largest frame accepted from the server")
+	fs.BoolVar(&c.Baseline, "baseline", false, "fanout: then time a bare channel broadcast of a frame of the same size to as many sockets, on a server of live/channel alone in a child process")
 	fs.BoolVar(&c.JSON, "json", false, "print the result as JSON")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	if err := fs.Parse(args); err != nil {

@@ -36,6 +36,7 @@ type config struct {
 	AdminPassword string
 	MaxAttempts   int
 	MaxFrame      int64
+	Baseline      bool // fanout: also time a bare channel broadcast (bare.go)
 	JSON          bool
 	Progress      io.Writer
 }

@@ -147,7 +147,18 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		res.set("time to p90 view", ms(p90), "ms")
 		res.set("time to p99 view", ms(p99), "ms")
 		res.set("time to last view", ms(mx), "ms")
-		res.set("bytes per view", float64(bytes-base)/float64(max(want, 1)), "B")
+		perView := float64(bytes-base) / float64(max(want, 1))
+		res.set("bytes per view", perView, "B")
+		if cfg.Baseline {
+			phase.Store("baseline")
+			r.closeAll()
+			err := r.bareFanout(ctx, res, int(want), int(perView))
+			if bare := res.Values["bare broadcast: time to last socket"]; bare > 0 {
+				res.set("last view / bare broadcast's last socket", ms(mx)/bare, "×")
+			}
+			r.finish(res)
+			return res, err
+		}
 	case "reconnect":
 		phase.Store("reconnect")
 		r.reconnect.Store(true)

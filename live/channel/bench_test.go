@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/glint-go/glint/internal/wsclient"
 	"github.com/glint-go/glint/live/channel"
+	"github.com/glint-go/glint/live/pubsub"
 )
 
 // The 10k-socket benchmarks run their clients in a child process (this test binary
@@ -32,6 +34,8 @@ const (
 	benchClientEnv  = "GLINT_BENCH_CLIENT_URL"
 	benchClientsEnv = "GLINT_BENCH_CLIENTS"
 	benchTopic      = "room:bench"
+	// benchJoinTopicEnv, when set, names the topic the client process joins instead.
+	benchJoinTopicEnv = "GLINT_BENCH_JOIN_TOPIC"
 )
 
 func raiseFileLimit() {
@@ -63,7 +67,11 @@ func runBenchClients(url string) int {
 	conns := make(chan *wsclient.Conn, n)
 	var wg sync.WaitGroup
 	var failed atomic.Int64
-	join := []byte(`["1","1","` + benchTopic + `","phx_join",{}]`)
+	topic := benchTopic
+	if t := os.Getenv(benchJoinTopicEnv); t != "" {
+		topic = t
+	}
+	join := []byte(`["1","1","` + topic + `","phx_join",{}]`)
 	work := make(chan int)
 	for range 32 {
 		wg.Go(func() {
@@ -293,6 +301,63 @@ func BenchmarkBroadcastFanout10k(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-to-last/op")
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms-to-last")
 	b.ReportMetric(float64(written[len(written)/2].Microseconds())/1000, "ms-all-written/op")
+}
+
+// relayHandler is a channel that forwards every broadcast on relayTopic to its client as a
+// push of its own, as a live view sends each subscriber its own diff.
+type relayHandler struct{ benchHandler }
+
+const relayTopic = "news"
+
+func (relayHandler) Join(_ context.Context, c *channel.Channel, _ json.RawMessage) (any, error) {
+	return nil, c.Subscribe(relayTopic)
+}
+
+func (relayHandler) HandleInfo(_ context.Context, c *channel.Channel, msg any) {
+	if m, ok := msg.(*pubsub.Message); ok {
+		_ = c.Push("tick", channel.ValidJSON(m.Payload))
+	}
+}
+
+// BenchmarkRelayFanout10k measures the time from a broadcast until the last of 10,000
+// sockets (in a child process) has read the push its channel made of it: every channel
+// handles the message on a goroutine of the server's and pushes a frame of about 1 KB.
+// It reports the goroutines the server created per broadcast.
+func BenchmarkRelayFanout10k(b *testing.B) {
+	const n = 10000
+	ts := newBenchServer(b)
+	if err := ts.srv.Handle("relay:*", func() channel.Handler { return relayHandler{} }); err != nil {
+		b.Fatal(err)
+	}
+	env := startBenchOn(b, ts, n, benchJoinTopicEnv+"=relay:bench")
+	ps := env.ts.srv.PubSub()
+	pad := strings.Repeat("x", 900)
+	created := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	var lat []time.Duration
+	var goroutines uint64
+	seq := 0
+	for b.Loop() {
+		seq++
+		metrics.Read(created)
+		before := created[0].Value.Uint64()
+		start := time.Now()
+		payload := json.RawMessage(fmt.Sprintf(`{"seq":%d,"pad":%q}`, seq, pad))
+		if err := ps.Broadcast(context.Background(), relayTopic, "news", payload); err != nil {
+			b.Fatal(err)
+		}
+		line := env.next(b, 60*time.Second)
+		var gotSeq int
+		var at int64
+		if _, err := fmt.Sscanf(line, "got %d %d", &gotSeq, &at); err != nil || gotSeq != seq {
+			b.Fatalf("client process said %q at seq %d", line, seq)
+		}
+		lat = append(lat, time.Unix(0, at).Sub(start))
+		metrics.Read(created)
+		goroutines += created[0].Value.Uint64() - before
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-to-last/op")
+	b.ReportMetric(float64(goroutines)/float64(b.N), "goroutines-created/op")
 }
 
 // BenchmarkPushReply1000 measures push→reply round trips with 1,000 sockets pushing

@@ -109,7 +109,7 @@ func (c *Channel) Context() context.Context { return c.ctx }
 func (c *Channel) ID() string { return c.id }
 
 // Push sends [join_ref,null,topic,event,payload] to the client. payload may be
-// json.RawMessage (sent as is, it must be a JSON object); nil becomes {}. It fails once the
+// json.RawMessage or ValidJSON (sent as is, it must be a JSON object); nil becomes {}. It fails once the
 // channel has ended or when the socket's outbound queue overflowed.
 func (c *Channel) Push(event string, payload any) error {
 	if c.ended.Load() {
@@ -122,7 +122,8 @@ func (c *Channel) Push(event string, payload any) error {
 	if !isObject(p) {
 		return fmt.Errorf("channel: push %q: payload must encode to a JSON object, got %.20s", event, p)
 	}
-	if !c.sock.enqueue(encodeFrame(str(c.joinRef), null, c.topic, event, p)) {
+	bp := outFrames.Get().(*[]byte)
+	if !c.sock.sendPooled(bp, appendFrame((*bp)[:0], str(c.joinRef), null, c.topic, event, p)) {
 		return fmt.Errorf("channel: push %q: socket closed or outbound queue full", event)
 	}
 	return nil

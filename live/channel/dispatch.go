@@ -13,14 +13,20 @@ import (
 
 // reply queues [joinRef, ref, topic, "phx_reply", {"status":status,"response":response}].
 func (s *socket) reply(joinRef, ref nstr, topic, status string, response []byte) {
-	s.enqueue(encodeReply(joinRef, ref, topic, status, response))
+	bp := outFrames.Get().(*[]byte)
+	s.sendPooled(bp, appendReply((*bp)[:0], joinRef, ref, topic, status, response))
 }
 
 // encodeReply encodes a reply frame in one allocation: the frame and its payload
 // {"status":status,"response":response} are written at once.
 func encodeReply(joinRef, ref nstr, topic, status string, response []byte) []byte {
 	n := 48 + len(joinRef.s) + len(ref.s) + len(topic) + len(status) + len(response)
-	b := appendFrameHead(make([]byte, 0, n), joinRef, ref, topic)
+	return appendReply(make([]byte, 0, n), joinRef, ref, topic, status, response)
+}
+
+// appendReply appends a reply frame to b.
+func appendReply(b []byte, joinRef, ref nstr, topic, status string, response []byte) []byte {
+	b = appendFrameHead(b, joinRef, ref, topic)
 	b = append(b, `,"phx_reply",{"status":"`...)
 	b = append(b, status...)
 	b = append(b, `","response":`...)

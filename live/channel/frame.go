@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/glint-go/glint/internal/jsonenc"
@@ -264,6 +265,20 @@ func appendFrameHead(b []byte, joinRef, ref nstr, topic string) []byte {
 	return appendString(b, topic)
 }
 
+// outFrames recycles the buffers of frames written at once (see socket.sendPooled).
+var outFrames = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledFrame bounds the buffers kept in outFrames (a large join reply's is dropped).
+const maxPooledFrame = 16 << 10
+
+func recycleFrame(bp *[]byte, b []byte) {
+	if cap(b) > maxPooledFrame {
+		return
+	}
+	*bp = b[:0]
+	outFrames.Put(bp)
+}
+
 func encodeFrame(joinRef, ref nstr, topic, event string, payload []byte) []byte {
 	n := 16 + len(joinRef.s) + len(ref.s) + len(topic) + len(event) + len(payload)
 	return appendFrame(make([]byte, 0, n), joinRef, ref, topic, event, payload)
@@ -282,12 +297,25 @@ func appendString(b []byte, s string) []byte { return jsonenc.AppendString(b, s)
 // errBadJSON reports a json.RawMessage that is not valid JSON.
 var errBadJSON = errors.New("channel: json.RawMessage is not valid JSON")
 
+// ValidJSON is JSON text that its maker has already checked, sent as is: Push, Ok and
+// Error validate a json.RawMessage on every call, so that a bad one can never corrupt the
+// client's stream, and skip that for a ValidJSON. Use it only for text your own code
+// writes and proves valid (package live sends its diffs, which diff.Encoder writes and
+// whose tests parse every form, as ValidJSON); anything that comes from elsewhere belongs
+// in a json.RawMessage.
+type ValidJSON []byte
+
 // encodePayload returns payload's JSON: json.RawMessage as is (after a validity check, so
-// that a bad one can never corrupt the client's stream), nil as {}.
+// that a bad one can never corrupt the client's stream), ValidJSON as is, nil as {}.
 func encodePayload(payload any) ([]byte, error) {
 	switch p := payload.(type) {
 	case nil:
 		return emptyObject, nil
+	case ValidJSON:
+		if len(p) == 0 {
+			return emptyObject, nil
+		}
+		return p, nil
 	case json.RawMessage:
 		if len(p) == 0 {
 			return emptyObject, nil

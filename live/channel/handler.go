@@ -90,8 +90,8 @@ type Reply struct {
 	stop     bool
 }
 
-// Ok replies {"status":"ok","response":response}. response may be json.RawMessage (sent as
-// is); nil becomes {}.
+// Ok replies {"status":"ok","response":response}. response may be json.RawMessage or
+// ValidJSON (sent as is); nil becomes {}.
 func Ok(response any) Reply { return Reply{kind: replyOk, response: response} }
 
 // Error replies {"status":"error","response":response}; nil becomes {}.

@@ -276,6 +276,18 @@ func (h *testHandler) HandleIn(ctx context.Context, c *channel.Channel, event st
 		return channel.Ok(map[string]bool{"invalid_json_refused": e1 != nil, "non_object_refused": e2 != nil})
 	case "reply_bad":
 		return channel.Ok(json.RawMessage(`{bad`))
+	case "valid_json":
+		// Sent as is: what ValidJSON promises is not checked again.
+		if err := c.Push("diff", channel.ValidJSON(`{"0":"x"}`)); err != nil {
+			return channel.Error(map[string]string{"push": err.Error()})
+		}
+		if err := c.Push("diff", channel.ValidJSON(nil)); err != nil {
+			return channel.Error(map[string]string{"push": err.Error()})
+		}
+		if err := c.Push("diff", channel.ValidJSON(`[1]`)); err == nil {
+			return channel.Error(map[string]string{"push": "a non-object was pushed"})
+		}
+		return channel.Ok(channel.ValidJSON(`{"diff":{"1":"y"}}`))
 	case "flush_on":
 		h.pushFlush = true
 		return channel.Ok(nil)

@@ -213,33 +213,51 @@ func (s *socket) Deliver(msg *pubsub.Message) {
 // waiting (see writeNow); otherwise it joins the bounded outbound queue of the running
 // writer. On overflow the socket is closed with 1013 and the frame is dropped.
 func (s *socket) enqueue(b []byte) bool {
+	ok, _ := s.send(b)
+	return ok
+}
+
+// send is enqueue, and also reports whether the socket kept b (in the outbound queue):
+// when it did not, b was written (or dropped) and its buffer is the caller's again.
+func (s *socket) send(b []byte) (ok, kept bool) {
 	s.outMu.Lock()
 	if s.outClosed {
 		s.outMu.Unlock()
-		return false
+		return false, false
 	}
 	if !s.writing {
 		s.writing = true
 		s.outMu.Unlock()
 		s.writeNow(b)
-		return true
+		return true, false
 	}
 	if len(s.out) >= s.srv.opts.OutboundQueue {
 		s.outMu.Unlock()
 		select {
 		case <-s.closeReq:
-			return false
+			return false, false
 		default:
 		}
 		s.srv.metrics.OutboundOverflows.Add(1)
 		s.log.Warn("channel: outbound queue full, closing slow socket", "limit", s.srv.opts.OutboundQueue)
 		s.close(websocket.StatusTryAgainLater, "outbound queue overflow")
-		return false
+		return false, false
 	}
 	s.out = append(s.out, b)
 	s.outMu.Unlock()
 	s.srv.metrics.OutboundQueued.Add(1)
-	return true
+	return true, true
+}
+
+// sendPooled sends a frame built in a buffer from outFrames, which it takes back unless
+// the socket kept the frame: a frame written at once (the usual case) costs no
+// allocation.
+func (s *socket) sendPooled(bp *[]byte, b []byte) bool {
+	ok, kept := s.send(b)
+	if !kept {
+		recycleFrame(bp, b)
+	}
+	return ok
 }
 
 // writeNow writes b on the calling goroutine, holding the writer role, without waiting

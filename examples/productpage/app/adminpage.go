@@ -7,7 +7,7 @@ import (
 
 	"github.com/glint-go/glint/examples/productpage/inventory"
 	"github.com/glint-go/glint/live"
-	"github.com/glint-go/glint/live/presence"
+	"github.com/glint-go/glint/render"
 )
 
 // adminRefresh is how often a connected admin page re-reads counts, which change on every
@@ -22,14 +22,17 @@ const dashboardDelay = 150 * time.Millisecond
 
 // AdminPage is the /admin live view: the shoppers dashboard, release and sell buttons,
 // reducer controls and live counts. It is served behind basic auth.
+//
+// What it shows of the shop (products with counts, shoppers, carts per item) is the same
+// on every admin page: a shared snapshot (AdminBoard), rendered once per version for all
+// of them, and not at all when a refresh finds nothing changed.
 type AdminPage struct {
-	Products []inventory.Product     // snapshot with counts
-	Reducer  inventory.ReducerStatus // reducer state
-	Error    string                  // the last action's error, shown until the next action
-	Dashboard
+	Board   *render.Snapshot[AdminBoard] // the shop, shared by every admin page
+	Reducer inventory.ReducerStatus      // reducer state
+	Error   string                       // the last action's error, shown until the next action
 
-	inv     *inventory.Inventory
-	tracker *presence.Tracker
+	inv    *inventory.Inventory
+	boards *adminBoards
 }
 
 type adminTick struct{}
@@ -38,24 +41,16 @@ type dashboardRecount struct{}
 
 // NewAdminPage returns an AdminPage view over inv, with an empty dashboard.
 func NewAdminPage(inv *inventory.Inventory) *AdminPage {
-	return &AdminPage{inv: inv, Dashboard: Dashboard{InCart: map[int64]int{}}}
+	return newAdminPage(newAdminBoards(inv, nil))
 }
 
-func newAdminPage(inv *inventory.Inventory, tracker *presence.Tracker) *AdminPage {
-	a := NewAdminPage(inv)
-	a.tracker = tracker
-	return a
+func newAdminPage(boards *adminBoards) *AdminPage {
+	return &AdminPage{inv: boards.inv, boards: boards}
 }
 
 func (a *AdminPage) refresh() {
-	a.Products = a.inv.Products()
+	a.Board = a.boards.get()
 	a.Reducer = a.inv.ReducerStatus()
-}
-
-func (a *AdminPage) recount() {
-	if a.tracker != nil {
-		a.Dashboard = countShoppers(a.tracker.List(ShoppersTopic))
-	}
 }
 
 // Mount implements live.View.
@@ -69,7 +64,7 @@ func (a *AdminPage) Mount(ctx context.Context, s *live.Socket, _ live.Params) er
 				return err
 			}
 		}
-		if a.tracker != nil {
+		if a.boards.tracker != nil {
 			if err := s.SubscribeCoalesced(ShoppersTopic, dashboardDelay, dashboardRecount{}); err != nil {
 				return err
 			}
@@ -77,17 +72,14 @@ func (a *AdminPage) Mount(ctx context.Context, s *live.Socket, _ live.Params) er
 		s.Every(adminRefresh, adminTick{})
 	}
 	a.refresh()
-	a.recount()
 	return nil
 }
 
 // HandleInfo implements live.InfoHandler.
 func (a *AdminPage) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
 	switch msg.(type) {
-	case adminTick:
+	case adminTick, dashboardRecount:
 		a.refresh()
-	case dashboardRecount:
-		a.recount()
 	}
 	return nil
 }

@@ -70,6 +70,8 @@ type App struct {
 	store    store.Store
 	handler  http.Handler
 	cartSync *cartSync // nil on a single node
+	ps       pubsub.PubSub
+	boards   *adminBoards // subscribed to ShoppersTopic on ps
 }
 
 // New opens the store (seeding a new database), loads the inventory and builds the routes
@@ -139,6 +141,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	// The admin pages' shared board recounts the shoppers once per presence change.
+	boards := newAdminBoards(inv, tracker)
+	if err := ps.Subscribe(ShoppersTopic, boards); err != nil {
+		tracker.Close()
+		inv.Close()
+		st.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	carts := cart.New(st, inv, ps, logger)
 	sp := &shop{inv: inv, carts: carts, tracker: tracker}
 	password := cfg.AdminPassword
@@ -157,7 +167,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	lv.Handle("GET /drops", live.Page{New: func() live.View { return newShopDrops(sp) }, Template: dropsTemplate, Group: "shop"})
 	lv.Handle("GET /checkout", live.Page{New: func() live.View { return newCheckout(sp) }, Template: checkoutTemplate, Group: "shop"})
 	lv.Handle("GET /checkout/complete", live.Page{New: func() live.View { return newComplete(sp) }, Template: completeTemplate, Group: "shop"})
-	lv.Handle("GET /admin", live.Page{New: func() live.View { return newAdminPage(inv, tracker) }, Template: adminTemplate, Group: "admin"})
+	lv.Handle("GET /admin", live.Page{New: func() live.View { return newAdminPage(boards) }, Template: adminTemplate, Group: "admin"})
 	lv.OnMount("admin", adminJoin(grants, logger))
 
 	mux := http.NewServeMux()
@@ -182,7 +192,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		cs = startCartSync(link, ps, carts)
 	}
 	return &App{Inventory: inv, Live: lv, Carts: carts, Cookies: cookies, Presence: tracker, Health: health, store: st, cartSync: cs,
-		handler: secure.Headers(mux, secure.HeaderOptions{})}, nil
+		ps: ps, boards: boards, handler: secure.Headers(mux, secure.HeaderOptions{})}, nil
 }
 
 // ServeHTTP implements http.Handler.
@@ -194,6 +204,7 @@ func (a *App) Close(ctx context.Context) error {
 	a.Health.Drain()
 	a.cartSync.close()
 	err := a.Live.Shutdown(ctx)
+	a.ps.Unsubscribe(ShoppersTopic, a.boards)
 	a.Presence.Close()
 	a.Inventory.Close()
 	return errors.Join(err, a.store.Close())

@@ -27,7 +27,7 @@ func freshRender(t *testing.T, st store.Store) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := app.DropsTemplate().Execute(&app.Drops{Products: inv.Products()})
+	r, err := app.DropsTemplate().Execute(&app.Drops{Stock: inv.Snapshot()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,15 +8,22 @@ import (
 	"github.com/glint-go/glint/examples/productpage/inventory"
 	"github.com/glint-go/glint/live"
 	"github.com/glint-go/glint/live/pubsub"
+	"github.com/glint-go/glint/render"
 )
 
 // Drops is the /drops live view: every product in display order, with its sizes' stock levels
 // once released, and the shopper's cart. A connected view subscribes to each product's topic
 // and re-reads the inventory on every release or stock change; it never reads the store for
 // stock. A click on a size adds it to the cart.
+//
+// The product list is the inventory's shared snapshot (inventory.Snapshot), which the
+// template renders with {{template "products" .Stock}}: when a release reaches ten thousand
+// open pages, the list is rendered and diffed once, and every page that showed the same
+// list before sends the same bytes. Each page's own parts (its cart, its notice) are
+// rendered per page as before.
 type Drops struct {
-	Products []inventory.Product // the template's data: a snapshot of the inventory
-	Notice   string              // a refusal reported by the no-script add route
+	Stock  *render.Snapshot[[]inventory.Product] // the product list, shared by every page
+	Notice string                                // a refusal reported by the no-script add route
 	shopper
 
 	inv *inventory.Inventory
@@ -31,7 +38,7 @@ func newShopDrops(sp *shop) *Drops { return &Drops{inv: sp.inv, shopper: shopper
 // Mount implements live.View.
 func (d *Drops) Mount(ctx context.Context, s *live.Socket, _ live.Params) error {
 	s.SetTitle(Title)
-	d.Products = d.inv.Products()
+	d.Stock = d.inv.Snapshot()
 	if d.shop != nil {
 		if err := d.mountShopper(ctx, s, d.shop, "/drops"); err != nil {
 			return err
@@ -44,7 +51,7 @@ func (d *Drops) Mount(ctx context.Context, s *live.Socket, _ live.Params) error 
 		return err
 	}
 	// A change between the first read and the subscriptions would be missed: read again.
-	d.Products = d.inv.Products()
+	d.Stock = d.inv.Snapshot()
 	if d.shop != nil {
 		d.Cart = cart.Build(d.inv, d.items)
 	}
@@ -83,7 +90,7 @@ func (d *Drops) HandleInfo(ctx context.Context, s *live.Socket, msg any) error {
 	}
 	switch m.Event {
 	case inventory.EventReleased, inventory.EventStockChange:
-		d.Products = d.inv.Products()
+		d.Stock = d.inv.Snapshot()
 	}
 	return nil
 }

@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/glint-go/glint/examples/productpage/store"
 	"github.com/glint-go/glint/live/pubsub"
+	"github.com/glint-go/glint/render"
 )
 
 // Product is a snapshot of one product and its items, in id order.
@@ -48,6 +50,9 @@ type Inventory struct {
 	items    map[int64]*store.Item   // by item id
 	byProd   map[int64][]*store.Item // by product id, items in id order
 	prodIdx  map[int64]int           // product id → index in products
+	// snap is the catalog as one shared snapshot, made by the first Snapshot after a
+	// change; every change clears it (holding mu).
+	snap atomic.Pointer[render.Snapshot[[]Product]]
 
 	reducer reducerState
 
@@ -101,6 +106,7 @@ func (inv *Inventory) Reload(ctx context.Context) error {
 	}
 	inv.mu.Lock()
 	inv.products, inv.items, inv.byProd, inv.prodIdx = products, byID, byProd, prodIdx
+	inv.snap.Store(nil)
 	inv.mu.Unlock()
 	return nil
 }
@@ -134,6 +140,28 @@ func (inv *Inventory) Products() []Product {
 		out[i] = inv.snapshotLocked(p)
 	}
 	return out
+}
+
+// Snapshot returns what Products returns, as one immutable snapshot that every caller
+// shares until the catalog changes: views that render it with a {{template}} call render
+// it once between them (see render.Snapshot). Neither the caller nor its templates may
+// modify it.
+func (inv *Inventory) Snapshot() *render.Snapshot[[]Product] {
+	if s := inv.snap.Load(); s != nil {
+		return s
+	}
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	out := make([]Product, len(inv.products))
+	for i, p := range inv.products {
+		out[i] = inv.snapshotLocked(p)
+	}
+	// A change needs mu, held here: the snapshot is current. Of two callers building
+	// at once, the first one's is everyone's.
+	if s := render.NewSnapshot(out); inv.snap.CompareAndSwap(nil, s) {
+		return s
+	}
+	return inv.snap.Load()
 }
 
 // Product returns a snapshot of one product, or false if it is unknown.
@@ -201,6 +229,7 @@ func (inv *Inventory) applyRelease(ctx context.Context, productID int64, notify 
 	if i, ok := inv.prodIdx[productID]; ok {
 		notify = notify || !inv.products[i].Released
 		inv.products[i].Released = true
+		inv.snap.Store(nil)
 	}
 	inv.mu.Unlock()
 	if !notify {
@@ -297,6 +326,7 @@ func (inv *Inventory) applyStock(ctx context.Context, st store.Stock, force bool
 	if st.Version > it.Version {
 		it.AvailableCount, it.Version = st.Count, st.Version
 		applied = true
+		inv.snap.Store(nil)
 	}
 	after := LevelOf(it.AvailableCount)
 	snap = Item{Item: *it, Level: after}

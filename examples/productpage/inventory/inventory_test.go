@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -120,6 +121,60 @@ func TestLoadSnapshot(t *testing.T) {
 	}
 	if _, ok := e.inv.Product(99); ok {
 		t.Error("Product(99) found")
+	}
+}
+
+// Snapshot is shared until a change, and then shows it; reading it changes nothing.
+func TestSharedSnapshot(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, nil, nil)
+	first := e.inv.Snapshot()
+	if again := e.inv.Snapshot(); again != first {
+		t.Fatal("two reads without a change made two snapshots")
+	}
+	if !reflect.DeepEqual(first.Value(), e.inv.Products()) {
+		t.Fatalf("snapshot %+v, products %+v", first.Value(), e.inv.Products())
+	}
+	steps := []struct {
+		name   string
+		change func() error
+		check  func(ps []inventory.Product) bool
+	}{
+		{"release", func() error { return e.inv.Release(ctx, 1) }, func(ps []inventory.Product) bool { return ps[1].Released }},
+		{"sale", func() error { _, err := e.inv.Sell(ctx, 3, 1); return err }, func(ps []inventory.Product) bool { return ps[0].Items[0].AvailableCount == 2 }},
+		{"reload", func() error { return e.inv.Reload(ctx) }, func(ps []inventory.Product) bool { return ps[1].Released }},
+	}
+	prev := first
+	for _, st := range steps {
+		if err := st.change(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		next := e.inv.Snapshot()
+		if next == prev {
+			t.Fatalf("%s: the snapshot did not change", st.name)
+		}
+		if !st.check(next.Value()) || !reflect.DeepEqual(next.Value(), e.inv.Products()) {
+			t.Fatalf("%s: snapshot %+v, products %+v", st.name, next.Value(), e.inv.Products())
+		}
+		if prev.Value()[1].Released && st.name == "release" {
+			t.Fatalf("%s: the previous snapshot changed too", st.name)
+		}
+		prev = next
+	}
+	// Concurrent readers after a change all get one snapshot.
+	if err := e.inv.Release(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]any, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i] = e.inv.Snapshot() })
+	}
+	wg.Wait()
+	for i := range got {
+		if got[i] != got[0] {
+			t.Fatal("concurrent readers got different snapshots")
+		}
 	}
 }
 

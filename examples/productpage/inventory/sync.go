@@ -381,6 +381,7 @@ func (inv *Inventory) reloadMerged(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	inv.products, inv.items, inv.byProd, inv.prodIdx = products, byID, byProd, prodIdx
+	inv.snap.Store(nil)
 	inv.mu.Unlock()
 
 	for _, id := range released {
