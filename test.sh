@@ -195,6 +195,7 @@ fuzz_targets=(
   "./live:FuzzDecodeEvent:$SHORTFUZZ"
   "./live/channel:FuzzDecodeFrame:$SHORTFUZZ"
   "./live/channel:FuzzFrames:$SHORTFUZZ"
+  "./live/channel:FuzzBinaryFrames:$SHORTFUZZ"
   "./live/token:FuzzVerify:$SHORTFUZZ"
   "./live/livetest:FuzzFrame:$SHORTFUZZ"
   "./live/livetest:FuzzPushes:$SHORTFUZZ"

@@ -60,7 +60,7 @@ func (c *client) sendBinary(b []byte) {
 }
 
 // newBinaryServer is newTestServer with binHandler routed at "bin:*".
-func newBinaryServer(t *testing.T, opts channel.Options, gate chan struct{}) *testServer {
+func newBinaryServer(t testing.TB, opts channel.Options, gate chan struct{}) *testServer {
 	t.Helper()
 	ts := newTestServer(t, opts)
 	if err := ts.srv.Handle("bin:*", func() channel.Handler { return &binHandler{gate: gate} }); err != nil {
@@ -233,4 +233,46 @@ func TestChunkRateLimit(t *testing.T) {
 	c.expect(`["1","8","bin:a","phx_reply",{"status":"ok","response":{"text":"other"}}]`)
 	c.send(`["1","9","bin:a","other",{}]`)
 	c.expect(limited("9"))
+}
+
+// FuzzBinaryFrames sends an arbitrary binary frame to a socket with a joined channel that
+// takes binary pushes. Whatever it is, the server must not crash, must send only
+// well-formed frames, and must end still answering heartbeats or closed with 1011.
+func FuzzBinaryFrames(f *testing.F) {
+	f.Add(binaryPush("1", "2", "bin:a", "chunk", []byte("hello")))
+	f.Add(binaryPush("1", "2", "bin:a", "slow", nil))
+	f.Add(binaryPush("1", "2", "bin:zz", "chunk", []byte{0, 1, 2}))
+	f.Add(binaryPush("", "", "phoenix", "heartbeat", nil))
+	f.Add([]byte{0, 200, 0, 0, 0})
+	f.Add([]byte{1, 1, 1, 5, 5, '1', '2', 'b', 'i', 'n', ':', 'a'})
+	opts := channel.Options{Limits: channel.Limits{MaxSocketsPerAddress: -1, MaxConnections: -1}}
+	gate := make(chan struct{})
+	close(gate) // "slow" pushes do not wait
+	ts := newBinaryServer(f, opts, gate)
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		c := ts.dial(t, "")
+		defer c.conn.CloseNow()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c.send(`["1","1","bin:a","phx_join",{}]`)
+		if err := c.conn.Write(ctx, websocket.MessageBinary, frame); err == nil {
+			_ = c.conn.Write(ctx, websocket.MessageText, []byte(`[null,"hb-fuzz","phoenix","heartbeat",{}]`))
+		}
+		for {
+			_, b, err := c.conn.Read(ctx)
+			if err != nil {
+				if code := websocket.CloseStatus(err); code != websocket.StatusInternalError {
+					t.Fatalf("socket ended with %v (%v), want a heartbeat reply or close 1011", code, err)
+				}
+				return
+			}
+			var parts []json.RawMessage
+			if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 5 || len(parts[4]) == 0 || parts[4][0] != '{' {
+				t.Fatalf("server sent a malformed frame %q", b)
+			}
+			if string(b) == `[null,"hb-fuzz","phoenix","phx_reply",{"status":"ok","response":{}}]` {
+				return
+			}
+		}
+	})
 }
