@@ -41,21 +41,29 @@ func FuzzFrames(f *testing.F) {
 			}
 		}
 		_ = c.conn.Write(ctx, websocket.MessageText, []byte(`[null,"hb-fuzz","phoenix","heartbeat",{}]`))
-		for {
-			_, b, err := c.conn.Read(ctx)
-			if err != nil {
-				if code := websocket.CloseStatus(err); code != websocket.StatusInternalError {
-					t.Fatalf("socket ended with %v (%v), want a heartbeat reply or close 1011", code, err)
-				}
-				return
-			}
-			var parts []json.RawMessage
-			if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 5 || len(parts[4]) == 0 || parts[4][0] != '{' {
-				t.Fatalf("server sent a malformed frame %q", b)
-			}
-			if string(b) == `[null,"hb-fuzz","phoenix","phx_reply",{"status":"ok","response":{}}]` {
-				return
-			}
-		}
+		heartbeatOr1011(ctx, t, c)
 	})
+}
+
+// heartbeatOr1011 reads the frames the server sends after a fuzzed input and a heartbeat
+// (ref "hb-fuzz"): each must be a well-formed frame, and the socket must end with the
+// heartbeat's reply or closed with 1011, the code for bad input.
+func heartbeatOr1011(ctx context.Context, t *testing.T, c *client) {
+	t.Helper()
+	for {
+		_, b, err := c.conn.Read(ctx)
+		if err != nil {
+			if code := websocket.CloseStatus(err); code != websocket.StatusInternalError {
+				t.Fatalf("socket ended with %v (%v), want a heartbeat reply or close 1011", code, err)
+			}
+			return
+		}
+		var parts []json.RawMessage
+		if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 5 || len(parts[4]) == 0 || parts[4][0] != '{' {
+			t.Fatalf("server sent a malformed frame %q", b)
+		}
+		if string(b) == `[null,"hb-fuzz","phoenix","phx_reply",{"status":"ok","response":{}}]` {
+			return
+		}
+	}
 }
