@@ -40,28 +40,14 @@ func BenchmarkUploadThroughput(b *testing.B) {
 				b.StopTimer()
 				before := heldHeap()
 				b.StartTimer()
-				r.change(b, f)
-				pr := r.preflight(b, f)
-				jr, rep := r.joinEntry(b, f.ref, pr.Entries[f.ref].(string))
-				if rep.Status != "ok" {
-					b.Fatalf("join: %s", rep.Response)
-				}
-				last := -1
-				for off := 0; off < size; off += DefaultUploadChunkSize {
-					end := min(off+DefaultUploadChunkSize, size)
-					if rep := r.chunk(b, jr, f.ref, data[off:end]); rep.Status != "ok" {
-						b.Fatalf("chunk: %s", rep.Response)
-					}
-					if pct := end * 100 / size; pct > last {
-						last = pct
-						r.progress(b, f.ref, pct)
-					}
-					if off < size/2 && end >= size/2 {
+				jr, _ := r.begin(b, f)
+				r.sendFrom(b, f, jr, DefaultUploadChunkSize, func(sent int) {
+					if sent >= size/2 && sent-DefaultUploadChunkSize < size/2 {
 						b.StopTimer()
 						held = max(held, int64(heldHeap())-int64(before))
 						b.StartTimer()
 					}
-				}
+				})
 				r.lv.waitHTML(b, "big.bin 100% done")
 				b.StopTimer()
 				r.lv.push(b, "event", map[string]any{"type": "form", "event": "save", "value": ""})

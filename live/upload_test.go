@@ -182,22 +182,51 @@ func (r *uploadRig) progress(t testing.TB, ref string, p any) {
 	r.lv.push(t, "progress", map[string]any{"event": nil, "ref": r.ref, "entry_ref": ref, "progress": p, "cid": nil})
 }
 
-// send uploads f's data in chunks of size n, as a browser does, reporting progress.
+// begin picks f, preflights it and joins its upload channel, as a browser starting to send
+// it does, and returns the channel's join ref and the entry's token.
+func (r *uploadRig) begin(t testing.TB, f testFile) (joinRef, tok string) {
+	t.Helper()
+	r.change(t, f)
+	pr := r.preflight(t, f)
+	tok, _ = pr.Entries[f.ref].(string)
+	if tok == "" {
+		t.Fatalf("no token for entry %s: %+v", f.ref, pr)
+	}
+	jr, rep := r.joinEntry(t, f.ref, tok)
+	if rep.Status != "ok" {
+		t.Fatalf("join lvu:%s: %s %s", f.ref, rep.Status, rep.Response)
+	}
+	return jr, tok
+}
+
+// send joins f's upload channel with tok and sends its data in chunks of size n, as a
+// browser does, reporting progress.
 func (r *uploadRig) send(t testing.TB, f testFile, tok string, n int) {
 	t.Helper()
 	jr, rep := r.joinEntry(t, f.ref, tok)
 	if rep.Status != "ok" {
 		t.Fatalf("join lvu:%s: %s %s", f.ref, rep.Status, rep.Response)
 	}
+	r.sendFrom(t, f, jr, n, nil)
+}
+
+// sendFrom sends f's data on its joined upload channel in chunks of size n, reporting
+// progress whenever the percentage grows, as the browser does; at, if not nil, runs after
+// each chunk with the bytes sent so far.
+func (r *uploadRig) sendFrom(t testing.TB, f testFile, joinRef string, n int, at func(sent int)) {
+	t.Helper()
 	last := -1
 	for off := 0; off < len(f.data); off += n {
 		end := min(off+n, len(f.data))
-		if rep := r.chunk(t, jr, f.ref, f.data[off:end]); rep.Status != "ok" {
+		if rep := r.chunk(t, joinRef, f.ref, f.data[off:end]); rep.Status != "ok" {
 			t.Fatalf("chunk at %d: %s %s", off, rep.Status, rep.Response)
 		}
-		if pct := end * 100 / len(f.data); pct > last { // as the browser: when it grows
+		if pct := end * 100 / len(f.data); pct > last {
 			last = pct
 			r.progress(t, f.ref, pct)
+		}
+		if at != nil {
+			at(end)
 		}
 	}
 }
@@ -379,16 +408,11 @@ func TestUploadAutoSendsTheValidOnes(t *testing.T) {
 func TestUploadChunkBeyondDeclaredSize(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{MaxFileSize: 1000})
 	f := testFile{ref: "0", name: "liar.bin", data: fileData(300, 4), size: 200}
-	r.change(t, f)
-	pr := r.preflight(t, f)
-	jr, rep := r.joinEntry(t, "0", pr.Entries["0"].(string))
-	if rep.Status != "ok" {
-		t.Fatalf("join: %s", rep.Response)
-	}
+	jr, _ := r.begin(t, f)
 	if rep := r.chunk(t, jr, "0", f.data[:150]); rep.Status != "ok" {
 		t.Fatalf("first chunk: %s", rep.Response)
 	}
-	rep = r.chunk(t, jr, "0", f.data[150:])
+	rep := r.chunk(t, jr, "0", f.data[150:])
 	if rep.Status != "error" || string(rep.Response) != `{"limit":200,"reason":"file_size_limit_exceeded"}` {
 		t.Errorf("chunk past the declared size: %s %s", rep.Status, rep.Response)
 	}
@@ -455,9 +479,7 @@ func TestUploadJoinRefusals(t *testing.T) {
 func TestUploadCancelMidway(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{MaxFileSize: 1000})
 	f := testFile{ref: "0", name: "half.bin", data: fileData(400, 7)}
-	r.change(t, f)
-	pr := r.preflight(t, f)
-	jr, _ := r.joinEntry(t, "0", pr.Entries["0"].(string))
+	jr, tok := r.begin(t, f)
 	if rep := r.chunk(t, jr, "0", f.data[:200]); rep.Status != "ok" {
 		t.Fatal(rep.Response)
 	}
@@ -471,7 +493,7 @@ func TestUploadCancelMidway(t *testing.T) {
 	}
 	r.waitNoFiles(t)
 	// The cancelled entry's token no longer opens anything.
-	_, rep := r.joinEntry(t, "0", pr.Entries["0"].(string))
+	_, rep := r.joinEntry(t, "0", tok)
 	if rep.Status != "error" {
 		t.Errorf("join after cancel: %s %s", rep.Status, rep.Response)
 	}
@@ -480,9 +502,7 @@ func TestUploadCancelMidway(t *testing.T) {
 func TestUploadSocketClosedMidway(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{MaxFileSize: 1000})
 	f := testFile{ref: "0", name: "gone.bin", data: fileData(400, 8)}
-	r.change(t, f)
-	pr := r.preflight(t, f)
-	jr, _ := r.joinEntry(t, "0", pr.Entries["0"].(string))
+	jr, _ := r.begin(t, f)
 	if rep := r.chunk(t, jr, "0", f.data[:100]); rep.Status != "ok" {
 		t.Fatal(rep.Response)
 	}
@@ -528,9 +548,7 @@ func waitUploadsForgotten(t *testing.T, s *Server) {
 func TestUploadChunkTimeout(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{ChunkTimeout: 30 * time.Millisecond})
 	f := testFile{ref: "0", name: "slow.bin", data: fileData(100, 10)}
-	r.change(t, f)
-	pr := r.preflight(t, f)
-	jr, _ := r.joinEntry(t, "0", pr.Entries["0"].(string))
+	jr, _ := r.begin(t, f)
 	if rep := r.chunk(t, jr, "0", f.data[:50]); rep.Status != "ok" {
 		t.Fatal(rep.Response)
 	}
@@ -543,9 +561,7 @@ func TestUploadChunkTimeout(t *testing.T) {
 func TestUploadProgressIsVerified(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{})
 	f := testFile{ref: "0", name: "p.bin", data: fileData(200, 11)}
-	r.change(t, f)
-	pr := r.preflight(t, f)
-	jr, _ := r.joinEntry(t, "0", pr.Entries["0"].(string))
+	jr, _ := r.begin(t, f)
 	r.progress(t, "0", 100)
 	if !strings.Contains(r.lv.model.HTML(), "p.bin 0%</p>") {
 		t.Errorf("progress before any byte: %s", r.lv.model.HTML())
@@ -693,9 +709,7 @@ func TestAllowUploadConfigErrors(t *testing.T) {
 func TestUploadChunkOverChunkSize(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{ChunkSize: 100})
 	f := testFile{ref: "0", name: "wide.bin", data: fileData(300, 14)}
-	r.change(t, f)
-	pr := r.preflight(t, f)
-	jr, _ := r.joinEntry(t, "0", pr.Entries["0"].(string))
+	jr, _ := r.begin(t, f)
 	if rep := r.chunk(t, jr, "0", f.data[:100]); rep.Status != "ok" {
 		t.Fatal(rep.Response)
 	}
@@ -729,9 +743,7 @@ func TestUploadSlowWriterHoldsOnlyItsUpload(t *testing.T) {
 	w := &gateWriter{gate: make(chan struct{}), writing: make(chan struct{}, 1)}
 	r := newUploadRig(t, UploadConfig{Writer: func(UploadEntry) (UploadWriter, error) { return w, nil }})
 	f := testFile{ref: "0", name: "slow.bin", data: fileData(100, 15)}
-	r.change(t, f)
-	pr := r.preflight(t, f)
-	jr, _ := r.joinEntry(t, "0", pr.Entries["0"].(string))
+	jr, _ := r.begin(t, f)
 	topic := "lvu:0"
 	frame := append([]byte{0, byte(len(jr)), 2, byte(len(topic)), 5}, jr...)
 	frame = append(append(append(append(frame, "99"...), topic...), "chunk"...), f.data...)

@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"slices"
 	"time"
 
 	"github.com/coder/websocket"
@@ -266,12 +267,7 @@ func (s *socket) allowEvent() bool {
 
 // isChunkEvent reports whether a text event counts with the chunks (Limits.ChunkEvents).
 func (s *socket) isChunkEvent(event string) bool {
-	for _, e := range s.srv.opts.Limits.ChunkEvents {
-		if e == event {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(s.srv.opts.Limits.ChunkEvents, event)
 }
 
 // allowChunk is allowEvent for binary pushes and Limits.ChunkEvents, on their own bucket.

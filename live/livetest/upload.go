@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -102,20 +103,11 @@ func (v *View) activeLocked(in *goquery.Selection, ref string) []*selectedFile {
 		if len(f.Content) == 0 {
 			continue // browsers send no empty file
 		}
-		if !f.sent || contains(active, f.ref) {
+		if !f.sent || slices.Contains(active, f.ref) {
 			out = append(out, f)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // uploadEntries describes the input's active files as the browser does, in a change event
@@ -158,7 +150,7 @@ func (v *View) uploadInput(selector string) bool {
 	v.mu.Lock()
 	var files []*selectedFile
 	for _, f := range v.activeLocked(in, ref) {
-		if !f.sent && !contains(pre, f.ref) {
+		if !f.sent && !slices.Contains(pre, f.ref) {
 			files = append(files, f)
 		}
 	}
