@@ -225,21 +225,33 @@ func (s *Postgres) Sell(ctx context.Context, itemID int64, count int) (Stock, er
 		return Stock{}, fmt.Errorf("sell item %d: %w: count %d is below 1", itemID, ErrInvalid, count)
 	}
 	st := Stock{ItemID: itemID}
-	err := s.pool.QueryRow(ctx, `UPDATE availabilities SET available_count = available_count - $1, version = version + 1
-		WHERE item_id = $2 AND available_count >= $1 RETURNING available_count, version`, count, itemID).Scan(&st.Count, &st.Version)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = s.pool.QueryRow(ctx, `SELECT available_count, version FROM availabilities WHERE item_id = $1`, itemID).Scan(&st.Count, &st.Version)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			err = ErrNotFound
-		case err == nil:
-			return st, fmt.Errorf("sell %d of item %d: %w", count, itemID, ErrNotAvailable)
-		}
+	err := pgSell(ctx, s.pool, itemID, count, &st)
+	if errors.Is(err, ErrNotAvailable) {
+		return st, fmt.Errorf("sell %d of item %d: %w", count, itemID, err)
 	}
 	if err != nil {
 		return Stock{}, fmt.Errorf("sell %d of item %d: %w", count, itemID, err)
 	}
 	return st, nil
+}
+
+// pgSell takes count units of itemID through q in one statement and fills st with the
+// stock left. It returns ErrNotFound for an unknown item, and ErrNotAvailable (st then
+// holds what is left) when fewer than count remain.
+func pgSell(ctx context.Context, q pgQueryer, itemID int64, count int, st *Stock) error {
+	err := q.QueryRow(ctx, `UPDATE availabilities SET available_count = available_count - $1, version = version + 1
+		WHERE item_id = $2 AND available_count >= $1 RETURNING available_count, version`, count, itemID).Scan(&st.Count, &st.Version)
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	err = q.QueryRow(ctx, `SELECT available_count, version FROM availabilities WHERE item_id = $1`, itemID).Scan(&st.Count, &st.Version)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return err
+	}
+	return ErrNotAvailable
 }
 
 // Versions implements Store. Both queries read one snapshot (REPEATABLE READ).

@@ -273,6 +273,7 @@ func (s *Postgres) Order(ctx context.Context, orderID int64) (Order, error) {
 // pgQueryer is a pool or a transaction.
 type pgQueryer interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // pgOrder reads the order that where (on orders o) selects, with its items, in one query,

@@ -153,19 +153,7 @@ func (s *Postgres) ReducerSell(ctx context.Context, itemID, run, leader int64) (
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, `UPDATE availabilities SET available_count = available_count - 1, version = version + 1
-			WHERE item_id = $1 AND available_count >= 1 RETURNING available_count, version`, itemID).Scan(&st.Count, &st.Version)
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		err = tx.QueryRow(ctx, `SELECT available_count, version FROM availabilities WHERE item_id = $1`, itemID).Scan(&st.Count, &st.Version)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return ErrNotFound
-		case err != nil:
-			return err
-		}
-		return ErrNotAvailable
+		return pgSell(ctx, tx, itemID, 1, &st)
 	})
 	switch {
 	case errors.Is(err, ErrNotAvailable):

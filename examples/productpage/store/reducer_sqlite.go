@@ -153,19 +153,7 @@ func (s *SQLite) ReducerSell(ctx context.Context, itemID, run, leader int64) (St
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `UPDATE availabilities SET available_count = available_count - 1, version = version + 1
-			WHERE item_id = ? AND available_count >= 1 RETURNING available_count, version`, itemID).Scan(&st.Count, &st.Version)
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		err = tx.QueryRowContext(ctx, `SELECT available_count, version FROM availabilities WHERE item_id = ?`, itemID).Scan(&st.Count, &st.Version)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return ErrNotFound
-		case err != nil:
-			return err
-		}
-		return ErrNotAvailable
+		return sqliteSell(ctx, tx, itemID, 1, &st)
 	})
 	switch {
 	case errors.Is(err, ErrNotAvailable):

@@ -193,21 +193,7 @@ func (s *SQLite) Sell(ctx context.Context, itemID int64, count int) (Stock, erro
 		return Stock{}, fmt.Errorf("sell item %d: %w: count %d is below 1", itemID, ErrInvalid, count)
 	}
 	st := Stock{ItemID: itemID}
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE availabilities SET available_count = available_count - ?1, version = version + 1
-			WHERE item_id = ?2 AND available_count >= ?1 RETURNING available_count, version`, count, itemID).Scan(&st.Count, &st.Version)
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		err = tx.QueryRowContext(ctx, `SELECT available_count, version FROM availabilities WHERE item_id = ?`, itemID).Scan(&st.Count, &st.Version)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return ErrNotFound
-		case err != nil:
-			return err
-		}
-		return ErrNotAvailable
-	})
+	err := inTx(ctx, s.db, func(tx *sql.Tx) error { return sqliteSell(ctx, tx, itemID, count, &st) })
 	if errors.Is(err, ErrNotAvailable) {
 		return st, fmt.Errorf("sell %d of item %d: %w", count, itemID, err)
 	}
@@ -215,6 +201,25 @@ func (s *SQLite) Sell(ctx context.Context, itemID int64, count int) (Stock, erro
 		return Stock{}, fmt.Errorf("sell %d of item %d: %w", count, itemID, err)
 	}
 	return st, nil
+}
+
+// sqliteSell takes count units of itemID through q in one statement and fills st with the
+// stock left. It returns ErrNotFound for an unknown item, and ErrNotAvailable (st then
+// holds what is left) when fewer than count remain.
+func sqliteSell(ctx context.Context, q queryer, itemID int64, count int, st *Stock) error {
+	err := q.QueryRowContext(ctx, `UPDATE availabilities SET available_count = available_count - ?1, version = version + 1
+		WHERE item_id = ?2 AND available_count >= ?1 RETURNING available_count, version`, count, itemID).Scan(&st.Count, &st.Version)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	err = q.QueryRowContext(ctx, `SELECT available_count, version FROM availabilities WHERE item_id = ?`, itemID).Scan(&st.Count, &st.Version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return err
+	}
+	return ErrNotAvailable
 }
 
 // Versions implements Store.

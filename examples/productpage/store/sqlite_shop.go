@@ -234,6 +234,7 @@ func (s *SQLite) Order(ctx context.Context, orderID int64) (Order, error) {
 // queryer is a *sql.DB or a *sql.Tx.
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // sqliteOrder reads the order that where (on orders o) selects, with its items, in one
