@@ -198,6 +198,19 @@ func startBenchOn(b *testing.B, ts *testServer, n int, extraEnv ...string) *benc
 	return env
 }
 
+// got waits for the client process's word that its last socket got the broadcast seq, and
+// returns when.
+func (e *benchEnv) got(b *testing.B, seq int) time.Time {
+	b.Helper()
+	line := e.next(b, 60*time.Second)
+	var gotSeq int
+	var at int64
+	if _, err := fmt.Sscanf(line, "got %d %d", &gotSeq, &at); err != nil || gotSeq != seq {
+		b.Fatalf("client process said %q at seq %d", line, seq)
+	}
+	return time.Unix(0, at)
+}
+
 func (e *benchEnv) next(b *testing.B, d time.Duration) string {
 	select {
 	case l, ok := <-e.lines:
@@ -288,13 +301,7 @@ func BenchmarkBroadcastFanout10k(b *testing.B) {
 			time.Sleep(100 * time.Microsecond)
 		}
 		written = append(written, time.Since(start))
-		line := env.next(b, 60*time.Second)
-		var gotSeq int
-		var at int64
-		if _, err := fmt.Sscanf(line, "got %d %d", &gotSeq, &at); err != nil || gotSeq != seq {
-			b.Fatalf("client process said %q at seq %d", line, seq)
-		}
-		lat = append(lat, time.Unix(0, at).Sub(start))
+		lat = append(lat, env.got(b, seq).Sub(start))
 	}
 	slices.Sort(lat)
 	slices.Sort(written)
@@ -345,13 +352,7 @@ func BenchmarkRelayFanout10k(b *testing.B) {
 		if err := ps.Broadcast(context.Background(), relayTopic, "news", payload); err != nil {
 			b.Fatal(err)
 		}
-		line := env.next(b, 60*time.Second)
-		var gotSeq int
-		var at int64
-		if _, err := fmt.Sscanf(line, "got %d %d", &gotSeq, &at); err != nil || gotSeq != seq {
-			b.Fatalf("client process said %q at seq %d", line, seq)
-		}
-		lat = append(lat, time.Unix(0, at).Sub(start))
+		lat = append(lat, env.got(b, seq).Sub(start))
 		metrics.Read(created)
 		goroutines += created[0].Value.Uint64() - before
 	}
