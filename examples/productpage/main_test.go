@@ -75,14 +75,7 @@ func testRunServesAndShutsDown(t *testing.T, extra []string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("no graceful shutdown")
-	}
+	waitShutdown(t, done)
 }
 
 func TestRunRejectsBadInput(t *testing.T) {
@@ -190,14 +183,7 @@ func TestRunWaitsForPostgres(t *testing.T) {
 		t.Fatalf("GET /drops once ready: %d\n%s", code, body)
 	}
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("no graceful shutdown")
-	}
+	waitShutdown(t, done)
 }
 
 // TestRunShutsDownWhileWaitingForPostgres stops a node that never reached its database.
@@ -226,5 +212,18 @@ func TestRunShutsDownWhileWaitingForPostgres(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("no shutdown while waiting for the database")
+	}
+}
+
+// waitShutdown waits for run, told to stop, to return without an error.
+func waitShutdown(t *testing.T, done <-chan error) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no graceful shutdown")
 	}
 }
