@@ -53,13 +53,7 @@ func TestSecretFromEnv(t *testing.T) {
 		{
 			name: "unset: the existing development secret",
 			setup: func(t *testing.T) string {
-				path := filepath.Join(cacheDir(t), "glint", "dev-secret")
-				if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte("an existing secret, long enough\n"), 0o600); err != nil {
-					t.Fatal(err)
-				}
+				path := writeDevSecret(t, "an existing secret, long enough\n")
 				return path
 			},
 			persisted: true,
@@ -90,13 +84,7 @@ func TestSecretFromEnv(t *testing.T) {
 		{
 			name: "unset: development secret too short",
 			setup: func(t *testing.T) string {
-				path := filepath.Join(cacheDir(t), "glint", "dev-secret")
-				if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte("short\n"), 0o600); err != nil {
-					t.Fatal(err)
-				}
+				writeDevSecret(t, "short\n")
 				return ""
 			},
 			warn: "remove the file",
@@ -104,13 +92,7 @@ func TestSecretFromEnv(t *testing.T) {
 		{
 			name: "unset: development secret readable by others",
 			setup: func(t *testing.T) string {
-				path := filepath.Join(cacheDir(t), "glint", "dev-secret")
-				if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte("an existing secret, long enough\n"), 0o600); err != nil {
-					t.Fatal(err)
-				}
+				path := writeDevSecret(t, "an existing secret, long enough\n")
 				if err := os.Chmod(path, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -222,4 +204,18 @@ func TestDevSecretRace(t *testing.T) {
 		}
 		t.Fatalf("cache directory holds %q, want only dev-secret", names)
 	}
+}
+
+// writeDevSecret writes content as the development secret in the test's cache directory
+// and returns its path.
+func writeDevSecret(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(cacheDir(t), "glint", "dev-secret")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
