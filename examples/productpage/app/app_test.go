@@ -50,8 +50,14 @@ func newAppStore(t testing.TB, dbPath string, seed bool) (*app.App, store.Store)
 			t.Fatal(err)
 		}
 	}
-	a, err := app.New(ctx, app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret,
-		Rand: rand.New(rand.NewPCG(3, 4)), Logger: quietLogger()})
+	return startApp(t, st, rand.New(rand.NewPCG(3, 4))), st
+}
+
+// startApp starts the app over st (with r, which may be nil, for its randomness), closed
+// at the end of the test.
+func startApp(t testing.TB, st store.Store, r *rand.Rand) *app.App {
+	t.Helper()
+	a, err := app.New(context.Background(), app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret, Rand: r, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +68,7 @@ func newAppStore(t testing.TB, dbPath string, seed bool) (*app.App, store.Store)
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return a, st
+	return a
 }
 
 func quietLogger() *slog.Logger {

@@ -165,11 +165,7 @@ func TestCartFull(t *testing.T) {
 	if err := st.Reset(ctx, ps, items); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(ctx, app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close(context.Background()) })
+	a := startApp(t, st, nil)
 	id := cart.NewID()
 	for i := int64(1); i <= store.MaxCartItems; i++ {
 		if err := a.Carts.Add(ctx, id, i); err != nil {

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -44,18 +43,7 @@ func catalogApp(t testing.TB) *app.App {
 	if err := st.Reset(ctx, ps, items); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(ctx, app.Config{Store: st, AdminPassword: testPassword, Secret: testSecret,
-		Rand: rand.New(rand.NewPCG(7, 8)), Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := a.Close(ctx); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
+	a := startApp(t, st, rand.New(rand.NewPCG(7, 8)))
 	for _, p := range ps {
 		if err := a.Inventory.Release(ctx, p.ID); err != nil {
 			t.Fatal(err)
