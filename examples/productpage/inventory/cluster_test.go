@@ -71,31 +71,11 @@ func newNATSCluster(t *testing.T, st store.Store, opts inventory.Options, ids ..
 			c.srv.Shutdown()
 		}
 	})
-	ctx := context.Background()
 	if opts.Logger == nil {
 		opts.Logger = quiet()
 	}
 	for _, id := range ids {
-		p, err := natspubsub.Connect(ctx, natspubsub.Options{URL: c.srv.ClientURL(), NodeID: id, Logger: quiet()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { p.Close() })
-		inv, err := inventory.Load(ctx, st, p, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(inv.Close)
-		n := &node{ps: p, inv: inv, rec: &recorder{}}
-		for _, pid := range []int64{1, 2} {
-			if err := p.Subscribe(inventory.Topic(pid), n.rec); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := p.Sync(ctx); err != nil {
-			t.Fatal(err)
-		}
-		c.nodes = append(c.nodes, n)
+		c.nodes = append(c.nodes, startNode(t, c.srv.ClientURL(), id, st, opts))
 	}
 	return c
 }

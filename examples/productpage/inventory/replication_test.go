@@ -41,29 +41,35 @@ func twoNodes(t *testing.T) (*node, *node, store.Store) {
 	if err := st.Reset(ctx, ps, items); err != nil {
 		t.Fatal(err)
 	}
-	mk := func(id string) *node {
-		p, err := natspubsub.Connect(ctx, natspubsub.Options{URL: srv.ClientURL(), NodeID: id, Logger: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { p.Close() })
-		inv, err := inventory.Load(ctx, st, p, inventory.Options{Logger: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(inv.Close)
-		n := &node{ps: p, inv: inv, rec: &recorder{}}
-		for _, pid := range []int64{1, 2} {
-			if err := p.Subscribe(inventory.Topic(pid), n.rec); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := p.Sync(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return n
+	opts := inventory.Options{Logger: quiet}
+	return startNode(t, srv.ClientURL(), "a", st, opts), startNode(t, srv.ClientURL(), "b", st, opts), st
+}
+
+// startNode starts a node id on the NATS server at url: its inventory over st, and a
+// recorder of the broadcasts on the products' topics. Both end with the test.
+func startNode(t *testing.T, url, id string, st store.Store, opts inventory.Options) *node {
+	t.Helper()
+	ctx := context.Background()
+	p, err := natspubsub.Connect(ctx, natspubsub.Options{URL: url, NodeID: id, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return mk("a"), mk("b"), st
+	t.Cleanup(func() { p.Close() })
+	inv, err := inventory.Load(ctx, st, p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(inv.Close)
+	n := &node{ps: p, inv: inv, rec: &recorder{}}
+	for _, pid := range []int64{1, 2} {
+		if err := p.Subscribe(inventory.Topic(pid), n.rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // settle waits until cond holds, then a little longer so that duplicates would show.
