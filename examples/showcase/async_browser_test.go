@@ -9,16 +9,11 @@ func TestBrowserAsync(t *testing.T) { forEachClientCompared(t, testBrowserAsync)
 
 func testBrowserAsync(t *testing.T, bundle []byte, run *clientRun) {
 	tab := openBrowserTab(t, startBrowserServer(t, bundle)+"/async", "UTC")
-	step := func(name, cond string) {
-		t.Helper()
-		waitJS(t, tab, name, cond)
-		run.snap(tab, name)
-	}
-	step("the data arrived", jsText("orders", "41")+` && !!document.getElementById("forecast-error") && !document.querySelector(".loading")`)
+	run.step(t, tab, "the data arrived", jsText("orders", "41")+` && !!document.getElementById("forecast-error") && !document.querySelector(".loading")`)
 	if got := evalString(t, tab, `document.getElementById("forecast-error").textContent`); got != "Could not load the forecast: the forecast service is down" {
 		t.Errorf("forecast error %q", got)
 	}
 	click(t, tab, "#reload")
-	step("the next report", jsText("orders", "42")+` && !document.querySelector(".loading")`)
+	run.step(t, tab, "the next report", jsText("orders", "42")+` && !document.querySelector(".loading")`)
 	run.end(tab)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,19 @@ type clientRun struct {
 // jsSettled is true when no event awaits its reply (no element is locked by either client).
 const jsSettled = `!document.querySelector("[data-phx-ref], [data-phx-ref-src], [data-phx-ref-lock]")`
 
-// snap records the page after step, once no event awaits its reply.
+// step waits until cond holds in tab, then records the page as step (snap).
+func (r *clientRun) step(t *testing.T, tab context.Context, step, cond string) {
+	t.Helper()
+	waitJS(t, tab, step, cond)
+	r.snap(tab, step)
+}
+
+// refRe matches the random refs of views and uploads ("phx-" and 16 characters), which
+// differ from run to run and so between the clients' runs.
+var refRe = regexp.MustCompile(`"phx-[A-Za-z0-9_-]{16}"`)
+
+// snap records the page after step, once no event awaits its reply, with random refs
+// replaced by "phx-REF".
 func (r *clientRun) snap(tab context.Context, step string) {
 	r.steps = append(r.steps, step)
 	ctx, cancel := context.WithTimeout(tab, 30*time.Second)
@@ -102,7 +115,7 @@ func (r *clientRun) snap(tab context.Context, step string) {
 	if err != nil {
 		v = "snapshot failed: " + err.Error()
 	}
-	r.snapshots = append(r.snapshots, v)
+	r.snapshots = append(r.snapshots, refRe.ReplaceAllString(v, `"phx-REF"`))
 }
 
 // end records the events the page sent.

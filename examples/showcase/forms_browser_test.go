@@ -82,15 +82,12 @@ func testBrowserForms(t *testing.T, bundle []byte, run *clientRun) {
 	// Typing an email that is not one yet shows its error alone, though name, age,
 	// birthday, city and postcode are empty and required too: they are unused.
 	typeIn("email", "ada")
-	waitJS(t, tab, "the email's error alone", jsShownErrors(map[string]string{"email": "must be an email address"}))
-	run.snap(tab, "the email's error alone")
+	run.step(t, tab, "the email's error alone", jsShownErrors(map[string]string{"email": "must be an email address"}))
 	typeIn("email", "@example.com")
-	waitJS(t, tab, "no error once the email is valid", jsShownErrors(nil))
-	run.snap(tab, "no error once the email is valid")
+	run.step(t, tab, "no error once the email is valid", jsShownErrors(nil))
 
 	typeIn("age", "12")
-	waitJS(t, tab, "the age's error alone", jsShownErrors(map[string]string{"age": "must be between 13 and 120"}))
-	run.snap(tab, "the age's error alone")
+	run.step(t, tab, "the age's error alone", jsShownErrors(map[string]string{"age": "must be between 13 and 120"}))
 
 	// Unchecking the group's last box sends no interests at all; the group is the event's
 	// target, so its error shows.
@@ -102,8 +99,7 @@ func testBrowserForms(t *testing.T, bundle []byte, run *clientRun) {
 	}))
 	run.snap(tab, "the interests' error")
 	click(`input[name="interests[]"][value="sql"]`)
-	waitJS(t, tab, "the interests' error gone", jsShownErrors(map[string]string{"age": "must be between 13 and 120"}))
-	run.snap(tab, "the interests' error gone")
+	run.step(t, tab, "the interests' error gone", jsShownErrors(map[string]string{"age": "must be between 13 and 120"}))
 
 	// A submit shows every error.
 	click(`form button[type=submit]`)
@@ -123,24 +119,18 @@ func testBrowserForms(t *testing.T, bundle []byte, run *clientRun) {
 	// Filling the form in clears the errors one by one: after a submit, every field counts
 	// as used.
 	typeIn("name", "Ada Lovelace")
-	waitJS(t, tab, "the name's error gone", `!document.querySelector('[data-for="name"]')`)
-	run.snap(tab, "the name's error gone")
-	waitJS(t, tab, "the age set", jsSetInput(`input[name="age"]`, "36"))
-	run.snap(tab, "the age set")
-	waitJS(t, tab, "the birthday set", jsSetInput(`input[name="birthday"]`, "1990-12-10"))
-	run.snap(tab, "the birthday set")
+	run.step(t, tab, "the name's error gone", `!document.querySelector('[data-for="name"]')`)
+	run.step(t, tab, "the age set", jsSetInput(`input[name="age"]`, "36"))
+	run.step(t, tab, "the birthday set", jsSetInput(`input[name="birthday"]`, "1990-12-10"))
 	click(`input[type=checkbox][name="terms"]`)
 	typeIn("address[city]", "London")
 	typeIn("address[postcode]", "SW1Y 4JH")
-	waitJS(t, tab, "no error left", jsShownErrors(nil))
-	run.snap(tab, "no error left")
+	run.step(t, tab, "no error left", jsShownErrors(nil))
 
 	// A valid submit: the confirmation and a fresh form.
 	click(`form button[type=submit]`)
-	waitJS(t, tab, "the confirmation", `(document.querySelector("#welcome h2") || {}).textContent === "Welcome, Ada Lovelace!"`)
-	run.snap(tab, "the confirmation")
-	waitJS(t, tab, "a fresh, empty form", jsFormCleared(1))
-	run.snap(tab, "a fresh, empty form")
+	run.step(t, tab, "the confirmation", `(document.querySelector("#welcome h2") || {}).textContent === "Welcome, Ada Lovelace!"`)
+	run.step(t, tab, "a fresh, empty form", jsFormCleared(1))
 	if text := evalString(t, tab, `document.querySelector("#welcome p").textContent`); text !=
 		"We will write to ada@example.com. Age 36, born 10 December 1990, in London; interested in SQL." {
 		t.Errorf("confirmation %q", text)
@@ -149,9 +139,7 @@ func testBrowserForms(t *testing.T, bundle []byte, run *clientRun) {
 	// In the fresh form nothing is used yet: typing a name shows no error for the other
 	// empty fields, and the confirmation goes.
 	typeIn("name", "Charles")
-	waitJS(t, tab, "the confirmation gone, no error", `!document.getElementById("welcome") && `+jsShownErrors(nil))
-	run.snap(tab, "the confirmation gone, no error")
+	run.step(t, tab, "the confirmation gone, no error", `!document.getElementById("welcome") && `+jsShownErrors(nil))
 	typeIn("email", "c")
-	waitJS(t, tab, "the new email's error alone", jsShownErrors(map[string]string{"email": "must be an email address"}))
-	run.snap(tab, "the new email's error alone")
+	run.step(t, tab, "the new email's error alone", jsShownErrors(map[string]string{"email": "must be an email address"}))
 }

@@ -93,19 +93,15 @@ func testBrowserComponents(t *testing.T, bundle []byte, run *clientRun) {
 	tab := openBrowserTab(t, startBrowserServer(t, bundle)+"/components", "UTC")
 	// One click at a time: each waits for its reply to land.
 	click(t, tab, "#like")
-	waitJS(t, tab, "a like", jsText("likes", "1"))
-	run.snap(tab, "a like")
+	run.step(t, tab, "a like", jsText("likes", "1"))
 	click(t, tab, "#like")
-	waitJS(t, tab, "two likes", jsText("likes", "2"))
-	run.snap(tab, "two likes")
+	run.step(t, tab, "two likes", jsText("likes", "2"))
 	for i, cid := range []string{"2", "3"} {
 		click(t, tab, "#toggle")
-		waitJS(t, tab, "the card hidden", `!document.getElementById("card") && !!document.getElementById("hidden")`)
-		run.snap(tab, "the card hidden")
+		run.step(t, tab, "the card hidden", `!document.getElementById("card") && !!document.getElementById("hidden")`)
 		// The client destroys the card; the server handles its messages in order, so
 		// once cids_destroyed is sent, the next click finds the card destroyed.
-		waitJS(t, tab, "the card destroyed", fmt.Sprintf(`window.sentFrames.filter(f => f.includes('"cids_destroyed"')).length === %d`, i+1))
-		run.snap(tab, "the card destroyed")
+		run.step(t, tab, "the card destroyed", fmt.Sprintf(`window.sentFrames.filter(f => f.includes('"cids_destroyed"')).length === %d`, i+1))
 		click(t, tab, "#toggle")
 		waitJS(t, tab, "a fresh card under cid "+cid, jsText("cid", cid)+" && "+jsText("mount", cid)+" && "+jsText("likes", "0"))
 		run.snap(tab, "a fresh card under cid "+cid)
@@ -114,8 +110,7 @@ func testBrowserComponents(t *testing.T, bundle []byte, run *clientRun) {
 		}
 	}
 	click(t, tab, "#like")
-	waitJS(t, tab, "a like on the fresh card", jsText("likes", "1"))
-	run.snap(tab, "a like on the fresh card")
+	run.step(t, tab, "a like on the fresh card", jsText("likes", "1"))
 	run.end(tab)
 }
 

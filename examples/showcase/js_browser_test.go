@@ -31,8 +31,7 @@ func testBrowserJSCommands(t *testing.T, bundle []byte, run *clientRun) {
 				evalString(t, tab, "("+action+", '')")
 			}
 		}
-		waitJS(t, tab, name, "("+cond+") && "+settled)
-		run.snap(tab, name)
+		run.step(t, tab, name, "("+cond+") && "+settled)
 	}
 	shown := func(id string) string {
 		return fmt.Sprintf(`(getComputedStyle(document.getElementById(%q)).display !== "none")`, id)

@@ -18,55 +18,44 @@ func TestBrowserNested(t *testing.T) { forEachClientCompared(t, testBrowserNeste
 
 func testBrowserNested(t *testing.T, bundle []byte, run *clientRun) {
 	tab := openBrowserTab(t, startBrowserServer(t, bundle)+"/nested", "UTC")
-	waitJS(t, tab, "the nested views to connect", `["left", "right", "basket"].every(id => document.getElementById(id).classList.contains("phx-connected"))`)
-	run.snap(tab, "the nested views to connect")
+	run.step(t, tab, "the nested views to connect", `["left", "right", "basket"].every(id => document.getElementById(id).classList.contains("phx-connected"))`)
 	// Live navigation must not reload the page: this marker would be gone.
 	evalString(t, tab, `(window.notReloaded = "yes")`)
 
 	click(t, tab, "#parent-inc")
-	waitJS(t, tab, "the parent's count", jsText("parent-count", "1"))
-	run.snap(tab, "the parent's count")
+	run.step(t, tab, "the parent's count", jsText("parent-count", "1"))
 	click(t, tab, "#left .inc")
-	waitJS(t, tab, "Left's first count", jsIn("#left .count", "1"))
-	run.snap(tab, "Left's first count")
+	run.step(t, tab, "Left's first count", jsIn("#left .count", "1"))
 	click(t, tab, "#left .inc")
-	waitJS(t, tab, "Left's count", jsIn("#left .count", "2"))
-	run.snap(tab, "Left's count")
+	run.step(t, tab, "Left's count", jsIn("#left .count", "2"))
 	click(t, tab, "#right .inc")
-	waitJS(t, tab, "Right's count", jsIn("#right .count", "1"))
-	run.snap(tab, "Right's count")
+	run.step(t, tab, "Right's count", jsIn("#right .count", "1"))
 	if got := evalString(t, tab, `document.getElementById("parent-count").textContent`); got != "1" {
 		t.Fatalf("a child's event changed the parent's count to %s", got)
 	}
 
 	click(t, tab, "#right .tell")
-	waitJS(t, tab, "Right's message in the parent", jsText("heard", "Right says hi"))
-	run.snap(tab, "Right's message in the parent")
+	run.step(t, tab, "Right's message in the parent", jsText("heard", "Right says hi"))
 	click(t, tab, "#tell-left")
-	waitJS(t, tab, "the parent's message in Left", jsIn("#left .heard", "The parent says hi"))
-	run.snap(tab, "the parent's message in Left")
+	run.step(t, tab, "the parent's message in Left", jsIn("#left .heard", "The parent says hi"))
 	if got := evalString(t, tab, `document.querySelector("#right .heard").textContent`); got != "nothing yet" {
 		t.Errorf("Right heard %q, want nothing", got)
 	}
 
 	// Left crashes: it starts over; the parent and Right keep their state.
 	click(t, tab, "#left .crash")
-	waitJS(t, tab, "Left remounted", jsIn("#left .count", "0")+` && document.getElementById("left").classList.contains("phx-connected")`)
-	run.snap(tab, "Left remounted")
+	run.step(t, tab, "Left remounted", jsIn("#left .count", "0")+` && document.getElementById("left").classList.contains("phx-connected")`)
 	click(t, tab, "#left .inc")
-	waitJS(t, tab, "Left counting again", jsIn("#left .count", "1"))
-	run.snap(tab, "Left counting again")
+	run.step(t, tab, "Left counting again", jsIn("#left .count", "1"))
 	click(t, tab, "#parent-inc")
-	waitJS(t, tab, "the parent, untouched", jsText("parent-count", "2"))
-	run.snap(tab, "the parent, untouched")
+	run.step(t, tab, "the parent, untouched", jsText("parent-count", "2"))
 	if got := evalString(t, tab, `document.querySelector("#right .count").textContent`); got != "1" {
 		t.Errorf("Right's count after Left crashed: %s, want 1", got)
 	}
 
 	// The sticky basket across three live navigations.
 	click(t, tab, "#basket .add")
-	waitJS(t, tab, "an item in the basket", jsIn("#basket .items", "1"))
-	run.snap(tab, "an item in the basket")
+	run.step(t, tab, "an item in the basket", jsIn("#basket .items", "1"))
 	for i, st := range []struct{ link, page string }{{"#to-b", "B"}, {"#to-c", "C"}, {"#to-a", "A"}} {
 		click(t, tab, st.link)
 		// Both clients show a page once its nested views have joined: the page's first
@@ -81,10 +70,8 @@ func testBrowserNested(t *testing.T, bundle []byte, run *clientRun) {
 		t.Fatalf("live navigation reloaded the page")
 	}
 	// Back on A, the parent mounted afresh, and so did its nested views.
-	waitJS(t, tab, "fresh nested views on A", jsText("parent-count", "0")+" && "+jsIn("#left .count", "0")+` && document.getElementById("left").classList.contains("phx-connected")`)
-	run.snap(tab, "fresh nested views on A")
+	run.step(t, tab, "fresh nested views on A", jsText("parent-count", "0")+" && "+jsIn("#left .count", "0")+` && document.getElementById("left").classList.contains("phx-connected")`)
 	click(t, tab, "#left .inc")
-	waitJS(t, tab, "the fresh Left counting", jsIn("#left .count", "1"))
-	run.snap(tab, "the fresh Left counting")
+	run.step(t, tab, "the fresh Left counting", jsIn("#left .count", "1"))
 	run.end(tab)
 }

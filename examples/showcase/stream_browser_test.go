@@ -20,8 +20,7 @@ func testBrowserStream(t *testing.T, bundle []byte, run *clientRun) {
 	tab := openBrowserTab(t, "http://"+rs.addr+"/stream", "UTC")
 	step := func(name, cond string) {
 		t.Helper()
-		waitJS(t, tab, name, cond)
-		run.snap(tab, name)
+		run.step(t, tab, name, cond)
 	}
 	lines := func(want string) string { return fmt.Sprintf(`%s === %q`, jsLineIDs, want) }
 	step("the first lines", lines("1 2 3"))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -52,9 +51,6 @@ new MutationObserver(() => {
 }).observe(document.documentElement, {subtree: true, childList: true, attributes: true, attributeFilter: ["data-progress"]})
 true`
 
-// refRe matches the random refs of uploads and views, which differ from run to run.
-var refRe = regexp.MustCompile(`"phx-[A-Za-z0-9_-]{16}"`)
-
 // jsRows is true when the stored-files table has n rows.
 func jsRows(n int) string {
 	return fmt.Sprintf(`document.querySelectorAll("#stored tbody tr").length === %d`, n)
@@ -93,12 +89,6 @@ func testBrowserUpload(t *testing.T, bundle []byte, run *clientRun, files, want 
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](jsWatchProgress)); err != nil {
 		t.Fatal(err)
 	}
-	step := func(name, cond string) {
-		t.Helper()
-		waitJS(t, tab, name, cond)
-		run.snap(tab, name)
-		run.snapshots[len(run.snapshots)-1] = refRe.ReplaceAllString(run.snapshots[len(run.snapshots)-1], `"phx-REF"`)
-	}
 	pick := func(sel string, names ...string) {
 		t.Helper()
 		var paths []string
@@ -122,9 +112,9 @@ func testBrowserUpload(t *testing.T, bundle []byte, run *clientRun, files, want 
 
 	// Two files picked: listed, then stored on submit, each having shown 100%.
 	pick(`#upload-form input[type=file]`, "small.txt", "big.bin")
-	step("two files picked", `document.querySelectorAll("#entries li").length === 2`)
+	run.step(t, tab, "two files picked", `document.querySelectorAll("#entries li").length === 2`)
 	click(t, tab, "#store")
-	step("two files stored", jsRows(2)+` && document.querySelectorAll("#entries li").length === 0`)
+	run.step(t, tab, "two files stored", jsRows(2)+` && document.querySelectorAll("#entries li").length === 0`)
 	stored(0, "small.txt", "socket")
 	stored(1, "big.bin", "socket")
 	for _, n := range []string{"small.txt", "big.bin"} {
@@ -135,15 +125,15 @@ func testBrowserUpload(t *testing.T, bundle []byte, run *clientRun, files, want 
 
 	// A file over 8 MB: its error shows at once; the form is not submitted, nothing is sent.
 	pick(`#upload-form input[type=file]`, "huge.bin")
-	step("the huge file refused", `(document.querySelector("#entries li .error") || {}).textContent === "The file is too large."`)
+	run.step(t, tab, "the huge file refused", `(document.querySelector("#entries li .error") || {}).textContent === "The file is too large."`)
 	click(t, tab, "#store")
 	time.Sleep(300 * time.Millisecond) // a submit would be answered well within this
-	step("nothing stored", jsRows(2))
+	run.step(t, tab, "nothing stored", jsRows(2))
 	if n := evalString(t, tab, `String(window.sentFrames.filter((f) => f.includes('"allow_upload"')).length)`); n != "1" {
 		t.Errorf("%s preflights sent; the refused file must not be sent", n)
 	}
 	click(t, tab, "#entries .cancel")
-	step("the huge file cancelled", `document.querySelectorAll("#entries li").length === 0`)
+	run.step(t, tab, "the huge file cancelled", `document.querySelectorAll("#entries li").length === 0`)
 
 	// A file dropped on the drop zone.
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`(() => {
@@ -157,14 +147,14 @@ func testBrowserUpload(t *testing.T, bundle []byte, run *clientRun, files, want 
 })()`)); err != nil {
 		t.Fatal(err)
 	}
-	step("a file dropped", `document.querySelectorAll("#entries li").length === 1 && !document.querySelector(".phx-drop-target-active")`)
+	run.step(t, tab, "a file dropped", `document.querySelectorAll("#entries li").length === 1 && !document.querySelector(".phx-drop-target-active")`)
 	click(t, tab, "#store")
-	step("the dropped file stored", jsRows(3))
+	run.step(t, tab, "the dropped file stored", jsRows(3))
 	stored(2, "dropped.txt", "socket")
 
 	// Straight to storage: picked, sent at once by PUT, recorded.
 	pick(`#direct-form input[type=file]`, "direct.md")
-	step("a file sent straight to storage", jsRows(4)+` && document.querySelectorAll("#direct-entries li").length === 0`)
+	run.step(t, tab, "a file sent straight to storage", jsRows(4)+` && document.querySelectorAll("#direct-entries li").length === 0`)
 	stored(3, "direct.md", "PUT")
 	run.end(tab)
 }
