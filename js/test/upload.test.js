@@ -167,13 +167,21 @@ test("auto-upload starts after the change's reply; progress names phx-progress a
   assert.deepEqual(activeFiles(input), [], "a finished file is no longer tracked")
 })
 
-test("an error reply to a chunk leaves the channel and pushes the error as progress", async () => {
-  const { w, ws, select, input } = setup({ attrs: " data-phx-auto-upload" })
+// autoStart picks a file on an auto-upload input, answers the change (the server lists it)
+// and the preflight (a token for it), and returns its ref.
+function autoStart({ w, ws, select }) {
   const f = file(w, "hello world")
   select(f)
   const ref = fileRef(f)
   ws.reply(ws.take("event")[0], { diff: { 0: ref } })
   ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [ref]: "T" }, errors: {} })
+  return ref
+}
+
+test("an error reply to a chunk leaves the channel and pushes the error as progress", async () => {
+  const p = setup({ attrs: " data-phx-auto-upload" })
+  const { ws, input } = p
+  const ref = autoStart(p)
   const [join] = ws.take("phx_join")
   ws.reply(join, {})
   await settle()
@@ -189,12 +197,9 @@ test("an error reply to a chunk leaves the channel and pushes the error as progr
 })
 
 test("a writer_error reply leaves the channel without a progress push: the server reports it", async () => {
-  const { w, ws, select } = setup({ attrs: " data-phx-auto-upload" })
-  const f = file(w, "hello world")
-  select(f)
-  const ref = fileRef(f)
-  ws.reply(ws.take("event")[0], { diff: { 0: ref } })
-  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [ref]: "T" }, errors: {} })
+  const p = setup({ attrs: " data-phx-auto-upload" })
+  const { ws } = p
+  autoStart(p)
   ws.reply(ws.take("phx_join")[0], {})
   await settle()
   ws.reply(ws.take("chunk")[0], { reason: "writer_error" }, "error")
@@ -203,12 +208,9 @@ test("a writer_error reply leaves the channel without a progress push: the serve
 })
 
 test("the upload channel's phx_error ends the upload with a failed progress", async () => {
-  const { w, ws, select, ls } = setup({ attrs: " data-phx-auto-upload" })
-  const f = file(w, "hello world")
-  select(f)
-  const ref = fileRef(f)
-  ws.reply(ws.take("event")[0], { diff: { 0: ref } })
-  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [ref]: "T" }, errors: {} })
+  const p = setup({ attrs: " data-phx-auto-upload" })
+  const { ws, ls } = p
+  const ref = autoStart(p)
   const [join] = ws.take("phx_join")
   ws.reply(join, {})
   await settle()
