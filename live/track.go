@@ -3,20 +3,28 @@ package live
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/glint-go/glint/live/presence"
 )
 
-// trackKey names one presence of a view: a view has at most one per tracker and topic.
-type trackKey struct {
-	tracker *presence.Tracker
-	topic   string
+// tracked is a presence a view made with Socket.Track: a view has at most one per
+// tracker and topic.
+type tracked struct {
+	tracker  *presence.Tracker
+	topic    string
+	key, ref string
 }
 
-// tracked is a presence a view made with Socket.Track.
-type tracked struct {
-	key string
-	ref string
+// findTracked returns the index in ts of the presence on t and topic, or -1. A view has
+// a presence or two: a slice costs it far less than a map.
+func findTracked(ts []tracked, t *presence.Tracker, topic string) int {
+	for i := range ts {
+		if ts[i].tracker == t && ts[i].topic == topic {
+			return i
+		}
+	}
+	return -1
 }
 
 // Track makes the connected view a presence on topic: key (a user or cart id, say) with
@@ -47,8 +55,8 @@ func (s *Socket) Track(t *presence.Tracker, topic, key string, meta presence.Met
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("live: Track after the view ended: %w", err)
 	}
-	k := trackKey{tracker: t, topic: topic}
-	if old, ok := v.tracked[k]; ok {
+	if i := findTracked(v.tracked, t, topic); i >= 0 {
+		old := v.tracked[i]
 		if old.key == key {
 			err := t.Update(topic, old.ref, meta)
 			if !errors.Is(err, presence.ErrNotTracked) {
@@ -58,16 +66,13 @@ func (s *Socket) Track(t *presence.Tracker, topic, key string, meta presence.Met
 		} else {
 			t.Untrack(topic, old.ref)
 		}
-		delete(v.tracked, k)
+		v.tracked = slices.Delete(v.tracked, i, i+1)
 	}
 	ref, err := t.Track(ctx, topic, key, meta)
 	if err != nil {
 		return err
 	}
-	if v.tracked == nil {
-		v.tracked = make(map[trackKey]tracked)
-	}
-	v.tracked[k] = tracked{key: key, ref: ref}
+	v.tracked = append(v.tracked, tracked{tracker: t, topic: topic, key: key, ref: ref})
 	return nil
 }
 
@@ -77,9 +82,9 @@ func (s *Socket) Untrack(t *presence.Tracker, topic string) {
 	if s.v == nil {
 		return
 	}
-	k := trackKey{tracker: t, topic: topic}
-	if old, ok := s.v.tracked[k]; ok {
-		delete(s.v.tracked, k)
-		t.Untrack(topic, old.ref)
+	if i := findTracked(s.v.tracked, t, topic); i >= 0 {
+		ref := s.v.tracked[i].ref
+		s.v.tracked = slices.Delete(s.v.tracked, i, i+1)
+		t.Untrack(topic, ref)
 	}
 }

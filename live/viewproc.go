@@ -44,8 +44,8 @@ type viewProc struct {
 	enc     diff.Encoder
 	buf     []byte
 	sock    Socket
-	topics  map[string]struct{}  // subscribed with Socket.Subscribe
-	tracked map[trackKey]tracked // presences made with Socket.Track
+	topics  map[string]struct{} // subscribed with Socket.Subscribe
+	tracked []tracked           // presences made with Socket.Track
 	// subscriptions made with Socket.SubscribeCoalesced, by topic
 	coalesced map[string]*coalescer
 	rare      *viewRare // hooks attached with Socket.OnEvent, OnInfo and OnParams; nesting
