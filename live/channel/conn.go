@@ -135,13 +135,19 @@ func (c *sockConn) release() {
 // readiness read took some (or hit the end of the connection). A read error is kept for
 // Read to return. Without a file descriptor it returns at once.
 func (c *sockConn) waitReadable() {
-	if c.raw == nil || len(c.unread) > 0 || c.readErr != nil || c.br.Buffered() > 0 {
+	if c.raw == nil || c.hasBytes() {
 		return
 	}
 	err := c.raw.Read(c.wait)
 	if err != nil && c.readErr == nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		c.readErr = err // a deadline only interrupts the wait (see socket.stopReader)
 	}
+}
+
+// hasBytes reports whether a read would not block: bytes are buffered, or the end of
+// the connection was found.
+func (c *sockConn) hasBytes() bool {
+	return len(c.unread) > 0 || c.readErr != nil || c.br.Buffered() > 0
 }
 
 // declaredLength reads, without consuming them, the header bytes of the next frame that

@@ -299,7 +299,7 @@ func (s *socket) abuse(what string, limit float64) {
 	}
 	s.abused = true
 	s.srv.metrics.LimitClosed.Add(1)
-	s.log.Warn("channel: "+what+", closing and refusing the address for a while",
+	s.logger().Warn("channel: "+what+", closing and refusing the address for a while",
 		"limit", limit, "ban", s.srv.opts.Limits.AbuseBan)
 	s.refuse(websocket.StatusPolicyViolation, "rate limit exceeded")
 	s.srv.ban(s.addr)

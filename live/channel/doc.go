@@ -6,7 +6,12 @@
 //
 // # Goroutines and limits
 //
-// Each socket has one reader goroutine. Each joined channel has a mailbox of at most
+// Each socket has a reader goroutine while its client sends frames. Once the client has
+// been quiet for a second, the socket is parked (on Linux, for plain TCP connections): it
+// waits in an epoll set of the server's, waited on by one goroutine, and holds no goroutine
+// of its own until bytes arrive, the connection ends or a close is requested; a fresh
+// reader then starts (glint_channel_sockets_parked counts the parked sockets). Each joined
+// channel has a mailbox of at most
 // Options.MailboxSize messages, handled in order by one goroutine at a time; that goroutine
 // runs only while the mailbox has work, and comes from a server-wide cache of parked
 // goroutines (at most 256 parked, released with the last socket), so an idle channel
@@ -14,10 +19,9 @@
 // at once by whoever sends it (a channel, the reader, a broadcast) when the socket has no
 // writer running, without ever waiting on the network: what the kernel does not take at
 // once, and frames sent meanwhile, go to a writer goroutine that runs until they are out.
-// An idle socket holds no read or write buffer and no timer (one heartbeat check runs per
-// server): about 8 KB per idle socket with one channel, half of it the reader's stack (see
-// BenchmarkIdleSockets10k). The
-// reader never blocks on a channel: a client message for a channel whose mailbox is full is
+// An idle socket holds no goroutine, no read or write buffer and no timer (one heartbeat
+// check runs per server): about 5 KB per idle socket with one channel (see
+// BenchmarkIdleSockets10k). The reader never blocks on a channel: a client message for a channel whose mailbox is full is
 // dropped, logged and counted (glint_channel_mailbox_dropped_total), and the client's push
 // times out. The outbound queue of a socket holds at most Options.OutboundQueue frames; a
 // client too slow to keep up overflows it, and the socket is closed with code 1013 (try
@@ -84,6 +88,7 @@
 //	glint_channel_mailbox_depth             gauge   messages waiting in mailboxes
 //	glint_channel_mailbox_dropped_total     counter messages dropped on full mailboxes
 //	glint_channel_outbound_queued           gauge   frames waiting to be written
+//	glint_channel_sockets_parked            gauge   sockets parked, with no goroutine
 //	glint_channel_outbound_overflows_total  counter sockets closed for overflow
 //	glint_channel_broadcasts_out_total      counter broadcast frames queued to sockets
 //	glint_channel_limited_total{limit}      counter refusals by limit: connections,

@@ -36,7 +36,7 @@ func (s *Server) sweep(stop <-chan struct{}) {
 	timeout := s.opts.HeartbeatTimeout
 	t := time.NewTicker(sweepInterval(timeout))
 	defer t.Stop()
-	var silent, lonely []*socket
+	var silent, lonely, quiet []*socket
 	for {
 		select {
 		case <-stop:
@@ -47,9 +47,14 @@ func (s *Server) sweep(stop <-chan struct{}) {
 			if s.opts.Limits.JoinTimeout > 0 {
 				lonelyDeadline = now.Add(-s.opts.Limits.JoinTimeout).UnixNano()
 			}
+			quietSince := now.Add(-parkAfter).UnixNano()
 			s.mu.Lock()
 			for sock := range s.sockets {
-				if sock.lastFrame.Load() < deadline {
+				last := sock.lastFrame.Load()
+				if last < quietSince && sock.poll != nil && !sock.parked.Load() && !sock.unparkable.Load() {
+					quiet = append(quiet, sock)
+				}
+				if last < deadline {
 					silent = append(silent, sock)
 				} else if since := sock.lonelySince.Load(); since != 0 && since < lonelyDeadline &&
 					sock.lonelySince.CompareAndSwap(since, 0) { // counted and closed once
@@ -68,6 +73,11 @@ func (s *Server) sweep(stop <-chan struct{}) {
 				lonely[i] = nil
 			}
 			lonely = lonely[:0]
+			for i, sock := range quiet {
+				sock.kick()
+				quiet[i] = nil
+			}
+			quiet = quiet[:0]
 		}
 	}
 }

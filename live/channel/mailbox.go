@@ -93,7 +93,7 @@ func (c *Channel) logDrop(what, event string) {
 	c.dropLogged = true
 	c.mu.Unlock()
 	if !logged {
-		c.sock.log.Warn("channel: mailbox full, dropping messages", "topic", c.topic, "first", what, "event", event, "limit", c.sock.srv.opts.MailboxSize)
+		c.sock.logger().Warn("channel: mailbox full, dropping messages", "topic", c.topic, "first", what, "event", event, "limit", c.sock.srv.opts.MailboxSize)
 	}
 }
 
@@ -220,7 +220,7 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 			if b, encErr := encodePayload(er.Response); encErr == nil {
 				resp = b
 			} else {
-				c.sock.log.Error("channel: encoding join error reply", "topic", c.topic, "error", encErr)
+				c.sock.logger().Error("channel: encoding join error reply", "topic", c.topic, "error", encErr)
 				resp = reasonJSON("join refused")
 			}
 		}
@@ -230,7 +230,7 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 	}
 	resp, err := encodePayload(reply)
 	if err != nil {
-		c.sock.log.Error("channel: encoding join reply", "topic", c.topic, "error", err)
+		c.sock.logger().Error("channel: encoding join reply", "topic", c.topic, "error", err)
 		m.JoinsError.Add(1)
 		c.sock.reply(jr, ref, c.topic, "error", reasonJSON("join reply not encodable"))
 		c.sock.forget(c)
@@ -246,7 +246,7 @@ func (c *Channel) join(newHandler func() Handler, ref nstr, payload json.RawMess
 		}
 	}
 	if err := c.sock.srv.ps.Subscribe(c.topic, c); err != nil {
-		c.sock.log.Error("channel: subscribing to own topic", "topic", c.topic, "error", err)
+		c.sock.logger().Error("channel: subscribing to own topic", "topic", c.topic, "error", err)
 	}
 	m.JoinsOK.Add(1)
 	m.Channels.Add(1)
@@ -357,7 +357,7 @@ func (c *Channel) handle(env envelope) (endKind, error) {
 			}
 			resp, err := encodePayload(r.response)
 			if err != nil {
-				c.sock.log.Error("channel: encoding reply", "topic", c.topic, "event", env.event, "error", err)
+				c.sock.logger().Error("channel: encoding reply", "topic", c.topic, "event", env.event, "error", err)
 				return endError, fmt.Errorf("channel: encoding reply to %q: %w", env.event, err)
 			}
 			c.sock.reply(str(c.joinRef), env.ref, c.topic, status, resp)
@@ -371,7 +371,7 @@ func (c *Channel) handle(env envelope) (endKind, error) {
 				return endError, p
 			}
 		} else {
-			c.sock.log.Debug("channel: message dropped, handler has no HandleInfo", "topic", c.topic)
+			c.sock.logger().Debug("channel: message dropped, handler has no HandleInfo", "topic", c.topic)
 		}
 	case envOut:
 		oh := c.handler.(OutHandler)
@@ -388,7 +388,7 @@ func (c *Channel) call(what string, fn func()) (perr *PanicError) {
 	defer func() {
 		if p := recover(); p != nil {
 			perr = &PanicError{Value: p, Stack: debug.Stack()}
-			c.sock.log.Error("channel: handler panicked", "topic", c.topic, "in", what, "panic", fmt.Sprint(p), "stack", string(perr.Stack))
+			c.sock.logger().Error("channel: handler panicked", "topic", c.topic, "in", what, "panic", fmt.Sprint(p), "stack", string(perr.Stack))
 		}
 	}()
 	fn()
@@ -438,7 +438,7 @@ func (c *Channel) end(kind endKind, reason error) {
 	case endError:
 		m.ChannelCrashes.Add(1)
 		if _, ok := reason.(*PanicError); !ok {
-			c.sock.log.Warn("channel: stopped with error", "topic", c.topic, "error", reason)
+			c.sock.logger().Warn("channel: stopped with error", "topic", c.topic, "error", reason)
 		}
 		c.sock.enqueue(encodeFrame(jr, jr, c.topic, "phx_error", crashReason))
 	}

@@ -28,6 +28,7 @@ type Metrics struct {
 	MailboxDepth      atomic.Int64 // messages waiting in all channel mailboxes now
 	MailboxDropped    atomic.Int64 // messages dropped because a mailbox was full
 	OutboundQueued    atomic.Int64 // frames waiting in all outbound queues now
+	SocketsParked     atomic.Int64 // sockets parked now: quiet clients, no reader goroutine
 	OutboundOverflows atomic.Int64 // sockets closed because their outbound queue overflowed
 	BroadcastsOut     atomic.Int64 // broadcast frames queued to sockets
 
@@ -63,6 +64,7 @@ var metricDescs = []metricDesc{
 	{"glint_channel_mailbox_depth", "Messages waiting in channel mailboxes now.", "gauge", func(m *Metrics) int64 { return m.MailboxDepth.Load() }, ""},
 	{"glint_channel_mailbox_dropped_total", "Messages dropped because a channel mailbox was full.", "counter", func(m *Metrics) int64 { return m.MailboxDropped.Load() }, ""},
 	{"glint_channel_outbound_queued", "Frames waiting in socket outbound queues now.", "gauge", func(m *Metrics) int64 { return m.OutboundQueued.Load() }, ""},
+	{"glint_channel_sockets_parked", "Sockets parked now: their clients are quiet and they hold no goroutine.", "gauge", func(m *Metrics) int64 { return m.SocketsParked.Load() }, ""},
 	{"glint_channel_outbound_overflows_total", "Sockets closed because their outbound queue overflowed.", "counter", func(m *Metrics) int64 { return m.OutboundOverflows.Load() }, ""},
 	{"glint_channel_broadcasts_out_total", "Broadcast frames queued to sockets.", "counter", func(m *Metrics) int64 { return m.BroadcastsOut.Load() }, ""},
 	{"glint_channel_limited_total", "Requests refused and sockets closed by a limit, by limit.", "counter", func(m *Metrics) int64 { return m.LimitConnections.Load() }, `limit="connections"`},

@@ -41,6 +41,8 @@ type Server struct {
 	drained  chan struct{}
 	// sweepStop ends the heartbeat check, which runs while there are sockets.
 	sweepStop chan struct{}
+	// poll parks quiet sockets (see park.go) while there are sockets, or is nil.
+	poll *poller
 
 	// Limits (limits.go).
 	proxies      []netip.Prefix
@@ -223,7 +225,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sock.release, sock.addr, admitted = release, addrKey(addr), true
 	if info.SocketID != "" {
 		if err := s.ps.Subscribe(DisconnectTopic(info.SocketID), sock); err != nil {
-			sock.log.Error("channel: subscribing to the disconnect topic", "error", err)
+			sock.logger().Error("channel: subscribing to the disconnect topic", "error", err)
 		}
 	}
 	// Serve on a fresh goroutine and return, so that net/http releases the request and
@@ -256,6 +258,15 @@ func (s *Server) register(sock *socket) bool {
 	if len(s.sockets) == 0 {
 		s.workers.setOpen(true)
 		s.startSweep()
+		if parkIdle {
+			var err error
+			if s.poll, err = newPoller(); err != nil {
+				s.log.Debug("channel: no poller; each socket reads on its own goroutine", "error", err)
+			}
+		}
+	}
+	if s.poll != nil && s.poll.add(sock) {
+		sock.poll = s.poll
 	}
 	s.sockets[sock] = struct{}{}
 	s.sockWG.Add(1)
@@ -270,6 +281,10 @@ func (s *Server) unregister(sock *socket) {
 	if len(s.sockets) == 0 {
 		s.workers.setOpen(false) // nothing outlives the last socket
 		s.stopSweep()
+		if s.poll != nil {
+			s.poll.close()
+			s.poll = nil
+		}
 	}
 	s.mu.Unlock()
 	s.metrics.Connections.Add(-1)

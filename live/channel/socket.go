@@ -29,8 +29,8 @@ const refuseGrace = 100 * time.Millisecond
 // closed.
 var ErrSocketClosed = errors.New("channel: socket closed")
 
-// socket is one WebSocket connection: a reader (the ServeHTTP goroutine), a writer
-// goroutine and the joined channels.
+// socket is one WebSocket connection: a reader goroutine while frames arrive (see
+// park.go), a writer goroutine while frames wait to be written, and the joined channels.
 type socket struct {
 	srv      *Server
 	conn     *websocket.Conn
@@ -39,7 +39,9 @@ type socket struct {
 	info     *ConnectInfo // without Params and Cookies (see ConnectInfo)
 	rawQuery string       // the socket URL's query, for ConnectInfo's Params
 	assigns  Assigns
-	log      *slog.Logger
+	// logp is the socket's logger (see logger), made when first used: most sockets
+	// never log, and one with an attribute costs a few hundred bytes.
+	logp atomic.Pointer[slog.Logger]
 
 	// hard is cancelled to cut the connection without a handshake.
 	hard       context.Context
@@ -62,6 +64,18 @@ type socket struct {
 	// gate is held by the reader while it waits for a frame outside the WebSocket
 	// library (see awaitFrame), and taken by the writer before the close handshake reads.
 	gate sync.Mutex
+
+	// poll parks the socket while its client is quiet (see park.go), or is nil; pollID
+	// is its id there, parked is set while no reader runs, and unparkable once parking
+	// failed.
+	poll       *poller
+	pollID     uint64
+	parked     atomic.Bool
+	unparkable atomic.Bool
+	// kickMu guards waiting (the reader waits for bytes in awaitFrame) and kicked (kick
+	// set a deadline to wake it there).
+	kickMu          sync.Mutex
+	waiting, kicked bool
 
 	lastFrame atomic.Int64 // unix nanoseconds of the last frame read (see sweep)
 	// release gives back the socket's admission (limits.go) once it has gone.
@@ -102,7 +116,6 @@ func newSocket(s *Server, conn *websocket.Conn, nc *sockConn, info *ConnectInfo,
 		nc:         nc,
 		info:       info,
 		assigns:    assigns,
-		log:        s.log,
 		hard:       hard,
 		writerDone: make(chan struct{}),
 		closeReq:   make(chan struct{}),
@@ -110,9 +123,6 @@ func newSocket(s *Server, conn *websocket.Conn, nc *sockConn, info *ConnectInfo,
 	}
 	sock.lastFrame.Store(time.Now().UnixNano())
 	sock.lonelySince.Store(time.Now().UnixNano())
-	if info.SocketID != "" {
-		sock.log = s.log.With("socket_id", info.SocketID)
-	}
 	// Reads and writes use a context without Done, which spares coder/websocket a timer
 	// registration per frame; hardCancel cuts the connection instead: closing the raw
 	// connection fails any pending read or write at once, even mid-handshake.
@@ -123,14 +133,43 @@ func newSocket(s *Server, conn *websocket.Conn, nc *sockConn, info *ConnectInfo,
 	return sock
 }
 
+// logger returns the Server's logger, with the socket's id when it has one.
+func (s *socket) logger() *slog.Logger {
+	if l := s.logp.Load(); l != nil {
+		return l
+	}
+	l := s.srv.log
+	if s.info.SocketID != "" {
+		l = l.With("socket_id", s.info.SocketID)
+	}
+	s.logp.Store(l) // two first uses at once make it twice, harmlessly
+	return l
+}
+
 // serve runs the socket until it closes, on the socket's goroutine.
 func (s *socket) serve() {
-	s.readLoop()
-	s.end()
+	for {
+		switch s.awaitFrame() {
+		case frameReady:
+			if s.readFrame() {
+				continue
+			}
+		case frameQuiet:
+			if s.park() {
+				return
+			}
+			continue
+		}
+		s.end()
+		return
+	}
 }
 
 // end waits for the writer's close handshake and stops the socket's channels.
 func (s *socket) end() {
+	if s.poll != nil {
+		s.poll.remove(s) // before the connection closes
+	}
 	defer s.srv.unregister(s)
 	if s.release != nil {
 		defer s.release()
@@ -184,6 +223,7 @@ func (s *socket) closeWithin(grace time.Duration, code websocket.StatusCode, rea
 		s.graceTimer = time.AfterFunc(grace, s.hardCancel)
 		close(s.closeReq)
 		s.kickWriter()
+		s.wake() // a parked reader drains the connection for the handshake
 	})
 }
 
@@ -239,7 +279,7 @@ func (s *socket) send(b []byte) (ok, kept bool) {
 		default:
 		}
 		s.srv.metrics.OutboundOverflows.Add(1)
-		s.log.Warn("channel: outbound queue full, closing slow socket", "limit", s.srv.opts.OutboundQueue)
+		s.logger().Warn("channel: outbound queue full, closing slow socket", "limit", s.srv.opts.OutboundQueue)
 		s.close(websocket.StatusTryAgainLater, "outbound queue overflow")
 		return false, false
 	}
@@ -388,25 +428,33 @@ func (s *socket) writeLoop() {
 	}
 }
 
-// readLoop reads and dispatches client frames until the connection ends or a close is
-// requested.
-func (s *socket) readLoop() {
-	for s.awaitFrame() && s.readFrame() {
-	}
-}
+// frameWait is what awaitFrame found.
+type frameWait uint8
 
-// awaitFrame waits until the next frame's bytes have arrived (see conn.go). It reports false once a close has been requested, after reading on until the
-// connection ends so that the close handshake completes (frames are ignored).
-func (s *socket) awaitFrame() bool {
+const (
+	frameReady frameWait = iota // the next frame's bytes have arrived
+	frameQuiet                  // none, and the sweep asked the reader to park (see park.go)
+	frameStop                   // the reader must stop: the socket is closing
+)
+
+// awaitFrame waits until the next frame's bytes have arrived (see conn.go). Once a close
+// has been requested it reports frameStop, after reading on until the connection ends so
+// that the close handshake completes (frames are ignored).
+func (s *socket) awaitFrame() frameWait {
 	s.gate.Lock()
 	select {
 	case <-s.closeReq:
 		s.gate.Unlock()
 		s.drainReads()
-		return false
+		return frameStop
 	default:
 	}
+	s.setWaiting(true)
 	s.nc.waitReadable()
+	if s.setWaiting(false) && !s.nc.hasBytes() {
+		s.gate.Unlock()
+		return frameQuiet
+	}
 	n, ok := s.nc.declaredLength()
 	s.gate.Unlock()
 	s.nextLen = 0
@@ -416,13 +464,13 @@ func (s *socket) awaitFrame() bool {
 	if ok && n > s.srv.opts.MaxFrameBytes {
 		// Refused on its header: waiting for a payload that never comes would hold the
 		// socket until the heartbeat timeout.
-		s.log.Warn("channel: frame header declares more than the size limit, closing", "declared", n, "limit", s.srv.opts.MaxFrameBytes)
+		s.logger().Warn("channel: frame header declares more than the size limit, closing", "declared", n, "limit", s.srv.opts.MaxFrameBytes)
 		// The normal grace: a client already writing the frame can finish and read the
 		// close frame; one that never sends the payload is cut when the grace ends.
 		s.close(websocket.StatusMessageTooBig, "frame too big")
-		return false
+		return frameStop
 	}
-	return true
+	return frameReady
 }
 
 // readFrame reads and dispatches one client frame. It reports false when the socket must
@@ -447,7 +495,7 @@ func (s *socket) readFrame() bool {
 		default:
 		}
 		if errors.Is(err, websocket.ErrMessageTooBig) {
-			s.log.Warn("channel: frame over the size limit, closing", "limit", s.srv.opts.MaxFrameBytes)
+			s.logger().Warn("channel: frame over the size limit, closing", "limit", s.srv.opts.MaxFrameBytes)
 			s.close(websocket.StatusMessageTooBig, "frame too big")
 		} else {
 			s.close(websocket.StatusNormalClosure, "")
@@ -460,7 +508,7 @@ func (s *socket) readFrame() bool {
 	if typ != websocket.MessageText {
 		f, err := decodeBinaryPush(b)
 		if err != nil {
-			s.log.Warn("channel: undecodable binary frame, closing", "error", err)
+			s.logger().Warn("channel: undecodable binary frame, closing", "error", err)
 			s.close(websocket.StatusInternalError, "undecodable frame")
 			return false
 		}
@@ -470,7 +518,7 @@ func (s *socket) readFrame() bool {
 	}
 	f, err := decodeFrameAfter(b, s.lastTopic)
 	if err != nil {
-		s.log.Warn("channel: undecodable frame, closing", "error", err)
+		s.logger().Warn("channel: undecodable frame, closing", "error", err)
 		s.close(websocket.StatusInternalError, "undecodable frame")
 		return false
 	}

@@ -1,0 +1,179 @@
+package channel_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/glint-go/glint/live/channel"
+)
+
+// waitParked waits until n sockets are parked: their clients have been quiet for a
+// second, and the sweep has handed them to the poller.
+func waitParked(t *testing.T, ts *testServer, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for ts.srv.Metrics().SocketsParked.Load() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("parked sockets: %d, want %d", ts.srv.Metrics().SocketsParked.Load(), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Quiet sockets are parked without a goroutine, and whatever happens to a parked socket
+// is handled as on a socket whose reader waits: its client's frames, pushes, a close by
+// either side, the heartbeat timeout, and a connection that just drops.
+func TestParkedSockets(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("sockets are parked on Linux only; elsewhere each keeps its reader goroutine")
+	}
+	const n = 3
+	cases := []struct {
+		name    string
+		timeout time.Duration // Options.HeartbeatTimeout; 0: the default
+		then    func(t *testing.T, ts *testServer, cs []*client)
+	}{
+		{"a frame wakes its socket, which parks again", 0, func(t *testing.T, ts *testServer, cs []*client) {
+			for round := range 2 {
+				for i, c := range cs {
+					ref := fmt.Sprint(10*round + i + 2)
+					c.send(`["1","` + ref + `","room:a","ok",{"n":` + ref + `}]`)
+					c.expect(`["1","` + ref + `","room:a","phx_reply",{"status":"ok","response":{"n":` + ref + `}}]`)
+				}
+				if got := ts.srv.Metrics().SocketsParked.Load(); got == n {
+					t.Fatalf("round %d: all %d sockets still parked after their clients' frames", round, got)
+				}
+				waitParked(t, ts, n)
+			}
+		}},
+		{"a push reaches a parked socket, which stays parked", 0, func(t *testing.T, ts *testServer, cs []*client) {
+			for seq := range 3 {
+				if err := ts.srv.PubSub().Broadcast(context.Background(), "room:a", "news", map[string]int{"seq": seq}); err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range cs {
+					c.expect(fmt.Sprintf(`[null,null,"room:a","news",{"seq":%d}]`, seq))
+				}
+			}
+			if got := ts.srv.Metrics().SocketsParked.Load(); got != n {
+				t.Fatalf("parked sockets after pushes: %d, want %d", got, n)
+			}
+		}},
+		{"Shutdown closes parked sockets with the handshake", 0, func(t *testing.T, ts *testServer, cs []*client) {
+			// The clients read, as browsers do, so that they answer the close handshake.
+			codes := make(chan websocket.StatusCode, len(cs))
+			for _, c := range cs {
+				go func() { codes <- c.closeStatus() }()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+			defer cancel()
+			if err := ts.srv.Shutdown(ctx); err != nil {
+				t.Fatalf("Shutdown: %v", err)
+			}
+			for range cs {
+				if got := <-codes; got != websocket.StatusServiceRestart {
+					t.Errorf("close status %v, want %v", got, websocket.StatusServiceRestart)
+				}
+			}
+		}},
+		{"the heartbeat timeout closes a parked socket", 2500 * time.Millisecond, func(t *testing.T, ts *testServer, cs []*client) {
+			for i, c := range cs {
+				if got := c.closeStatus(); got != websocket.StatusGoingAway {
+					t.Errorf("client %d: close status %v, want %v", i, got, websocket.StatusGoingAway)
+				}
+			}
+			waitFor(t, "the sockets to end", func() bool { return ts.srv.Metrics().Connections.Load() == 0 })
+		}},
+		{"a client's close ends its parked socket", 0, func(t *testing.T, ts *testServer, cs []*client) {
+			for _, c := range cs {
+				if err := c.conn.Close(websocket.StatusNormalClosure, ""); err != nil {
+					t.Errorf("client close: %v", err)
+				}
+			}
+			waitFor(t, "the sockets to end", func() bool { return ts.srv.Metrics().Connections.Load() == 0 })
+		}},
+		{"a dropped connection ends its parked socket", 0, func(t *testing.T, ts *testServer, cs []*client) {
+			for _, c := range cs {
+				c.conn.CloseNow()
+			}
+			waitFor(t, "the sockets to end", func() bool { return ts.srv.Metrics().Connections.Load() == 0 })
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, channel.Options{HeartbeatTimeout: tc.timeout})
+			cs := joinedClients(t, ts, n)
+			defer func() {
+				for _, c := range cs {
+					c.conn.CloseNow()
+				}
+			}()
+			waitParked(t, ts, n)
+			tc.then(t, ts, cs)
+			if got := ts.srv.Metrics().SocketsParked.Load(); got < 0 || got > n {
+				t.Errorf("parked sockets: %d, want 0 to %d", got, n)
+			}
+		})
+	}
+}
+
+// A frame that arrives in two parts, the first waking a parked socket, is read whole.
+func TestParkedSocketFrameInParts(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("sockets are parked on Linux only")
+	}
+	ts := newTestServer(t, channel.Options{})
+	u := strings.TrimPrefix(ts.url, "ws://")
+	host, path, _ := strings.Cut(u, "/")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	hello := fmt.Appendf(nil, "GET /%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", path, host)
+	hello = appendMaskedText(hello, `["1","1","room:a","phx_join",{}]`)
+	if _, err := conn.Write(hello); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", resp, err)
+	}
+	read := func(want string) {
+		t.Helper()
+		got, err := readServerText(br)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("got %s, want %s", got, want)
+		}
+	}
+	read(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	for i, split := range []int{1, 2, 9} { // in the header, at its end, in the payload
+		waitParked(t, ts, 1)
+		payload := fmt.Sprintf(`{"part":%d}`, i)
+		frame := appendMaskedText(nil, `["1","`+fmt.Sprint(i+2)+`","room:a","ok",`+payload+`]`)
+		if _, err := conn.Write(frame[:split]); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond) // the woken reader waits for the rest
+		if _, err := conn.Write(frame[split:]); err != nil {
+			t.Fatal(err)
+		}
+		read(`["1","` + fmt.Sprint(i+2) + `","room:a","phx_reply",{"status":"ok","response":` + payload + `}]`)
+	}
+}
