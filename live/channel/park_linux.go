@@ -14,8 +14,7 @@ import (
 // socket parks again, and re-arming a descriptor that already has bytes to read reports
 // it at once, so no arrival between the last read and the re-arming is missed.
 type poller struct {
-	epfd int             // the epoll descriptor, non-blocking
-	file *os.File        // owns epfd (never call its Fd, which would make it blocking)
+	file *os.File        // the epoll descriptor, non-blocking (never call its Fd, which would make it blocking)
 	raw  syscall.RawConn // file's, to wait for events through the network poller
 	done chan struct{}   // closed when the loop has ended
 
@@ -48,7 +47,7 @@ func newPoller() (*poller, error) {
 		f.Close()
 		return nil, err
 	}
-	p := &poller{epfd: fd, file: f, raw: raw, done: make(chan struct{}), socks: make(map[uint64]*socket)}
+	p := &poller{file: f, raw: raw, done: make(chan struct{}), socks: make(map[uint64]*socket)}
 	go p.loop()
 	return p, nil
 }
@@ -71,7 +70,9 @@ func (p *poller) add(s *socket) bool {
 	p.socks[id] = s
 	p.mu.Unlock()
 	s.pollID = id
-	if p.ctl(s, syscall.EPOLL_CTL_ADD, 0) != nil {
+	// One-shot with no events: a hang-up, which epoll always reports, is reported once
+	// and not again at every wait while the reader runs.
+	if p.ctl(s, syscall.EPOLL_CTL_ADD, epollOneShot) != nil {
 		p.forget(id)
 		return false
 	}
@@ -93,15 +94,20 @@ func (p *poller) forget(id uint64) {
 	p.mu.Unlock()
 }
 
-// ctl changes s's registration. It runs inside the connection's Control, so the
-// descriptor cannot be closed (and its number reused) meanwhile; once the connection is
-// closed it fails, and the kernel has dropped the registration itself.
+// ctl changes s's registration. It runs inside the Control of both the connection and
+// the epoll set, so that neither descriptor can be closed (and its number reused)
+// meanwhile; once either is closed it fails, and the kernel has dropped the registration
+// itself.
 func (p *poller) ctl(s *socket, op int, events uint32) error {
 	var err error
 	cerr := s.nc.raw.Control(func(fd uintptr) {
-		ev := syscall.EpollEvent{Events: events}
-		setEventID(&ev, s.pollID)
-		err = syscall.EpollCtl(p.epfd, op, int(fd), &ev)
+		if perr := p.raw.Control(func(epfd uintptr) {
+			ev := syscall.EpollEvent{Events: events}
+			setEventID(&ev, s.pollID)
+			err = syscall.EpollCtl(int(epfd), op, int(fd), &ev)
+		}); perr != nil {
+			err = perr
+		}
 	})
 	if cerr != nil {
 		return cerr

@@ -49,9 +49,7 @@ func TestParkedSockets(t *testing.T) {
 					c.send(`["1","` + ref + `","room:a","ok",{"n":` + ref + `}]`)
 					c.expect(`["1","` + ref + `","room:a","phx_reply",{"status":"ok","response":{"n":` + ref + `}}]`)
 				}
-				if got := ts.srv.Metrics().SocketsParked.Load(); got == n {
-					t.Fatalf("round %d: all %d sockets still parked after their clients' frames", round, got)
-				}
+				// A parked socket has no reader: its reply means it was woken.
 				waitParked(t, ts, n)
 			}
 		}},
