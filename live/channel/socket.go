@@ -146,7 +146,8 @@ func (s *socket) logger() *slog.Logger {
 	return l
 }
 
-// serve runs the socket until it closes, on the socket's goroutine.
+// serve reads and dispatches the client's frames on a reader goroutine until the socket
+// parks (see park.go) or closes.
 func (s *socket) serve() {
 	for {
 		switch s.awaitFrame() {
