@@ -1,12 +1,10 @@
 package channel_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,33 +34,14 @@ func TestFramesAcrossReadChunks(t *testing.T) {
 // client may) has every frame handled, in order; the replies come back intact.
 func TestHandshakeAndFramesInOneWrite(t *testing.T) {
 	ts := newTestServer(t, channel.Options{})
-	u := strings.TrimPrefix(ts.url, "ws://")
-	host, path, _ := strings.Cut(u, "/")
-	conn, err := net.Dial("tcp", host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var burst []byte
-	burst = fmt.Appendf(burst, "GET /%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", path, host)
 	const pushes = 40
-	burst = appendMaskedText(burst, `["1","1","room:a","phx_join",{}]`)
+	burst := appendMaskedText(nil, `["1","1","room:a","phx_join",{}]`)
 	for i := range pushes {
 		burst = appendMaskedText(burst, fmt.Sprintf(`["1","%d","room:a","push",{"i":%d}]`, i+2, i))
 	}
-	if _, err := conn.Write(burst); err != nil {
-		t.Fatal(err)
-	}
+	conn, br := rawUpgrade(t, ts, burst)
+	defer conn.Close()
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade: %s", resp.Status)
-	}
 	want := []string{`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`}
 	for i := range pushes {
 		want = append(want, fmt.Sprintf(`["1",null,"room:a","diff",{"i":%d}]`, i))

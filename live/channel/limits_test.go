@@ -243,7 +243,7 @@ func TestEventRateLimit(t *testing.T) {
 // timeout finally notices that the payload never comes.
 func TestOversizedFrameHeaderRefusedAtOnce(t *testing.T) {
 	ts := newTestServer(t, channel.Options{HeartbeatTimeout: time.Minute})
-	conn, br := rawUpgrade(t, ts)
+	conn, br := rawUpgrade(t, ts, nil)
 	defer conn.Close()
 	hdr := []byte{0x81, 0x80 | 127}
 	hdr = binary.BigEndian.AppendUint64(hdr, 1<<62)
@@ -266,8 +266,8 @@ func TestOversizedFrameHeaderRefusedAtOnce(t *testing.T) {
 }
 
 // rawUpgrade opens a WebSocket to ts by hand, so that the test can write frames no client
-// library would.
-func rawUpgrade(t *testing.T, ts *testServer) (net.Conn, *bufio.Reader) {
+// library would; frames, if any, are written in the same write as the upgrade request.
+func rawUpgrade(t *testing.T, ts *testServer, frames []byte) (net.Conn, *bufio.Reader) {
 	t.Helper()
 	host := strings.TrimPrefix(ts.http.URL, "http://")
 	conn, err := net.Dial("tcp", host)
@@ -276,7 +276,7 @@ func rawUpgrade(t *testing.T, ts *testServer) (net.Conn, *bufio.Reader) {
 	}
 	req := "GET /socket/websocket?vsn=2.0.0 HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-	if _, err := io.WriteString(conn, req); err != nil {
+	if _, err := conn.Write(append([]byte(req), frames...)); err != nil {
 		t.Fatal(err)
 	}
 	br := bufio.NewReader(conn)

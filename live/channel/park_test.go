@@ -1,13 +1,9 @@
 package channel_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -131,25 +127,9 @@ func TestParkedSocketFrameInParts(t *testing.T) {
 		t.Skip("sockets are parked on Linux only")
 	}
 	ts := newTestServer(t, channel.Options{})
-	u := strings.TrimPrefix(ts.url, "ws://")
-	host, path, _ := strings.Cut(u, "/")
-	conn, err := net.Dial("tcp", host)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn, br := rawUpgrade(t, ts, appendMaskedText(nil, `["1","1","room:a","phx_join",{}]`))
 	defer conn.Close()
-	hello := fmt.Appendf(nil, "GET /%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", path, host)
-	hello = appendMaskedText(hello, `["1","1","room:a","phx_join",{}]`)
-	if _, err := conn.Write(hello); err != nil {
-		t.Fatal(err)
-	}
 	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade: %v %v", resp, err)
-	}
 	read := func(want string) {
 		t.Helper()
 		got, err := readServerText(br)
