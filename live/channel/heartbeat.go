@@ -47,7 +47,7 @@ func (s *Server) sweep(stop <-chan struct{}) {
 			if s.opts.Limits.JoinTimeout > 0 {
 				lonelyDeadline = now.Add(-s.opts.Limits.JoinTimeout).UnixNano()
 			}
-			quietSince := now.Add(-parkAfter).UnixNano()
+			quietSince := now.Add(-s.parkAfter).UnixNano()
 			s.mu.Lock()
 			for sock := range s.sockets {
 				last := sock.lastFrame.Load()

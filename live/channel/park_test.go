@@ -3,7 +3,10 @@ package channel_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,4 +157,174 @@ func TestParkedSocketFrameInParts(t *testing.T) {
 		}
 		read(`["1","` + fmt.Sprint(i+2) + `","room:a","phx_reply",{"status":"ok","response":` + payload + `}]`)
 	}
+}
+
+// Sockets parked and woken many times a second, while their clients send frames at
+// random moments and the server pushes to all of them, lose nothing: every reply comes,
+// in order, and every push reaches every client, in order.
+func TestParkingUnderLoad(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("sockets are parked on Linux only")
+	}
+	// The sweep runs every 50 ms and parks every socket quiet for a millisecond.
+	ts := newTestServer(t, channel.Options{HeartbeatTimeout: 400 * time.Millisecond})
+	ts.srv.SetParkAfter(time.Millisecond)
+	const clients, frames = 16, 40
+	cs := joinedClients(t, ts, clients)
+	defer func() {
+		for _, c := range cs {
+			c.conn.CloseNow()
+		}
+	}()
+
+	// read returns c's next frame, or an error after 5 s.
+	read := func(c *client) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, b, err := c.conn.Read(ctx)
+		return string(b), err
+	}
+	// pushes[i] are the seqs client i received, in order.
+	pushes := make([][]int, clients)
+	collect := func(i int, frame string) bool {
+		var seq int
+		if _, err := fmt.Sscanf(frame, `[null,null,"room:a","news",{"seq":%d}]`, &seq); err != nil {
+			return false
+		}
+		pushes[i] = append(pushes[i], seq)
+		return true
+	}
+
+	stop := make(chan struct{})
+	sent := make(chan int)
+	go func() { // the server pushes every 10 ms
+		seq := 0
+		defer func() { sent <- seq }()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			if err := ts.srv.PubSub().Broadcast(context.Background(), "room:a", "news", map[string]int{"seq": seq}); err != nil {
+				t.Error(err)
+				return
+			}
+			seq++
+		}
+	}()
+	// ask sends frame on c and reads until want, collecting pushes.
+	ask := func(i int, c *client, frame, want string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := c.conn.Write(ctx, websocket.MessageText, []byte(frame))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("client %d sending %s: %w", i, frame, err)
+		}
+		for {
+			got, err := read(c)
+			if err != nil {
+				return fmt.Errorf("client %d waiting for %s: %w", i, want, err)
+			}
+			if got == want {
+				return nil
+			}
+			if !collect(i, got) {
+				return fmt.Errorf("client %d waiting for %s got %s", i, want, got)
+			}
+		}
+	}
+	maxParked := int64(0)
+	var wg, sending sync.WaitGroup  // the clients; those still sending their frames
+	finished := make(chan struct{}) // every client has sent its frames
+	errs := make(chan error, clients)
+	for i, c := range cs {
+		wg.Add(1)
+		sending.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			sent := false
+			defer func() {
+				if !sent {
+					sending.Done()
+				}
+			}()
+			for j := range frames {
+				time.Sleep(time.Duration(rng.IntN(80)) * time.Millisecond)
+				ref := strconv.Itoa(j + 2)
+				if err := ask(i, c, `["1","`+ref+`","room:a","ok",{"n":`+ref+`}]`,
+					`["1","`+ref+`","room:a","phx_reply",{"status":"ok","response":{"n":`+ref+`}}]`); err != nil {
+					errs <- err
+					return
+				}
+			}
+			sent = true
+			sending.Done()
+			// Heartbeats until the others are done, as a browser would send.
+			for k := 0; ; k++ {
+				select {
+				case <-finished:
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
+				ref := "hb" + strconv.Itoa(k)
+				if err := ask(i, c, `[null,"`+ref+`","phoenix","heartbeat",{}]`,
+					`[null,"`+ref+`","phoenix","phx_reply",{"status":"ok","response":{}}]`); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	allSent := make(chan struct{})
+	go func() { sending.Wait(); close(allSent) }()
+	for waiting := true; waiting; {
+		select {
+		case <-allSent:
+			waiting = false
+		case <-time.After(5 * time.Millisecond):
+			maxParked = max(maxParked, ts.srv.Metrics().SocketsParked.Load())
+		}
+	}
+	close(finished)
+	wg.Wait()
+	close(stop)
+	total := <-sent
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if t.Failed() {
+		return
+	}
+	// A heartbeat's reply comes after every push sent before it.
+	for i, c := range cs {
+		c.send(`[null,"99","phoenix","heartbeat",{}]`)
+		for {
+			got, err := read(c)
+			if err != nil {
+				t.Fatalf("client %d waiting for the heartbeat reply: %v", i, err)
+			}
+			if got == `[null,"99","phoenix","phx_reply",{"status":"ok","response":{}}]` {
+				break
+			}
+			if !collect(i, got) {
+				t.Fatalf("client %d got %s", i, got)
+			}
+		}
+		if len(pushes[i]) != total {
+			t.Errorf("client %d got %d pushes, want %d", i, len(pushes[i]), total)
+		}
+		for k, seq := range pushes[i] {
+			if seq != k {
+				t.Errorf("client %d: push %d has seq %d", i, k, seq)
+				break
+			}
+		}
+	}
+	if maxParked == 0 {
+		t.Error("no socket was ever parked: the test did not test parking")
+	}
+	t.Logf("%d pushes to each of %d clients; at most %d sockets parked at once", total, clients, maxParked)
 }

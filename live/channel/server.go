@@ -41,8 +41,10 @@ type Server struct {
 	drained  chan struct{}
 	// sweepStop ends the heartbeat check, which runs while there are sockets.
 	sweepStop chan struct{}
-	// poll parks quiet sockets (see park.go) while there are sockets, or is nil.
-	poll *poller
+	// poll parks quiet sockets (see park.go) while there are sockets, or is nil; a
+	// socket is parked once its client has been quiet for parkAfter.
+	poll      *poller
+	parkAfter time.Duration
 
 	// Limits (limits.go).
 	proxies      []netip.Prefix
@@ -78,6 +80,7 @@ func NewServer(opts Options) *Server {
 		exact:      make(map[string]func() Handler),
 		sockets:    make(map[*socket]struct{}),
 		drained:    make(chan struct{}),
+		parkAfter:  parkAfter,
 	}
 }
 
