@@ -102,7 +102,9 @@ func (a *AdminPage) HandleEvent(ctx context.Context, s *live.Socket, e live.Even
 	case "reducer-start":
 		_, err = a.inv.StartReducer(inventory.ReducerConfig{})
 	case "reducer-stop":
-		a.inv.StopReducer()
+		if _, err = a.inv.StopReducerContext(ctx); err != nil {
+			err = fmt.Errorf("the reducer could not be stopped; it still runs (%w)", err)
+		}
 	default:
 		return fmt.Errorf("%w: %q", live.ErrUnknownEvent, e.Name)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -101,6 +102,20 @@ func TestAdminPageActions(t *testing.T) {
 	v.Click("#reducer-stop")
 	if v.Has("#admin-error") {
 		t.Errorf("error shown: %s", v.Text("#admin-error"))
+	}
+}
+
+// A stop the store could not record is shown on the page: the reducer runs on.
+func TestAdminPageReducerStopFails(t *testing.T) {
+	a, st := newAppStore(t, filepath.Join(t.TempDir(), "drops.db"), false)
+	auth := livetest.Header("Authorization", "Basic "+basic(admin.User, testPassword))
+	v := livetest.Open(t, a, "/admin", auth)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v.Click("#reducer-stop")
+	if !v.Has("#admin-error") || !strings.Contains(v.Text("#admin-error"), "could not be stopped") {
+		t.Errorf("no error for a stop the store refused:\n%s", v.HTML())
 	}
 }
 
