@@ -5,10 +5,10 @@ package channel
 //   - An idle socket waits for its next frame in waitReadable, outside the WebSocket
 //     library's read call, so that the bytes a wake-up finds are read into a pooled
 //     buffer and handed to the library through its (tiny) bufio.Reader; the buffer goes
-//     back to the pool once consumed, so an idle socket holds no read buffer. (The wait's
-//     stack is shallow, but a parked goroutine's stack stays at 4 KiB all the same: the
-//     runtime shrinks a stack only when less than a quarter of it, counting an 800-byte
-//     reserve, is in use.)
+//     back to the pool once consumed, so an idle socket holds no read buffer. (A goroutine
+//     waiting there keeps its stack at 4 KiB, since the runtime shrinks a stack only when
+//     less than a quarter of it, counting an 800-byte reserve, is in use: so a socket
+//     quiet for a second is parked instead, with no goroutine; see park.go.)
 //   - Frames the socket writes are gathered in a pooled buffer and sent with one write
 //     call per batch (see beginBatch), so an idle socket holds no write buffer either and
 //     a burst of frames costs one system call. A socket with no writer running writes a
