@@ -83,7 +83,8 @@ type Limits struct {
 	MaxSocketsPerAddress int
 	// MaxChannelsPerAddress bounds the channels joined at once from one client address,
 	// over all its sockets; a join above it gets the error reply "too many channels from
-	// this address". Default 4096. Negative: no limit.
+	// this address". A channel that leaves counts until it has finished (its Terminate
+	// included). Default 4096. Negative: no limit.
 	MaxChannelsPerAddress int
 	// TrustedProxies are the networks of the reverse proxies in front of the server, as
 	// CIDR prefixes ("10.0.0.0/8", "127.0.0.1/32"). For a request from one of them, the
