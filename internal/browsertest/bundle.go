@@ -91,10 +91,18 @@ const OfficialScriptPath = "/official-client.js"
 // then run the official client instead of Glint's.
 func MountOfficialClient(t testing.TB, mux *http.ServeMux) string {
 	t.Helper()
-	bundle := Bundle(t, OfficialClientEntry)
-	mux.HandleFunc("GET "+OfficialScriptPath, func(w http.ResponseWriter, r *http.Request) {
+	return MountBundle(t, mux, OfficialScriptPath, OfficialClientEntry)
+}
+
+// MountBundle serves the bundle of the JavaScript module source entry (see Bundle) on mux
+// at path, and returns path, for a live server's Options.ScriptURL: an entry that boots the
+// official client with options of its own (hooks, params).
+func MountBundle(t testing.TB, mux *http.ServeMux, path, entry string) string {
+	t.Helper()
+	bundle := Bundle(t, entry)
+	mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Write(bundle)
 	})
-	return OfficialScriptPath
+	return path
 }

@@ -141,14 +141,7 @@ func TestCompressionInTheBrowser(t *testing.T) {
 					return context.WithValue(ctx, connKey{}, c)
 				}
 				hs.Start()
-				t.Cleanup(func() {
-					lv.Shutdown(context.Background())
-					hs.Close()
-				})
-
-				r := newRig(t)
-				r.do("load", chromedp.Navigate(hs.URL+"/"))
-				r.until("connected", `!!document.querySelector("[data-phx-main].phx-connected")`)
+				r := loadFrom(t, lv, hs)
 				r.until("listing", `document.querySelectorAll("li").length === 200`)
 				for i := 1; i <= 3; i++ {
 					r.do("click", chromedp.Click(chromedp.CSS("#inc")))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -52,14 +51,7 @@ func TestDevReloadInTheBrowser(t *testing.T) {
 			lv := live.New(opts)
 			lv.Handle("GET /{$}", live.Page{New: func() live.View { return &tallyView{} }, Template: tmpl})
 			mux.Handle("/", lv)
-			hs := httptest.NewServer(mux)
-			t.Cleanup(func() {
-				lv.Shutdown(context.Background())
-				hs.Close()
-			})
-			r := newRig(t)
-			r.do("load", chromedp.Navigate(hs.URL+"/"))
-			r.until("connected", `!!document.querySelector("[data-phx-main].phx-connected")`)
+			r := serve(t, lv, mux)
 			r.eval(`(window.notReloaded = "yes")`)
 			r.do("click", chromedp.Click(chromedp.CSS("#inc")))
 			r.until("one click", text("count", "1"))

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -110,6 +111,26 @@ func (r *rig) eval(expr string) string {
 		r.t.Fatalf("evaluating %s: %v", expr, err)
 	}
 	return v
+}
+
+// serve serves mux, which routes to lv, on a loopback server until the test ends, and
+// returns a rig whose tab has loaded the server's root with its view connected.
+func serve(t *testing.T, lv *live.Server, mux *http.ServeMux) *rig {
+	t.Helper()
+	return loadFrom(t, lv, httptest.NewServer(mux))
+}
+
+// loadFrom is serve with a started server of the test's own, which routes to lv.
+func loadFrom(t *testing.T, lv *live.Server, hs *httptest.Server) *rig {
+	t.Helper()
+	t.Cleanup(func() {
+		lv.Shutdown(context.Background())
+		hs.Close()
+	})
+	r := newRig(t)
+	r.do("load", chromedp.Navigate(hs.URL+"/"))
+	r.until("connected", `!!document.querySelector("[data-phx-main].phx-connected")`)
+	return r
 }
 
 // open loads path and waits for the view to be connected.

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"testing"
 
@@ -124,24 +123,12 @@ func TestHookUploadsInTheBrowser(t *testing.T) {
 			opts := live.Options{Secret: testSecret, Logger: quietLogger(), Layout: uploadHookLayout}
 			mux := http.NewServeMux()
 			if client == "official" {
-				bundle := browsertest.Bundle(t, officialClientWithHooks)
-				mux.HandleFunc("GET /official-hooks.js", func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-					w.Write(bundle)
-				})
-				opts.ScriptURL = "/official-hooks.js"
+				opts.ScriptURL = browsertest.MountBundle(t, mux, "/official-hooks.js", officialClientWithHooks)
 			}
 			lv := live.New(opts)
 			lv.Handle("GET /{$}", live.Page{New: func() live.View { return &hookUploadView{} }, Template: hookUploadTemplate})
 			mux.Handle("/", lv)
-			hs := httptest.NewServer(mux)
-			t.Cleanup(func() {
-				lv.Shutdown(context.Background())
-				hs.Close()
-			})
-			r := newRig(t)
-			r.do("load", chromedp.Navigate(hs.URL+"/"))
-			r.until("connected", `!!document.querySelector("[data-phx-main].phx-connected")`)
+			r := serve(t, lv, mux)
 
 			sum := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
 			r.do("make a note on the page", chromedp.Click(chromedp.CSS("#page-maker")))
