@@ -56,6 +56,16 @@ function setup({ attrs = "", formAttrs = "", outside, uploaders } = {}) {
 
 const CONFIG = { max_file_size: 1000, max_entries: 3, chunk_size: 4, chunk_timeout: 10000 }
 
+// pickTwo picks two files on a multiple input and answers the change (the server lists
+// both); it returns their refs.
+function pickTwo({ w, ws, select }) {
+  const a = file(w, "a")
+  const b = file(w, "b")
+  select(a, b)
+  ws.reply(ws.take("event")[0], { diff: { 0: `${fileRef(a)},${fileRef(b)}` } })
+  return [fileRef(a), fileRef(b)]
+}
+
 // upload answers the next chunks of the lvu: topic of ref until the file is sent; it returns
 // the chunk bodies and the progress payloads, and answers the last progress with lastReply.
 async function upload(ws, ref, lastReply = {}) {
@@ -252,15 +262,13 @@ test("submit gating: upload errors cancel the submit, a refused preflight releas
     assert.equal(ws.take("allow_upload").length, 1, "sent once the errors are gone")
   }
   {
-    const { w, ws, select, submit, el } = setup({ attrs: " multiple" })
-    const a = file(w, "a")
-    const b = file(w, "b")
-    select(a, b)
-    ws.reply(ws.take("event")[0], { diff: { 0: `${fileRef(a)},${fileRef(b)}` } })
+    const s = setup({ attrs: " multiple" })
+    const { ws, submit, el } = s
+    const [, b] = pickTwo(s)
     submit()
     const [pre] = ws.take("allow_upload")
     assert.equal(pre[4].entries.length, 2)
-    ws.reply(pre, { ref: "up", error: [[fileRef(b), "too_large"]] })
+    ws.reply(pre, { ref: "up", error: [[b, "too_large"]] })
     assert.deepEqual(ws.take(), [], "no upload, no submit")
     assert.ok(!el("#f").classList.contains("phx-submit-loading") && !el("#t").readOnly)
     submit()
@@ -268,29 +276,25 @@ test("submit gating: upload errors cancel the submit, a refused preflight releas
   }
   {
     // A submit's preflight that leaves an entry out cancels all and does not submit.
-    const { w, ws, select, submit, el } = setup({ attrs: " multiple" })
-    const a = file(w, "a")
-    const b = file(w, "b")
-    select(a, b)
-    ws.reply(ws.take("event")[0], { diff: { 0: `${fileRef(a)},${fileRef(b)}` } })
+    const s = setup({ attrs: " multiple" })
+    const { ws, submit, el } = s
+    const [a, b] = pickTwo(s)
     submit()
-    ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [fileRef(a)]: "T" }, errors: { [fileRef(b)]: ["too_large"] } })
+    ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [a]: "T" }, errors: { [b]: ["too_large"] } })
     assert.deepEqual(ws.take(), [])
     assert.ok(!el("#f").classList.contains("phx-submit-loading"))
   }
 })
 
 test("an auto-upload's preflight that leaves an entry out cancels only that entry", async () => {
-  const { w, ws, select } = setup({ attrs: " multiple data-phx-auto-upload" })
-  const a = file(w, "aaa")
-  const b = file(w, "bbb")
-  select(a, b)
-  ws.reply(ws.take("event")[0], { diff: { 0: `${fileRef(a)},${fileRef(b)}` } })
-  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [fileRef(a)]: "T" }, errors: { [fileRef(b)]: ["too_large"] } })
+  const s = setup({ attrs: " multiple data-phx-auto-upload" })
+  const { ws } = s
+  const [a, b] = pickTwo(s)
+  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [a]: "T" }, errors: { [b]: ["too_large"] } })
   const joins = ws.take("phx_join")
   assert.deepEqual(
     joins.map((j) => j[2]),
-    ["lvu:" + fileRef(a)],
+    ["lvu:" + a],
   )
 })
 
