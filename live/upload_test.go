@@ -199,6 +199,16 @@ func (r *uploadRig) begin(t testing.TB, f testFile) (joinRef, tok string) {
 	return jr, tok
 }
 
+// beginPartly is begin, then a first chunk of f's first n bytes, which must be taken.
+func (r *uploadRig) beginPartly(t testing.TB, f testFile, n int) (joinRef, tok string) {
+	t.Helper()
+	jr, tok := r.begin(t, f)
+	if rep := r.chunk(t, jr, f.ref, f.data[:n]); rep.Status != "ok" {
+		t.Fatalf("first %d bytes of %s: %s", n, f.name, rep.Response)
+	}
+	return jr, tok
+}
+
 // send joins f's upload channel with tok and sends its data in chunks of size n, as a
 // browser does, reporting progress.
 func (r *uploadRig) send(t testing.TB, f testFile, tok string, n int) {
@@ -408,10 +418,7 @@ func TestUploadAutoSendsTheValidOnes(t *testing.T) {
 func TestUploadChunkBeyondDeclaredSize(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{MaxFileSize: 1000})
 	f := testFile{ref: "0", name: "liar.bin", data: fileData(300, 4), size: 200}
-	jr, _ := r.begin(t, f)
-	if rep := r.chunk(t, jr, "0", f.data[:150]); rep.Status != "ok" {
-		t.Fatalf("first chunk: %s", rep.Response)
-	}
+	jr, _ := r.beginPartly(t, f, 150)
 	rep := r.chunk(t, jr, "0", f.data[150:])
 	if rep.Status != "error" || string(rep.Response) != `{"limit":200,"reason":"file_size_limit_exceeded"}` {
 		t.Errorf("chunk past the declared size: %s %s", rep.Status, rep.Response)
@@ -479,10 +486,7 @@ func TestUploadJoinRefusals(t *testing.T) {
 func TestUploadCancelMidway(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{MaxFileSize: 1000})
 	f := testFile{ref: "0", name: "half.bin", data: fileData(400, 7)}
-	jr, tok := r.begin(t, f)
-	if rep := r.chunk(t, jr, "0", f.data[:200]); rep.Status != "ok" {
-		t.Fatal(rep.Response)
-	}
+	_, tok := r.beginPartly(t, f, 200)
 	if len(r.files(t)) != 1 {
 		t.Fatalf("no file while receiving: %v", r.files(t))
 	}
@@ -502,10 +506,7 @@ func TestUploadCancelMidway(t *testing.T) {
 func TestUploadSocketClosedMidway(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{MaxFileSize: 1000})
 	f := testFile{ref: "0", name: "gone.bin", data: fileData(400, 8)}
-	jr, _ := r.begin(t, f)
-	if rep := r.chunk(t, jr, "0", f.data[:100]); rep.Status != "ok" {
-		t.Fatal(rep.Response)
-	}
+	r.beginPartly(t, f, 100)
 	r.c.conn.Close(websocket.StatusGoingAway, "")
 	r.waitNoFiles(t)
 	waitUploadsForgotten(t, r.ts.Server)
@@ -548,10 +549,7 @@ func waitUploadsForgotten(t *testing.T, s *Server) {
 func TestUploadChunkTimeout(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{ChunkTimeout: 30 * time.Millisecond})
 	f := testFile{ref: "0", name: "slow.bin", data: fileData(100, 10)}
-	jr, _ := r.begin(t, f)
-	if rep := r.chunk(t, jr, "0", f.data[:50]); rep.Status != "ok" {
-		t.Fatal(rep.Response)
-	}
+	r.beginPartly(t, f, 50)
 	r.c.next(func(f frame) bool { return f.Topic == "lvu:0" && f.Event == "phx_error" })
 	r.lv.waitHTML(t, "err:The upload timed out.")
 	r.waitNoFiles(t)
@@ -709,10 +707,7 @@ func TestAllowUploadConfigErrors(t *testing.T) {
 func TestUploadChunkOverChunkSize(t *testing.T) {
 	r := newUploadRig(t, UploadConfig{ChunkSize: 100})
 	f := testFile{ref: "0", name: "wide.bin", data: fileData(300, 14)}
-	jr, _ := r.begin(t, f)
-	if rep := r.chunk(t, jr, "0", f.data[:100]); rep.Status != "ok" {
-		t.Fatal(rep.Response)
-	}
+	jr, _ := r.beginPartly(t, f, 100)
 	rep := r.chunk(t, jr, "0", f.data[100:])
 	if rep.Status != "error" || string(rep.Response) != `{"limit":100,"reason":"chunk_too_large"}` {
 		t.Errorf("a chunk over the chunk size: %s %s", rep.Status, rep.Response)
