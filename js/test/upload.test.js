@@ -178,20 +178,21 @@ test("auto-upload starts after the change's reply; progress names phx-progress a
 })
 
 // autoStart picks a file on an auto-upload input, answers the change (the server lists it)
-// and the preflight (a token for it), and returns its ref.
-function autoStart({ w, ws, select }) {
+// and the preflight (a token for it; with preflighted, its diff also marks the entry
+// preflighted), and returns the file and its ref.
+function autoStart({ w, ws, select }, { preflighted = false } = {}) {
   const f = file(w, "hello world")
   select(f)
   const ref = fileRef(f)
   ws.reply(ws.take("event")[0], { diff: { 0: ref } })
-  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [ref]: "T" }, errors: {} })
-  return ref
+  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [ref]: "T" }, errors: {}, ...(preflighted && { diff: { 2: ref } }) })
+  return { f, ref }
 }
 
 test("an error reply to a chunk leaves the channel and pushes the error as progress", async () => {
   const p = setup({ attrs: " data-phx-auto-upload" })
   const { ws, input } = p
-  const ref = autoStart(p)
+  const { ref } = autoStart(p)
   const [join] = ws.take("phx_join")
   ws.reply(join, {})
   await settle()
@@ -220,7 +221,7 @@ test("a writer_error reply leaves the channel without a progress push: the serve
 test("the upload channel's phx_error ends the upload with a failed progress", async () => {
   const p = setup({ attrs: " data-phx-auto-upload" })
   const { ws, ls } = p
-  const ref = autoStart(p)
+  const { ref } = autoStart(p)
   const [join] = ws.take("phx_join")
   ws.reply(join, {})
   await settle()
@@ -563,12 +564,9 @@ test("uploaders: a user's uploader gets the entries and overrides the built-in o
 
 test("a rejoin clears tracked files before recovering the form; an upload under way ends", async (t) => {
   t.mock.timers.enable({ apis: ["setTimeout"] })
-  const { w, ws, select, input, ls } = setup({ attrs: " data-phx-auto-upload" })
-  const f = file(w, "hello world")
-  select(f)
-  const ref = fileRef(f)
-  ws.reply(ws.take("event")[0], { diff: { 0: ref } })
-  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [ref]: "T" }, errors: {}, diff: { 2: ref } })
+  const p = setup({ attrs: " data-phx-auto-upload" })
+  const { ws, input, ls } = p
+  const { f } = autoStart(p, { preflighted: true })
   ws.reply(ws.take("phx_join")[0], {})
   await settle()
   assert.equal(ws.take("chunk").length, 1)
@@ -596,12 +594,9 @@ test("a rejoin clears tracked files before recovering the form; an upload under 
 
 test("a view that crashes and rejoins cancels its upload, whose channel the server closed", async (t) => {
   t.mock.timers.enable({ apis: ["setTimeout"] })
-  const { w, ws, select, ls, input } = setup({ attrs: " data-phx-auto-upload" })
-  const f = file(w, "hello world")
-  select(f)
-  const ref = fileRef(f)
-  ws.reply(ws.take("event")[0], { diff: { 0: ref } })
-  ws.reply(ws.take("allow_upload")[0], { ref: "up", config: CONFIG, entries: { [ref]: "T" }, errors: {}, diff: { 2: ref } })
+  const p = setup({ attrs: " data-phx-auto-upload" })
+  const { ws, ls, input } = p
+  const { ref } = autoStart(p, { preflighted: true })
   const [join] = ws.take("phx_join")
   ws.reply(join, {})
   await settle()
