@@ -450,11 +450,13 @@ func (s *socket) awaitFrame() frameWait {
 		return frameStop
 	default:
 	}
-	s.setWaiting(true)
-	s.nc.waitReadable()
-	if s.setWaiting(false) && !s.nc.hasBytes() {
-		s.gate.Unlock()
-		return frameQuiet
+	if !s.nc.hasBytes() { // a frame already buffered needs no wait, nor the sweep's kick
+		s.setWaiting(true)
+		s.nc.waitReadable()
+		if s.setWaiting(false) && !s.nc.hasBytes() {
+			s.gate.Unlock()
+			return frameQuiet
+		}
 	}
 	n, ok := s.nc.declaredLength()
 	s.gate.Unlock()
