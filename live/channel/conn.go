@@ -17,6 +17,7 @@ package channel
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -188,6 +189,63 @@ func (c *sockConn) declaredLength() (n int64, ok bool) {
 		return int64(v), true
 	default:
 		return int64(l), true
+	}
+}
+
+// takeFrame reads the next client frame without the library when it is the common
+// case: a whole message in one frame (FIN set, RSV bits clear, so not compressed), text
+// or binary, masked as RFC 6455 requires, of at most limit bytes, all of it already in the
+// unread bytes, with nothing in the library's own buffer. It appends the unmasked payload
+// to buf. ok is false, with nothing consumed, for anything else (a control frame, a
+// fragment, a compressed or oversized frame, one not wholly arrived): the library reads
+// that one, with its checks and errors. The library sees a message boundary either way,
+// since a frame taken here is a whole message.
+func (c *sockConn) takeFrame(buf *bytes.Buffer, limit int64) (binary, ok bool) {
+	u := c.unread
+	if len(u) < 6 || c.br.Buffered() > 0 {
+		return false, false
+	}
+	switch u[0] {
+	case 0x81: // FIN, text
+	case 0x82: // FIN, binary
+		binary = true
+	default:
+		return false, false
+	}
+	if u[1]&0x80 == 0 { // unmasked: the library refuses it
+		return false, false
+	}
+	n, h := int(u[1]&0x7f), 2
+	switch n {
+	case 126:
+		n, h = int(u[2])<<8|int(u[3]), 4
+	case 127:
+		return false, false // over 64 KiB: rare enough for the library
+	}
+	if int64(n) > limit || len(u) < h+4+n {
+		return false, false
+	}
+	key := [4]byte(u[h : h+4])
+	start := buf.Len()
+	buf.Write(u[h+4 : h+4+n])
+	unmask(buf.Bytes()[start:], key)
+	c.unread = u[h+4+n:]
+	if len(c.unread) == 0 {
+		c.release()
+	}
+	return binary, true
+}
+
+// unmask XORs p with the client's masking key (RFC 6455 §5.3), eight bytes at a time.
+func unmask(p []byte, key [4]byte) {
+	k := uint64(binary.LittleEndian.Uint32(key[:]))
+	k |= k << 32
+	for len(p) >= 8 {
+		binary.LittleEndian.PutUint64(p, binary.LittleEndian.Uint64(p)^k)
+		p = p[8:]
+	}
+	for i := range p {
+		p[i] ^= key[i&3]
 	}
 }
 

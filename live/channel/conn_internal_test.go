@@ -102,3 +102,90 @@ func TestSockConnWritesAtOnce(t *testing.T) {
 		t.Fatalf("client read %q, %v", buf[:n], err)
 	}
 }
+
+// maskedFrame is a client frame: first (FIN, RSV and opcode), the masked length, the key
+// and p masked with it.
+func maskedFrame(first byte, p []byte) []byte {
+	b := []byte{first}
+	switch n := len(p); {
+	case n < 126:
+		b = append(b, 0x80|byte(n))
+	case n <= 0xFFFF:
+		b = append(b, 0x80|126, byte(n>>8), byte(n))
+	default:
+		b = append(b, 0x80|127, 0, 0, 0, 0, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	key := [4]byte{0xa1, 0x5e, 0x07, 0xf3}
+	b = append(b, key[:]...)
+	for i, c := range p {
+		b = append(b, c^key[i%4])
+	}
+	return b
+}
+
+// takeFrame reads the common frames itself and leaves every other one, unconsumed, to the
+// library.
+func TestTakeFrame(t *testing.T) {
+	pad := func(n int) []byte { return bytes.Repeat([]byte("abcdefghij"), n/10+1)[:n] }
+	unmasked := maskedFrame(0x81, []byte("hi"))
+	unmasked[1] &^= 0x80
+	cases := []struct {
+		name   string
+		in     []byte
+		limit  int64
+		taken  bool
+		binary bool
+		want   []byte // payload taken
+		left   int    // unread bytes after the call
+	}{
+		{"empty text", maskedFrame(0x81, nil), 100, true, false, nil, 0},
+		{"text", maskedFrame(0x81, []byte(`["1","2","lv:x","event",{}]`)), 100, true, false, []byte(`["1","2","lv:x","event",{}]`), 0},
+		{"odd length", maskedFrame(0x81, pad(13)), 100, true, false, pad(13), 0},
+		{"binary", maskedFrame(0x82, []byte{0, 1, 2, 3, 255}), 100, true, true, []byte{0, 1, 2, 3, 255}, 0},
+		{"16-bit length", maskedFrame(0x81, pad(1500)), 2000, true, false, pad(1500), 0},
+		{"first of two", append(maskedFrame(0x81, pad(9)), maskedFrame(0x81, pad(3))...), 100, true, false, pad(9), 9},
+		{"64-bit length", maskedFrame(0x82, pad(70000)), 1 << 20, false, false, nil, 70000 + 14},
+		{"over the limit", maskedFrame(0x81, pad(101)), 100, false, false, nil, 101 + 6},
+		{"at the limit", maskedFrame(0x81, pad(100)), 100, true, false, pad(100), 0},
+		{"first fragment", maskedFrame(0x01, pad(5)), 100, false, false, nil, 11},
+		{"continuation", maskedFrame(0x80, pad(5)), 100, false, false, nil, 11},
+		{"compressed", maskedFrame(0xC1, pad(5)), 100, false, false, nil, 11},
+		{"ping", maskedFrame(0x89, pad(5)), 100, false, false, nil, 11},
+		{"close", maskedFrame(0x88, []byte{3, 232}), 100, false, false, nil, 8},
+		{"unmasked", unmasked, 100, false, false, nil, 8},
+		{"header only", maskedFrame(0x81, pad(20))[:6], 100, false, false, nil, 6},
+		{"payload cut", maskedFrame(0x81, pad(20))[:25], 100, false, false, nil, 25},
+		{"length cut", maskedFrame(0x81, pad(300))[:3], 100, false, false, nil, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := tcpPair(t)
+			c := newSockConn(srv, tc.in)
+			var buf bytes.Buffer
+			buf.WriteString("kept")
+			binary, ok := c.takeFrame(&buf, tc.limit)
+			if ok != tc.taken || binary != tc.binary {
+				t.Fatalf("taken %v binary %v, want %v %v", ok, binary, tc.taken, tc.binary)
+			}
+			if got := buf.Bytes(); !bytes.Equal(got, append([]byte("kept"), tc.want...)) {
+				t.Errorf("buffer %q, want %q", got, append([]byte("kept"), tc.want...))
+			}
+			if len(c.unread) != tc.left {
+				t.Errorf("%d unread bytes left, want %d", len(c.unread), tc.left)
+			}
+			if tc.left == 0 && c.stash != nil {
+				t.Error("the read buffer was kept after its last frame was taken")
+			}
+		})
+	}
+	// Bytes already in the library's buffer come first: the frame is left to it.
+	srv, _ := tcpPair(t)
+	c := newSockConn(srv, append(maskedFrame(0x81, pad(3)), maskedFrame(0x81, pad(3))...))
+	if _, err := c.br.Peek(1); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, ok := c.takeFrame(&buf, 100); ok || buf.Len() != 0 {
+		t.Fatalf("took %q with bytes in the library's buffer", buf.Bytes())
+	}
+}

@@ -58,9 +58,12 @@ func TestHandshakeAndFramesInOneWrite(t *testing.T) {
 }
 
 // appendMaskedText appends a client text frame (FIN, masked) carrying s.
-func appendMaskedText(b []byte, s string) []byte {
-	b = append(b, 0x81)
-	switch n := len(s); {
+func appendMaskedText(b []byte, s string) []byte { return appendMaskedFrame(b, 0x81, []byte(s)) }
+
+// appendMaskedFrame appends a client frame: first (FIN, RSV and opcode), then p masked.
+func appendMaskedFrame(b []byte, first byte, p []byte) []byte {
+	b = append(b, first)
+	switch n := len(p); {
 	case n < 126:
 		b = append(b, 0x80|byte(n))
 	case n <= 0xFFFF:
@@ -72,39 +75,111 @@ func appendMaskedText(b []byte, s string) []byte {
 	}
 	key := [4]byte{0x12, 0x34, 0x56, 0x78}
 	b = append(b, key[:]...)
-	for i := range len(s) {
-		b = append(b, s[i]^key[i%4])
+	for i := range p {
+		b = append(b, p[i]^key[i%4])
 	}
 	return b
 }
 
+// Frames the socket reads itself (whole text and binary messages) and frames it leaves to
+// the WebSocket library (64-bit lengths, fragments, control frames), arriving together in
+// one write, are all handled, in order, and the ping is answered.
+func TestMixedFramesInOneWrite(t *testing.T) {
+	ts := newBinaryServer(t, channel.Options{}, nil)
+	long := strings.Repeat("L", 70_000)
+	mid := strings.Repeat("m", 300)
+	chunk := []byte("\x00\x01binary\xff")
+	text := func(ref, event string) string { return `["1","` + ref + `","bin:a","` + event + `",{}]` }
+	frag := text("6", "fragmented")
+	burst := appendMaskedText(nil, `["1","1","bin:a","phx_join",{}]`)
+	burst = appendMaskedText(burst, text("2", "small"))
+	burst = appendMaskedText(burst, text("3", mid))
+	burst = appendMaskedFrame(burst, 0x89, []byte("are you there")) // ping
+	burst = appendMaskedText(burst, text("4", long))
+	burst = appendMaskedFrame(burst, 0x82, binaryPush("1", "5", "bin:a", "chunk", chunk))
+	burst = appendMaskedFrame(burst, 0x01, []byte(frag[:10])) // text, not FIN
+	burst = appendMaskedFrame(burst, 0x80, []byte(frag[10:])) // continuation, FIN
+	burst = appendMaskedText(burst, text("7", "last"))
+	conn, br := rawUpgrade(t, ts, burst)
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	reply := func(ref, response string) string {
+		return `["1","` + ref + `","bin:a","phx_reply",{"status":"ok","response":` + response + `}]`
+	}
+	want := []string{
+		reply("1", `{}`),
+		reply("2", `{"text":"small"}`),
+		reply("3", `{"text":"`+mid+`"}`),
+		reply("4", `{"text":"`+long+`"}`),
+		reply("5", fmt.Sprintf(`{"event":"chunk","n":%d,"sum":"%s"}`, len(chunk), sumHex(chunk))),
+		reply("6", `{"text":"fragmented"}`),
+		reply("7", `{"text":"last"}`),
+	}
+	var got []string
+	ponged := false
+	for len(got) < len(want) {
+		op, p, err := readServerFrame(br)
+		if err != nil {
+			t.Fatalf("after %d replies: %v", len(got), err)
+		}
+		switch op {
+		case 0x1:
+			got = append(got, string(p))
+		case 0xA:
+			if string(p) != "are you there" {
+				t.Errorf("pong %q, want the ping's payload", p)
+			}
+			ponged = true
+		default:
+			t.Fatalf("unexpected frame, opcode %#x: %q", op, p)
+		}
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("reply %d\n got: %.200s\nwant: %.200s", i, got[i], want[i])
+		}
+	}
+	if !ponged {
+		t.Error("the ping got no pong")
+	}
+}
+
 // readServerText reads one unfragmented, unmasked text frame.
 func readServerText(r io.Reader) (string, error) {
+	op, p, err := readServerFrame(r)
+	if err == nil && op != 0x1 {
+		err = fmt.Errorf("unexpected frame, opcode %#x", op)
+	}
+	return string(p), err
+}
+
+// readServerFrame reads one unfragmented, unmasked frame and returns its opcode and payload.
+func readServerFrame(r io.Reader) (byte, []byte, error) {
 	var h [2]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
-		return "", err
+		return 0, nil, err
 	}
-	if h[0] != 0x81 || h[1]&0x80 != 0 {
-		return "", fmt.Errorf("unexpected frame header % x", h)
+	if h[0]&0xF0 != 0x80 || h[1]&0x80 != 0 {
+		return 0, nil, fmt.Errorf("unexpected frame header % x", h)
 	}
 	n := uint64(h[1] & 0x7F)
 	switch n {
 	case 126:
 		var ext [2]byte
 		if _, err := io.ReadFull(r, ext[:]); err != nil {
-			return "", err
+			return 0, nil, err
 		}
 		n = uint64(binary.BigEndian.Uint16(ext[:]))
 	case 127:
 		var ext [8]byte
 		if _, err := io.ReadFull(r, ext[:]); err != nil {
-			return "", err
+			return 0, nil, err
 		}
 		n = binary.BigEndian.Uint64(ext[:])
 	}
 	p := make([]byte, n)
 	_, err := io.ReadFull(r, p)
-	return string(p), err
+	return h[0] & 0x0F, p, err
 }
 
 // The socket frames its text messages itself: replies whose frames sit on each side of

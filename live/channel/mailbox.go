@@ -305,7 +305,7 @@ func (c *Channel) loop() (endKind, error) {
 			batch[i] = envelope{}
 			kind, err := c.stopRequested()
 			if kind == endNone {
-				kind, err = c.handle(env)
+				kind, err = c.handle(&env)
 			}
 			env.release(c.sock)
 			if kind != endNone {
@@ -332,7 +332,7 @@ func (c *Channel) loop() (endKind, error) {
 }
 
 // handle runs one envelope through the handler.
-func (c *Channel) handle(env envelope) (endKind, error) {
+func (c *Channel) handle(env *envelope) (endKind, error) {
 	switch env.kind {
 	case envLeave:
 		c.sock.reply(str(c.joinRef), env.ref, c.topic, "ok", emptyObject)
@@ -347,7 +347,11 @@ func (c *Channel) handle(env envelope) (endKind, error) {
 				in = func() { r = Error(json.RawMessage(reasonNoBinary)) }
 			}
 		}
-		if p := c.call("handle_in", in); p != nil {
+		p := c.call("handle_in", in)
+		// A binary push's bytes go back to the budget before the reply leaves: a client
+		// that got the reply may send the next push at once.
+		env.release(c.sock)
+		if p != nil {
 			return endError, p
 		}
 		if r.kind != replyNone {

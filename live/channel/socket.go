@@ -542,6 +542,12 @@ func putFrameBuf(b *bytes.Buffer) {
 
 // readMessage reads the next message into buf.
 func (s *socket) readMessage(buf *bytes.Buffer) (websocket.MessageType, error) {
+	if binary, ok := s.nc.takeFrame(buf, s.srv.opts.MaxFrameBytes); ok {
+		if binary {
+			return websocket.MessageBinary, nil
+		}
+		return websocket.MessageText, nil
+	}
 	typ, r, err := s.conn.Reader(context.Background())
 	if err != nil {
 		return 0, err
