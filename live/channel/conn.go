@@ -56,6 +56,10 @@ type sockConn struct {
 	net.Conn
 	raw  syscall.RawConn // nil unless the connection is a plain TCP or Unix socket
 	br   *bufio.Reader   // the library's reader; bytes buffered there need no wait
+	// libRead is set once the library has read through Read since its buffer was last
+	// found empty: until then the buffer is known empty without touching it (see
+	// libBuffered), which saves the click path a cache miss per frame.
+	libRead bool
 	wait func(fd uintptr) bool
 
 	// Read side: used by the socket's reader goroutine only.
@@ -111,6 +115,7 @@ func (c *sockConn) readWriter() *bufio.ReadWriter {
 
 // Read implements io.Reader: unread bytes first, then the connection itself.
 func (c *sockConn) Read(p []byte) (int, error) {
+	c.libRead = true
 	if len(c.unread) > 0 {
 		n := copy(p, c.unread)
 		c.unread = c.unread[n:]
@@ -148,7 +153,19 @@ func (c *sockConn) waitReadable() {
 // hasBytes reports whether a read would not block: bytes are buffered, or the end of
 // the connection was found.
 func (c *sockConn) hasBytes() bool {
-	return len(c.unread) > 0 || c.readErr != nil || c.br.Buffered() > 0
+	return len(c.unread) > 0 || c.readErr != nil || c.libBuffered() > 0
+}
+
+// libBuffered returns the number of bytes in the library's buffer.
+func (c *sockConn) libBuffered() int {
+	if !c.libRead {
+		return 0
+	}
+	n := c.br.Buffered()
+	if n == 0 {
+		c.libRead = false
+	}
+	return n
 }
 
 // declaredLength reads, without consuming them, the header bytes of the next frame that
@@ -159,7 +176,7 @@ func (c *sockConn) hasBytes() bool {
 func (c *sockConn) declaredLength() (n int64, ok bool) {
 	var h [10]byte
 	got := 0
-	if b := c.br.Buffered(); b > 0 {
+	if b := c.libBuffered(); b > 0 {
 		p, _ := c.br.Peek(min(b, len(h))) // buffered: no read happens
 		got = copy(h[:], p)
 	}
@@ -202,7 +219,7 @@ func (c *sockConn) declaredLength() (n int64, ok bool) {
 // since a frame taken here is a whole message.
 func (c *sockConn) takeFrame(buf *bytes.Buffer, limit int64) (binary, ok bool) {
 	u := c.unread
-	if len(u) < 6 || c.br.Buffered() > 0 {
+	if len(u) < 6 || c.libBuffered() > 0 {
 		return false, false
 	}
 	switch u[0] {
@@ -260,7 +277,7 @@ func (c *sockConn) readMoreNow() {
 	_ = c.raw.Read(func(fd uintptr) bool {
 		for {
 			m, err := syscall.Read(int(fd), more[:])
-			if errors.Is(err, syscall.EINTR) {
+			if err == syscall.EINTR {
 				continue
 			}
 			if err == nil {
@@ -283,9 +300,9 @@ func (c *sockConn) tryRead(fd uintptr) bool {
 	for {
 		n, err := syscall.Read(int(fd), *buf)
 		switch {
-		case errors.Is(err, syscall.EINTR):
+		case err == syscall.EINTR:
 			continue
-		case errors.Is(err, syscall.EAGAIN):
+		case err == syscall.EAGAIN:
 			readBufs.Put(buf)
 			return false
 		case err != nil:
@@ -424,9 +441,9 @@ func (c *sockConn) tryWrite(fd uintptr) bool {
 	for {
 		n, err := syscall.Write(int(fd), c.wbuf)
 		switch {
-		case errors.Is(err, syscall.EINTR):
+		case err == syscall.EINTR:
 			continue
-		case errors.Is(err, syscall.EAGAIN):
+		case err == syscall.EAGAIN:
 			return true // nothing taken
 		case err != nil:
 			c.werr = err
