@@ -15,8 +15,17 @@ var errCrashed = errors.New("live: view crashed")
 // phx_error and rejoins, which remounts the view). It then returns an error wrapping
 // errCrashed.
 func (v *viewProc) safely(ctx context.Context, what string, f func() error) (err error) {
+	return v.safelyNamed(ctx, what, "", f)
+}
+
+// safelyNamed is safely for what is called name (an event's name): the two are joined
+// only if f panics.
+func (v *viewProc) safelyNamed(ctx context.Context, what, name string, f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			if name != "" {
+				what += " " + name
+			}
 			err = fmt.Errorf("%w: panic in %s: %v", errCrashed, what, r)
 			v.crash(err, string(debug.Stack()))
 		}

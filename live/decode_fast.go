@@ -52,7 +52,9 @@ func fastDecodeEvent(b []byte) (Event, bool) {
 					return e, false
 				}
 			}
-			e.Raw = append(json.RawMessage(nil), b[start:sc.i]...)
+			// A part of b, not a copy: the payload is this event's own (its frame's
+			// decoder copied it out of the read buffer).
+			e.Raw = json.RawMessage(b[start:sc.i:sc.i])
 		case "cid":
 			n, ok := sc.smallInt()
 			if !ok || n <= 0 {
@@ -156,12 +158,17 @@ func (s *scanner) str() (string, bool) {
 		c := s.b[s.i]
 		switch {
 		case c == '"':
-			if !ascii && !utf8.Valid(s.b[start:s.i]) {
+			raw := s.b[start:s.i]
+			s.i++
+			for _, w := range commonWords {
+				if string(raw) == w {
+					return w, true
+				}
+			}
+			if !ascii && !utf8.Valid(raw) {
 				return "", false
 			}
-			v := string(s.b[start:s.i])
-			s.i++
-			return v, true
+			return string(raw), true
 		case c == '\\' || c < 0x20:
 			return "", false
 		case c >= 0x80:
@@ -171,6 +178,10 @@ func (s *scanner) str() (string, bool) {
 	}
 	return "", false
 }
+
+// commonWords are strings event payloads carry all the time (event types, the usual
+// keys), which str returns without allocating.
+var commonWords = [...]string{"click", "form", "keydown", "keyup", "focus", "blur", "hook", "value", "key", "_target"}
 
 // smallInt reads a non-negative integer of at most 9 digits.
 func (s *scanner) smallInt() (int, bool) {

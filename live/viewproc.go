@@ -42,7 +42,7 @@ type viewProc struct {
 	comps   *componentSet
 	timers  *timerSet
 	enc     diff.Encoder
-	buf     []byte
+	buf     channel.ValidJSON // the last reply's diff; the next one reuses its array
 	sock    Socket
 	topics  map[string]struct{} // subscribed with Socket.Subscribe
 	tracked []tracked           // presences made with Socket.Track
@@ -484,7 +484,7 @@ func (v *viewProc) handleEvent(ctx context.Context, payload json.RawMessage) cha
 		}
 	}
 	hook := e.Type == "hook"
-	err = v.safely(ctx, "event "+e.Name, func() error {
+	err = v.safelyNamed(ctx, "event", e.Name, func() error {
 		if stopped, err := runHooks(ctx, &v.sock, hooks, e); stopped {
 			return err
 		}
@@ -590,8 +590,8 @@ func (v *viewProc) replyWithRenderAnd(ctx context.Context, extra any) channel.Re
 		out = append(append(out, ','), more[1:len(more)-1]...)
 	}
 	out = append(out, '}')
-	v.buf = out[:0]
-	return channel.Ok(channel.ValidJSON(out))
+	v.buf = out
+	return channel.Ok(&v.buf) // a pointer boxes without allocating
 }
 
 // render renders the view and appends the diff to dst.

@@ -54,13 +54,13 @@ var (
 // sockConn wraps a hijacked connection for a socket (see the file comment).
 type sockConn struct {
 	net.Conn
-	raw  syscall.RawConn // nil unless the connection is a plain TCP or Unix socket
-	br   *bufio.Reader   // the library's reader; bytes buffered there need no wait
+	raw syscall.RawConn // nil unless the connection is a plain TCP or Unix socket
+	br  *bufio.Reader   // the library's reader; bytes buffered there need no wait
 	// libRead is set once the library has read through Read since its buffer was last
 	// found empty: until then the buffer is known empty without touching it (see
 	// libBuffered), which saves the click path a cache miss per frame.
 	libRead bool
-	wait func(fd uintptr) bool
+	wait    func(fd uintptr) bool
 
 	// Read side: used by the socket's reader goroutine only.
 	stash   *[]byte // pooled buffer holding unread bytes, or an exact-size copy

@@ -302,11 +302,14 @@ var errBadJSON = errors.New("channel: json.RawMessage is not valid JSON")
 // client's stream, and skip that for a ValidJSON. Use it only for text your own code
 // writes and proves valid (package live sends its diffs, which diff.Encoder writes and
 // whose tests parse every form, as ValidJSON); anything that comes from elsewhere belongs
-// in a json.RawMessage.
+// in a json.RawMessage. A *ValidJSON is sent as is too: a pointer goes into an interface
+// without the allocation a slice costs, for a caller that replies from a buffer it keeps
+// (the text is read before Push returns, and a reply's before the handler runs again).
 type ValidJSON []byte
 
 // encodePayload returns payload's JSON: json.RawMessage as is (after a validity check, so
-// that a bad one can never corrupt the client's stream), ValidJSON as is, nil as {}.
+// that a bad one can never corrupt the client's stream), ValidJSON (or a pointer to one)
+// as is, nil as {}.
 func encodePayload(payload any) ([]byte, error) {
 	switch p := payload.(type) {
 	case nil:
@@ -316,6 +319,11 @@ func encodePayload(payload any) ([]byte, error) {
 			return emptyObject, nil
 		}
 		return p, nil
+	case *ValidJSON:
+		if p == nil || len(*p) == 0 {
+			return emptyObject, nil
+		}
+		return *p, nil
 	case json.RawMessage:
 		if len(p) == 0 {
 			return emptyObject, nil

@@ -91,7 +91,7 @@ type Reply struct {
 }
 
 // Ok replies {"status":"ok","response":response}. response may be json.RawMessage or
-// ValidJSON (sent as is); nil becomes {}.
+// ValidJSON, or a *ValidJSON (sent as is); nil becomes {}.
 func Ok(response any) Reply { return Reply{kind: replyOk, response: response} }
 
 // Error replies {"status":"error","response":response}; nil becomes {}.
