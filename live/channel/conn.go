@@ -400,6 +400,17 @@ func (c *sockConn) endBatch() error {
 	return err
 }
 
+// writeTextNow is beginBatch, appendText(p) and endBatchNow in one: a text frame
+// carrying p, written at once as far as the kernel takes it, under one acquisition of
+// the write lock.
+func (c *sockConn) writeTextNow(p []byte) (bool, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	b := writeBufs.Get().(*[]byte)
+	*b = append(appendFrameHeader(*b, 0x81, len(p)), p...)
+	return c.writeNowLocked(b)
+}
+
 // endBatchNow ends the batch and writes what the kernel takes at once, without waiting.
 // It reports whether everything was written; the rest is pending until flush.
 func (c *sockConn) endBatchNow() (bool, error) {
@@ -407,6 +418,13 @@ func (c *sockConn) endBatchNow() (bool, error) {
 	defer c.wmu.Unlock()
 	b := c.batch
 	c.batch = nil
+	return c.writeNowLocked(b)
+}
+
+// writeNowLocked writes the frames in b (a buffer from writeBufs, which it takes) after
+// anything pending, as far as the kernel takes them at once; the rest is pending until
+// flush. It reports whether everything was written.
+func (c *sockConn) writeNowLocked(b *[]byte) (bool, error) {
 	switch {
 	case len(*b) == 0:
 		recycleWrite(b)

@@ -58,6 +58,7 @@ type socket struct {
 	closeOnce   sync.Once
 	graceTimer  *time.Timer // set once by close, before closeReq is closed
 	closeReq    chan struct{}
+	closing     atomic.Bool // set just before closeReq is closed: a check on the hot paths that touches no channel
 	closeCode   websocket.StatusCode
 	closeReason string
 
@@ -222,6 +223,7 @@ func (s *socket) closeWithin(grace time.Duration, code websocket.StatusCode, rea
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeReason = code, reason
 		s.graceTimer = time.AfterFunc(grace, s.hardCancel)
+		s.closing.Store(true)
 		close(s.closeReq)
 		s.kickWriter()
 		s.wake() // a parked reader drains the connection for the handshake
@@ -307,21 +309,21 @@ func (s *socket) sendPooled(bp *[]byte, b []byte) bool {
 // hand-off between goroutines, and no caller (a channel, the reader, a broadcast's
 // fan-out) ever waits on the network.
 func (s *socket) writeNow(b []byte) {
-	s.nc.beginBatch()
-	s.writeFrame(b)
-	done, err := s.nc.endBatchNow()
+	var done bool
+	var err error
+	if s.defl == nil {
+		done, err = s.nc.writeTextNow(b)
+		s.countOut(len(b))
+	} else {
+		s.nc.beginBatch()
+		s.writeFrame(b)
+		done, err = s.nc.endBatchNow()
+	}
 	if err != nil {
 		s.writeFailed()
 	}
 	s.outMu.Lock()
-	handOff := !done || len(s.out) > 0
-	if !handOff {
-		select {
-		case <-s.closeReq:
-			handOff = true
-		default:
-		}
-	}
+	handOff := !done || len(s.out) > 0 || s.closing.Load()
 	if !handOff {
 		s.writing = false
 	}
@@ -343,6 +345,11 @@ func (s *socket) writeFrame(b []byte) {
 	} else {
 		s.nc.appendText(b)
 	}
+	s.countOut(n)
+}
+
+// countOut counts a frame written with n bytes of payload.
+func (s *socket) countOut(n int) {
 	s.srv.metrics.FramesOut.Add(1)
 	s.srv.metrics.BytesOut.Add(int64(n))
 }
@@ -443,12 +450,10 @@ const (
 // that the close handshake completes (frames are ignored).
 func (s *socket) awaitFrame() frameWait {
 	s.gate.Lock()
-	select {
-	case <-s.closeReq:
+	if s.closing.Load() {
 		s.gate.Unlock()
 		s.drainReads()
 		return frameStop
-	default:
 	}
 	if !s.nc.hasBytes() { // a frame already buffered needs no wait, nor the sweep's kick
 		s.setWaiting(true)
