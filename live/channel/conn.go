@@ -54,19 +54,19 @@ var (
 // sockConn wraps a hijacked connection for a socket (see the file comment).
 type sockConn struct {
 	net.Conn
-	raw syscall.RawConn // nil unless the connection is a plain TCP or Unix socket
-	br  *bufio.Reader   // the library's reader; bytes buffered there need no wait
+	raw  syscall.RawConn // nil unless the connection is a plain TCP or Unix socket
+	br   *bufio.Reader   // the library's reader; bytes buffered there need no wait
+	wait func(fd uintptr) bool
+
+	// Read side: used by the socket's reader goroutine only.
+	stash  *[]byte // pooled buffer holding unread bytes, or an exact-size copy
+	pooled bool    // stash came from readBufs
 	// libRead is set once the library has read through Read since its buffer was last
 	// found empty: until then the buffer is known empty without touching it (see
 	// libBuffered), which saves the click path a cache miss per frame.
 	libRead bool
-	wait    func(fd uintptr) bool
-
-	// Read side: used by the socket's reader goroutine only.
-	stash   *[]byte // pooled buffer holding unread bytes, or an exact-size copy
-	pooled  bool    // stash came from readBufs
-	unread  []byte  // the unread part of *stash
-	readErr error   // what the last readiness read hit (EOF, a closed connection)
+	unread  []byte // the unread part of *stash
+	readErr error  // what the last readiness read hit (EOF, a closed connection)
 
 	// Write side, guarded by wmu.
 	wmu        sync.Mutex

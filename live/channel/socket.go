@@ -58,7 +58,6 @@ type socket struct {
 	closeOnce   sync.Once
 	graceTimer  *time.Timer // set once by close, before closeReq is closed
 	closeReq    chan struct{}
-	closing     atomic.Bool // set just before closeReq is closed: a check on the hot paths that touches no channel
 	closeCode   websocket.StatusCode
 	closeReason string
 
@@ -77,6 +76,9 @@ type socket struct {
 	// set a deadline to wake it there).
 	kickMu          sync.Mutex
 	waiting, kicked bool
+	// closing is set just before closeReq is closed: the hot paths check it without
+	// touching the channel.
+	closing atomic.Bool
 
 	lastFrame atomic.Int64 // unix nanoseconds of the last frame read (see sweep)
 	// release gives back the socket's admission (limits.go) once it has gone.
