@@ -203,6 +203,7 @@ fuzz_targets=(
   "./live/form:FuzzDecode:$SHORTFUZZ"
   "./examples/productpage/admin:FuzzAPI:$SHORTFUZZ"
   "./internal/wsclient:FuzzReadMessage:$SHORTFUZZ"
+  "./internal/jsonenc:FuzzValid:$SHORTFUZZ"
 )
 
 # --- The steps ---------------------------------------------------------------------------

@@ -144,7 +144,7 @@ func decodeFrameAfter(b []byte, prevTopic string) (frame, error) {
 	for len(p) > 0 && isSpace(p[0]) {
 		p = p[1:]
 	}
-	if len(p) == 0 || p[0] != '{' || !json.Valid(p) {
+	if len(p) == 0 || p[0] != '{' || !jsonenc.Valid(p) {
 		return f, fmt.Errorf("%w: payload must be a JSON object", errFrame)
 	}
 	f.payload = bytes.Clone(p) // b is reused for the next frame
@@ -328,7 +328,7 @@ func encodePayload(payload any) ([]byte, error) {
 		if len(p) == 0 {
 			return emptyObject, nil
 		}
-		if !json.Valid(p) {
+		if !jsonenc.Valid(p) {
 			return nil, errBadJSON
 		}
 		return p, nil

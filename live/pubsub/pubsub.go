@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+
+	"github.com/glint-go/glint/internal/jsonenc"
 )
 
 // Message is one broadcast as a subscriber receives it. Payload holds the JSON encoding of
@@ -71,12 +73,12 @@ func EncodePayload(payload any) (json.RawMessage, error) {
 	case nil:
 		return json.RawMessage("{}"), nil
 	case json.RawMessage:
-		if !json.Valid(p) {
+		if !jsonenc.Valid(p) {
 			return nil, ErrInvalidPayload
 		}
 		return p, nil
 	case []byte:
-		if !json.Valid(p) {
+		if !jsonenc.Valid(p) {
 			return nil, ErrInvalidPayload
 		}
 		return p, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/glint-go/glint/internal/jsonenc"
 	"github.com/glint-go/glint/live/pubsub"
 )
 
@@ -322,7 +323,7 @@ func (p *PubSub) deliver(m *nats.Msg) {
 		return
 	}
 	topic, event := m.Header.Get(hdrTopic), m.Header.Get(hdrEvent)
-	if topic == "" || event == "" || !json.Valid(m.Data) {
+	if topic == "" || event == "" || !jsonenc.Valid(m.Data) {
 		p.log.Warn("natspubsub: ignoring malformed message", "subject", m.Subject)
 		return
 	}
