@@ -9,6 +9,11 @@ package channel
 //     waiting there keeps its stack at 4 KiB, since the runtime shrinks a stack only when
 //     less than a quarter of it, counting an 800-byte reserve, is in use: so a socket
 //     quiet for a second is parked instead, with no goroutine; see park.go.)
+//   - Nearly every frame a client sends is a whole text or binary message in one frame,
+//     uncompressed and short: such a frame is read straight from those bytes (takeFrame),
+//     without the library's per-message lock, context select and reader layers. The
+//     library reads everything else (control frames, fragmented, compressed and very long
+//     messages), with its own checks and errors.
 //   - Frames the socket writes are gathered in a pooled buffer and sent with one write
 //     call per batch (see beginBatch), so an idle socket holds no write buffer either and
 //     a burst of frames costs one system call. A socket with no writer running writes a
