@@ -429,6 +429,78 @@ func BenchmarkBaselineEchoOpenLoop(b *testing.B) {
 	openLoop(b, echoClickers(b, openLoopClients), openLoopRateFor(b))
 }
 
+// BenchmarkClicksAgainstEcho is BenchmarkConcurrentClicks and BenchmarkBaselineEcho
+// interleaved in one run: 1,000 clients on Glint's counter page and 1,000 on the baseline
+// server, connected together, click flat out in turns of clickTurn, one side at a time,
+// in the order Glint, echo, echo, Glint for each of the b.N blocks. On a shared machine
+// whose load drifts over seconds, two benchmarks run one after the other measure
+// different machines; turns this short see the same one, so the ratio of the two rates
+// (glint/echo) is what to compare across runs and commits. -benchtime 15x takes about 15
+// seconds.
+func BenchmarkClicksAgainstEcho(b *testing.B) {
+	ts := newTestServer(b, benchOptions(), func(s *Server) {
+		s.Handle("/", Page{New: func() View { return &plainCounter{} }, Template: plainCounterTmpl})
+	})
+	glint := joinClickers(b, ts, clickClients)
+	echo := echoClickers(b, clickClients)
+	var glintClicks, echoClicks int
+	var glintTime, echoTime, glintCPU, echoCPU time.Duration
+	b.ResetTimer()
+	for range b.N {
+		for _, glintTurn := range []bool{true, false, false, true} {
+			cs := echo
+			if glintTurn {
+				cs = glint
+			}
+			cpu0 := cpuTime()
+			n, d := clickTurn(b, cs)
+			cpu := cpuTime() - cpu0
+			if glintTurn {
+				glintClicks, glintTime, glintCPU = glintClicks+n, glintTime+d, glintCPU+cpu
+			} else {
+				echoClicks, echoTime, echoCPU = echoClicks+n, echoTime+d, echoCPU+cpu
+			}
+		}
+	}
+	b.StopTimer()
+	glintRate := float64(glintClicks) / glintTime.Seconds()
+	echoRate := float64(echoClicks) / echoTime.Seconds()
+	b.ReportMetric(glintRate, "glint-events/s")
+	b.ReportMetric(echoRate, "echo-events/s")
+	b.ReportMetric(glintRate/echoRate, "glint/echo")
+	b.ReportMetric((float64(glintClicks)/glintCPU.Seconds())/(float64(echoClicks)/echoCPU.Seconds()), "glint/echo-per-cpu-s")
+	for _, c := range glint {
+		c.conn.Close()
+	}
+}
+
+// clickTurnTime is the length of one side's turn in BenchmarkClicksAgainstEcho.
+const clickTurnTime = 250 * time.Millisecond
+
+// clickTurn has every client of cs click as soon as its previous reply came, for
+// clickTurnTime, and returns the clicks made and the time until the last reply came.
+func clickTurn(b *testing.B, cs []*clicker) (int, time.Duration) {
+	var clicks atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	end := start.Add(clickTurnTime)
+	for _, c := range cs {
+		wg.Go(func() {
+			n := int64(0)
+			for time.Now().Before(end) {
+				if err := c.click(); err != nil {
+					b.Error(err)
+					break
+				}
+				n++
+			}
+			clicks.Add(n)
+		})
+	}
+	wg.Wait()
+	return int(clicks.Load()), time.Since(start)
+}
+
 // echoReply is the baseline server's answer: a counter click's reply frame.
 var echoReply = []byte(`["1","2","lv:phx-GHJKLMNPQRSTVWXY","phx_reply",{"status":"ok","response":{"diff":{"0":"1"}}}]`)
 
