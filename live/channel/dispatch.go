@@ -65,9 +65,7 @@ func (s *socket) dispatchBinary(f frame) {
 		reply(null, reasonNoBinary)
 		return
 	}
-	s.mu.Lock()
-	c := s.channels[f.topic]
-	s.mu.Unlock()
+	c := s.channelFor(f.topic)
 	if c == nil {
 		reply(null, reasonUnmatched)
 		return
@@ -117,9 +115,7 @@ func (s *socket) dispatch(f frame) {
 		s.leave(f)
 		return
 	}
-	s.mu.Lock()
-	c := s.channels[f.topic]
-	s.mu.Unlock()
+	c := s.channelFor(f.topic)
 	if c == nil {
 		s.reply(null, f.ref, f.topic, "error", reasonUnmatched)
 		return
@@ -194,6 +190,8 @@ func (s *socket) join(f frame) {
 	}
 	c := newChannel(s, f.topic, joinRef.s)
 	s.channels[f.topic] = c
+	s.chanGen.Add(1)
+	s.lastChan = nil // and the replaced channel is not held by the cache
 	s.lonelySince.Store(0)
 	if old != nil {
 		s.detach(old)
@@ -216,6 +214,8 @@ func (s *socket) leave(f frame) {
 	}
 	if c != nil {
 		delete(s.channels, f.topic)
+		s.chanGen.Add(1)
+		s.lastChan = nil
 		s.detach(c)
 		s.noteLonely()
 	}
@@ -228,6 +228,23 @@ func (s *socket) leave(f frame) {
 		// The channel is already ending (its own closing frame follows); answer the leave.
 		s.reply(str(c.joinRef), f.ref, f.topic, "ok", emptyObject)
 	}
+}
+
+// channelFor returns the channel joined on topic, or nil; it runs on the reader. A run of
+// frames for one topic (a view's events) looks the topic up once: while the table has not
+// changed since, the channel found then is still the topic's, and the topic string is the
+// very one the frame decoder reused, so the check touches neither the table nor the
+// topic's bytes.
+func (s *socket) channelFor(topic string) *Channel {
+	if c := s.lastChan; c != nil && topic == s.lastChanTopic && s.chanGen.Load() == s.lastChanGen {
+		return c
+	}
+	s.mu.Lock()
+	c := s.channels[topic]
+	gen := s.chanGen.Load()
+	s.mu.Unlock()
+	s.lastChan, s.lastChanTopic, s.lastChanGen = c, topic, gen
+	return c
 }
 
 // detach records a channel that left the topic table but may still be running (leaving or
@@ -244,6 +261,7 @@ func (s *socket) forget(c *Channel) {
 	s.mu.Lock()
 	if s.channels[c.topic] == c {
 		delete(s.channels, c.topic)
+		s.chanGen.Add(1)
 		s.noteLonely()
 	}
 	s.mu.Unlock()

@@ -106,9 +106,18 @@ type socket struct {
 
 	mu       sync.Mutex
 	channels map[string]*Channel
-	detached map[*Channel]struct{} // out of channels but not finished (see detach)
-	chanWG   sync.WaitGroup
-	ended    bool
+	// chanGen counts the changes to channels (made under mu): a channel the reader found
+	// there is still the topic's while chanGen has not moved (see channelFor).
+	chanGen atomic.Uint64
+	// The reader's last lookup (the reader goroutine only): the channel found for
+	// lastChanTopic when chanGen was lastChanGen. The reader's joins and leaves clear it; a
+	// channel that ended by itself stays referenced until the socket's next frame.
+	lastChan      *Channel
+	lastChanTopic string
+	lastChanGen   uint64
+	detached      map[*Channel]struct{} // out of channels but not finished (see detach)
+	chanWG        sync.WaitGroup
+	ended         bool
 }
 
 func newSocket(s *Server, conn *websocket.Conn, nc *sockConn, info *ConnectInfo, assigns Assigns) *socket {
@@ -197,6 +206,7 @@ func (s *socket) end() {
 		chans = append(chans, c)
 	}
 	clear(s.channels)
+	s.chanGen.Add(1)
 	s.mu.Unlock()
 	for _, c := range chans {
 		c.requestStop(endSocket, ErrSocketClosed)
