@@ -67,17 +67,9 @@ func object(b []byte, i, depth int) (int, bool) {
 		if i, ok = value(b, skipSpace(b, i+1), depth+1); !ok {
 			return i, false
 		}
-		i = skipSpace(b, i)
-		if i >= len(b) {
-			return i, false
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return i + 1, true
-		default:
-			return i, false
+		var more bool
+		if i, more, ok = next(b, i, '}'); !more {
+			return i, ok
 		}
 	}
 }
@@ -95,19 +87,27 @@ func array(b []byte, i, depth int) (int, bool) {
 		if i, ok = value(b, i, depth+1); !ok {
 			return i, false
 		}
-		i = skipSpace(b, i)
-		if i >= len(b) {
-			return i, false
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			return i + 1, true
-		default:
-			return i, false
+		var more bool
+		if i, more, ok = next(b, i, ']'); !more {
+			return i, ok
 		}
 	}
+}
+
+// next reads what follows a member of an object or array at b[i:]: a comma (more is
+// true, and i is the next member's start) or the closing byte (ok is true, and i is just
+// after it); anything else is an error.
+func next(b []byte, i int, closing byte) (_ int, more, ok bool) {
+	i = skipSpace(b, i)
+	switch {
+	case i >= len(b):
+		return i, false, false
+	case b[i] == ',':
+		return skipSpace(b, i+1), true, true
+	case b[i] == closing:
+		return i + 1, false, true
+	}
+	return i, false, false
 }
 
 // str checks the string literal starting at b[i] (its opening quote).
