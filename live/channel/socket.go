@@ -110,8 +110,9 @@ type socket struct {
 	// there is still the topic's while chanGen has not moved (see channelFor).
 	chanGen atomic.Uint64
 	// The reader's last lookup (the reader goroutine only): the channel found for
-	// lastChanTopic when chanGen was lastChanGen. The reader's joins and leaves clear it; a
-	// channel that ended by itself stays referenced until the socket's next frame.
+	// lastChanTopic when chanGen was lastChanGen. The reader's joins and leaves clear it,
+	// and so does a second without frames, so that a channel that ended by itself is not
+	// held for long.
 	lastChan      *Channel
 	lastChanTopic string
 	lastChanGen   uint64
@@ -168,6 +169,7 @@ func (s *socket) serve() {
 				continue
 			}
 		case frameQuiet:
+			s.lastChan = nil // a quiet socket does not hold a channel that may have ended
 			if s.park() {
 				return
 			}
