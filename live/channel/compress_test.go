@@ -32,6 +32,13 @@ func (c countingConn) Read(p []byte) (int, error) {
 // answered and a counter of the bytes received.
 func dialCompressed(t testing.TB, url string, mode websocket.CompressionMode) (*client, string, *atomic.Int64) {
 	t.Helper()
+	return dialCompressedAbove(t, url, mode, 1)
+}
+
+// dialCompressedAbove is dialCompressed with a client that deflates only the messages of
+// at least threshold bytes.
+func dialCompressedAbove(t testing.TB, url string, mode websocket.CompressionMode, threshold int) (*client, string, *atomic.Int64) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var received atomic.Int64
@@ -47,7 +54,7 @@ func dialCompressed(t testing.TB, url string, mode websocket.CompressionMode) (*
 	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{
 		HTTPClient:           &http.Client{Transport: tr},
 		CompressionMode:      mode,
-		CompressionThreshold: 1,
+		CompressionThreshold: threshold,
 	})
 	if err != nil {
 		t.Fatalf("dial: %v", err)
@@ -116,6 +123,28 @@ func TestCompression(t *testing.T) {
 			c.expect(`["1","92","room:a","phx_reply",{"status":"ok","response":` + big + `}]`)
 			c.close()
 		})
+	}
+}
+
+// A client that deflates only its big messages sends compressed frames, which the
+// WebSocket library inflates, between plain ones, which the socket reads itself: every one
+// is handled, in order.
+func TestCompressedAndPlainFramesMixed(t *testing.T) {
+	ts := newTestServer(t, channel.Options{Compression: channel.Compression{Mode: channel.CompressionContextTakeover}})
+	c, ext, _ := dialCompressedAbove(t, ts.url, websocket.CompressionContextTakeover, 256)
+	if ext == "" {
+		t.Fatal("permessage-deflate was not negotiated")
+	}
+	c.send(`["1","1","room:a","phx_join",{}]`)
+	c.expect(`["1","1","room:a","phx_reply",{"status":"ok","response":{}}]`)
+	for i := range 20 {
+		payload := fmt.Sprintf(`{"i":%d}`, i)
+		if i%3 != 0 {
+			payload = fmt.Sprintf(`{"i":%d,"pad":"%s"}`, i, strings.Repeat("compressible ", 40+i))
+		}
+		ref := fmt.Sprint(i + 2)
+		c.send(`["1","` + ref + `","room:a","ok",` + payload + `]`)
+		c.expect(`["1","` + ref + `","room:a","phx_reply",{"status":"ok","response":` + payload + `}]`)
 	}
 }
 
