@@ -109,8 +109,9 @@ func (c *Channel) Context() context.Context { return c.ctx }
 func (c *Channel) ID() string { return c.id }
 
 // Push sends [join_ref,null,topic,event,payload] to the client. payload may be
-// json.RawMessage or ValidJSON (sent as is, it must be a JSON object); nil becomes {}. It fails once the
-// channel has ended or when the socket's outbound queue overflowed.
+// json.RawMessage or ValidJSON, or a *ValidJSON (sent as is, it must be a JSON object); nil
+// becomes {}. It fails once the channel has ended or when the socket's outbound queue
+// overflowed.
 func (c *Channel) Push(event string, payload any) error {
 	if c.ended.Load() {
 		return ErrChannelEnded
