@@ -5,7 +5,7 @@ package channel
 // coder/websocket negotiates the extension and inflates what clients send, always as
 // client_no_context_takeover (the library is handed CompressionNoContextTakeover whatever
 // the mode), so that no socket holds an inflate window for its client's small events. The
-// server's own messages are framed by the socket (sockConn.appendText), so it deflates
+// server's own messages are framed by the socket (see frameOf), so it deflates
 // them here: with no context takeover each message is deflated by a pooled flate.Writer
 // that goes back to the pool at once; with context takeover the socket keeps its
 // flate.Writer, and so the last 32 KiB it sent, for its whole life.

@@ -17,7 +17,7 @@ package channel
 //   - Frames the socket writes are gathered in a pooled buffer and sent with one write
 //     call per batch (see beginBatch), so an idle socket holds no write buffer either and
 //     a burst of frames costs one system call. A socket with no writer running writes a
-//     frame at once on the caller's goroutine without waiting (endBatchNow): whatever the
+//     frame at once on the caller's goroutine without waiting (writeFrameNow): whatever the
 //     kernel does not take is left to a writer goroutine.
 
 import (
@@ -38,7 +38,7 @@ const (
 	// bufio's minimum. Real buffering happens in sockConn's pooled buffers.
 	libReadBufferSize = 16
 	// libWriteBufferSize is the size of the bufio.Writer coder/websocket writes through.
-	// The socket writes its text frames itself (appendText); the library writes only
+	// The socket writes its text frames itself (see frameOf); the library writes only
 	// control frames (pongs, close frames), and this holds a whole one, header included,
 	// so that each reaches sockConn in one Write and never splits around a frame the
 	// socket writes at the same time.
@@ -76,7 +76,7 @@ type sockConn struct {
 	// Write side, guarded by wmu.
 	wmu        sync.Mutex
 	batch      *[]byte // gathering a batch's frames when non-nil
-	pending    *[]byte // what endBatchNow could not write yet, from pendingOff
+	pending    *[]byte // what writeFrameNow could not write yet, from pendingOff
 	pendingOff int
 	tryWriteFn func(fd uintptr) bool
 	wbuf       []byte // tryWrite's input and results
@@ -339,31 +339,33 @@ func (c *sockConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
-// appendText adds a text frame carrying p to the batch: a server frame is a FIN text
-// header, the length (RFC 6455 §5.2) and p, unmasked.
-func (c *sockConn) appendText(p []byte) {
+// appendFrame adds a text frame carrying p to the batch and returns its payload's size on
+// the wire (see frameOf).
+func (c *sockConn) appendFrame(p []byte, d *deflater) int {
+	first, p, scratch := frameOf(p, d)
 	c.wmu.Lock()
-	*c.batch = append(appendFrameHeader(*c.batch, 0x81, len(p)), p...)
+	*c.batch = append(appendFrameHeader(*c.batch, first, len(p)), p...)
 	c.wmu.Unlock()
-}
-
-// appendDeflated adds a text frame carrying p to the batch, deflated by d (RSV1 set) unless
-// p is below d's threshold, and returns the payload's size on the wire. p is deflated
-// before the write lock is taken, into a pooled buffer.
-func (c *sockConn) appendDeflated(p []byte, d *deflater) int {
-	scratch := writeBufs.Get().(*[]byte)
-	out, ok := d.deflate((*scratch)[:0], p)
-	first := byte(0x81)
-	if ok {
-		first, p = 0xC1, out
-	}
-	c.wmu.Lock()
-	*c.batch = appendFrameHeader(*c.batch, first, len(p))
-	*c.batch = append(*c.batch, p...)
-	c.wmu.Unlock()
-	*scratch = out
 	recycleWrite(scratch)
 	return len(p)
+}
+
+// frameOf returns the first header byte and the payload of the server text frame carrying
+// p: a FIN text frame with p as it is, or, when d is non-nil and p reaches its threshold,
+// with RSV1 set and p deflated by d into scratch, a pooled buffer (nil otherwise) to give
+// back with recycleWrite once the payload has been copied. p is deflated before any
+// write lock is taken.
+func frameOf(p []byte, d *deflater) (first byte, payload []byte, scratch *[]byte) {
+	if d == nil {
+		return 0x81, p, nil
+	}
+	scratch = writeBufs.Get().(*[]byte)
+	out, ok := d.deflate((*scratch)[:0], p)
+	*scratch = out
+	if !ok {
+		return 0x81, p, scratch
+	}
+	return 0xC1, out, scratch
 }
 
 // appendFrameHeader appends a server frame's header: first (FIN, RSV1 and the opcode) and
@@ -382,8 +384,8 @@ func appendFrameHeader(b []byte, first byte, n int) []byte {
 	}
 }
 
-// beginBatch starts gathering written frames; endBatch or endBatchNow sends them with one
-// write. Only the socket's writer (the goroutine holding socket.writing) batches.
+// beginBatch starts gathering written frames; endBatch sends them with one write. Only
+// the socket's writer (the goroutine holding socket.writing) batches.
 func (c *sockConn) beginBatch() {
 	c.wmu.Lock()
 	c.batch = writeBufs.Get().(*[]byte)
@@ -405,30 +407,24 @@ func (c *sockConn) endBatch() error {
 	return err
 }
 
-// writeTextNow is beginBatch, appendText(p) and endBatchNow in one: a text frame
-// carrying p, written at once as far as the kernel takes it, under one acquisition of
-// the write lock.
-func (c *sockConn) writeTextNow(p []byte) (bool, error) {
+// writeFrameNow writes a text frame carrying p (see frameOf) after anything pending, as
+// far as the kernel takes it at once, without waiting, under one acquisition of the write
+// lock; the rest is pending until flush. It returns the payload's size on the wire and
+// reports whether everything was written.
+func (c *sockConn) writeFrameNow(p []byte, d *deflater) (int, bool, error) {
+	first, p, scratch := frameOf(p, d)
 	c.wmu.Lock()
-	defer c.wmu.Unlock()
 	b := writeBufs.Get().(*[]byte)
-	*b = append(appendFrameHeader(*b, 0x81, len(p)), p...)
-	return c.writeNowLocked(b)
+	*b = append(appendFrameHeader(*b, first, len(p)), p...)
+	done, err := c.writeNowLocked(b)
+	c.wmu.Unlock()
+	recycleWrite(scratch)
+	return len(p), done, err
 }
 
-// endBatchNow ends the batch and writes what the kernel takes at once, without waiting.
-// It reports whether everything was written; the rest is pending until flush.
-func (c *sockConn) endBatchNow() (bool, error) {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	b := c.batch
-	c.batch = nil
-	return c.writeNowLocked(b)
-}
-
-// writeNowLocked writes the frames in b (a buffer from writeBufs, which it takes) after
-// anything pending, as far as the kernel takes them at once; the rest is pending until
-// flush. It reports whether everything was written.
+// writeNowLocked writes b (a buffer from writeBufs, which it takes) after anything
+// pending, as far as the kernel takes it at once; the rest is pending until flush. It
+// reports whether everything was written. c.wmu is held.
 func (c *sockConn) writeNowLocked(b *[]byte) (bool, error) {
 	switch {
 	case len(*b) == 0:
@@ -495,8 +491,9 @@ func (c *sockConn) flushLocked() error {
 	return err
 }
 
+// recycleWrite gives b back to writeBufs (nil is ignored).
 func recycleWrite(b *[]byte) {
-	if cap(*b) <= maxPooledBuffer {
+	if b != nil && cap(*b) <= maxPooledBuffer {
 		*b = (*b)[:0]
 		writeBufs.Put(b)
 	}

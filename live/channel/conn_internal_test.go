@@ -33,8 +33,8 @@ func tcpPair(t *testing.T) (server, client net.Conn) {
 	return server, client
 }
 
-// A non-blocking flush to a client that does not read leaves the rest pending; flush and
-// later writes deliver every byte, in order.
+// A frame the kernel does not take at once is left pending; flush and later frames
+// deliver every byte, in order.
 func TestSockConnPendingWritesKeepOrder(t *testing.T) {
 	srv, cli := tcpPair(t)
 	if err := srv.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
@@ -42,13 +42,14 @@ func TestSockConnPendingWritesKeepOrder(t *testing.T) {
 	}
 	c := newSockConn(srv, nil)
 	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<17) // 2 MiB
-	c.beginBatch()
-	if _, err := c.Write(big); err != nil {
-		t.Fatal(err)
-	}
-	done, err := c.endBatchNow()
+	want := append(appendFrameHeader(nil, 0x81, len(big)), big...)
+	want = append(appendFrameHeader(want, 0x81, len("tail1")), "tail1"...)
+	n, done, err := c.writeFrameNow(big, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n != len(big) {
+		t.Fatalf("payload of %d bytes reported, want %d", n, len(big))
 	}
 	if done {
 		t.Fatal("2 MiB to a client that does not read was written at once; want some pending")
@@ -59,16 +60,12 @@ func TestSockConnPendingWritesKeepOrder(t *testing.T) {
 	got := make(chan []byte, 1)
 	go func() {
 		_ = cli.SetReadDeadline(time.Now().Add(20 * time.Second))
-		b, _ := io.ReadAll(io.LimitReader(cli, int64(len(big)+5)))
+		b, _ := io.ReadAll(io.LimitReader(cli, int64(len(want))))
 		got <- b
 	}()
-	// A batch added while bytes are pending goes after them.
-	c.beginBatch()
-	if _, err := c.Write([]byte("tail1")); err != nil {
-		t.Fatal(err)
-	}
-	if done, err := c.endBatchNow(); done || err != nil {
-		t.Fatalf("endBatchNow behind pending bytes = %v, %v; want false, nil", done, err)
+	// A frame written while bytes are pending goes after them.
+	if _, done, err := c.writeFrameNow([]byte("tail1"), nil); done || err != nil {
+		t.Fatalf("writeFrameNow behind pending bytes = %v, %v; want false, nil", done, err)
 	}
 	if err := c.flush(); err != nil {
 		t.Fatal(err)
@@ -76,30 +73,24 @@ func TestSockConnPendingWritesKeepOrder(t *testing.T) {
 	if c.pending != nil {
 		t.Fatal("flush left bytes pending")
 	}
-	b := <-got
-	if len(b) != len(big)+5 || !bytes.Equal(b[:len(big)], big) || string(b[len(big):]) != "tail1" {
-		t.Fatalf("client got %d bytes (want %d), order or content wrong", len(b), len(big)+5)
+	if b := <-got; !bytes.Equal(b, want) {
+		t.Fatalf("client got %d bytes (want %d), order or content wrong", len(b), len(want))
 	}
 }
 
-// With nothing pending and room in the kernel, endBatchNow writes the whole batch.
+// With nothing pending and room in the kernel, writeFrameNow writes the whole frame.
 func TestSockConnWritesAtOnce(t *testing.T) {
 	srv, cli := tcpPair(t)
 	c := newSockConn(srv, nil)
-	c.beginBatch()
-	for _, s := range []string{"one,", "two,", "three"} {
-		if _, err := c.Write([]byte(s)); err != nil {
-			t.Fatal(err)
-		}
+	if n, done, err := c.writeFrameNow([]byte("one,two,three"), nil); n != len("one,two,three") || !done || err != nil {
+		t.Fatalf("writeFrameNow = %d, %v, %v; want 13, true, nil", n, done, err)
 	}
-	if done, err := c.endBatchNow(); !done || err != nil {
-		t.Fatalf("endBatchNow = %v, %v; want true, nil", done, err)
-	}
+	want := "\x81\x0done,two,three"
 	buf := make([]byte, 64)
 	_ = cli.SetReadDeadline(time.Now().Add(5 * time.Second))
-	n, err := io.ReadAtLeast(cli, buf, len("one,two,three"))
-	if err != nil || string(buf[:n]) != "one,two,three" {
-		t.Fatalf("client read %q, %v", buf[:n], err)
+	n, err := io.ReadAtLeast(cli, buf, len(want))
+	if err != nil || string(buf[:n]) != want {
+		t.Fatalf("client read %q, %v; want %q", buf[:n], err, want)
 	}
 }
 
