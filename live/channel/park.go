@@ -53,10 +53,8 @@ func (s *socket) park() bool {
 	s.parked.Store(true)
 	s.srv.metrics.SocketsParked.Add(1)
 	// A close requested before the store found the reader running and did not wake it.
-	select {
-	case <-s.closeReq:
+	if s.closing.Load() {
 		return !s.unpark()
-	default:
 	}
 	if err := s.poll.arm(s); err != nil {
 		if !s.unpark() {

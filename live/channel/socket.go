@@ -56,8 +56,7 @@ type socket struct {
 	writerDone chan struct{} // closed by the writer that performed the close handshake
 
 	closeOnce   sync.Once
-	graceTimer  *time.Timer // set once by close, before closeReq is closed
-	closeReq    chan struct{}
+	graceTimer  *time.Timer // set once by close, before closing is set
 	closeCode   websocket.StatusCode
 	closeReason string
 
@@ -76,8 +75,7 @@ type socket struct {
 	// set a deadline to wake it there).
 	kickMu          sync.Mutex
 	waiting, kicked bool
-	// closing is set just before closeReq is closed: the hot paths check it without
-	// touching the channel.
+	// closing is set once a close has been requested (see closeWithin).
 	closing atomic.Bool
 
 	lastFrame atomic.Int64 // unix nanoseconds of the last frame read (see sweep)
@@ -131,7 +129,6 @@ func newSocket(s *Server, conn *websocket.Conn, nc *sockConn, info *ConnectInfo,
 		assigns:    assigns,
 		hard:       hard,
 		writerDone: make(chan struct{}),
-		closeReq:   make(chan struct{}),
 		channels:   make(map[string]*Channel),
 	}
 	sock.lastFrame.Store(time.Now().UnixNano())
@@ -238,7 +235,6 @@ func (s *socket) closeWithin(grace time.Duration, code websocket.StatusCode, rea
 		s.closeCode, s.closeReason = code, reason
 		s.graceTimer = time.AfterFunc(grace, s.hardCancel)
 		s.closing.Store(true)
-		close(s.closeReq)
 		s.kickWriter()
 		s.wake() // a parked reader drains the connection for the handshake
 	})
@@ -290,10 +286,8 @@ func (s *socket) send(b []byte) (ok, kept bool) {
 	}
 	if len(s.out) >= s.srv.opts.OutboundQueue {
 		s.outMu.Unlock()
-		select {
-		case <-s.closeReq:
+		if s.closing.Load() {
 			return false, false
-		default:
 		}
 		s.srv.metrics.OutboundOverflows.Add(1)
 		s.logger().Warn("channel: outbound queue full, closing slow socket", "limit", s.srv.opts.OutboundQueue)
@@ -387,13 +381,11 @@ func (s *socket) kickWriter() {
 func (s *socket) writeLoop() {
 	var batch [][]byte
 	for {
-		select {
-		case <-s.closeReq:
+		if s.closing.Load() {
 			s.stopReader()
 			s.conn.Close(s.closeCode, s.closeReason)
 			close(s.writerDone)
 			return
-		default:
 		}
 		if err := s.nc.flush(); err != nil { // what writeNow left
 			s.writeFailed()
@@ -404,11 +396,9 @@ func (s *socket) writeLoop() {
 		if len(batch) == 0 {
 			// Checked under outMu: a close requested after the check at the top of the loop
 			// either is seen here or finds s.writing false and starts a new writer.
-			select {
-			case <-s.closeReq:
+			if s.closing.Load() {
 				s.outMu.Unlock()
 				continue
-			default:
 			}
 			s.writing = false
 			s.out = nil
@@ -420,10 +410,8 @@ func (s *socket) writeLoop() {
 		s.nc.beginBatch()
 		for i, b := range batch {
 			batch[i] = nil
-			select {
-			case <-s.closeReq:
+			if s.closing.Load() {
 				continue // the close is handled at the top of the loop
-			default:
 			}
 			s.writeFrame(b)
 		}
@@ -495,12 +483,10 @@ func (s *socket) readFrame() bool {
 	typ, err := s.readMessage(buf)
 	b := buf.Bytes()
 	if err != nil {
-		select {
-		case <-s.closeReq:
+		if s.closing.Load() {
 			// The writer interrupted the read to close: read on until the handshake ends.
 			s.drainReads()
 			return false
-		default:
 		}
 		if errors.Is(err, websocket.ErrMessageTooBig) {
 			s.logger().Warn("channel: frame over the size limit, closing", "limit", s.srv.opts.MaxFrameBytes)
